@@ -1,0 +1,43 @@
+// FL_BUG_ON / FL_WARN_ON reporting and FL_CHECK failure (see check.h).
+#include "framework/check.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "framework/run_context.h"
+
+namespace faultline {
+namespace internal {
+
+void ReportCheckFailure(absl::string_view check, absl::string_view condition,
+                        const char* file, int line, bool fatal) {
+  RunContext* run = CurrentRun();
+  if (run == nullptr) {
+    std::fprintf(stderr, "%s: %s: %.*s (%.*s) at %s:%d\n",
+                 fatal ? "BUG" : "WARNING", fatal ? "BUG_ON" : "WARN_ON",
+                 static_cast<int>(check.size()), check.data(),
+                 static_cast<int>(condition.size()), condition.data(), file,
+                 line);
+    if (fatal) std::abort();
+    return;
+  }
+  Violation violation;
+  violation.check = std::string(check);
+  violation.message =
+      absl::StrCat(fatal ? "BUG_ON(" : "WARN_ON(", condition, ")");
+  violation.file = file;
+  violation.line = line;
+  violation.fatal = fatal;
+  run->ReportViolation(std::move(violation));
+}
+
+void CheckFailed(const char* condition, const char* file, int line) {
+  std::fprintf(stderr, "faultline: FL_CHECK failed: %s at %s:%d\n", condition,
+               file, line);
+  std::abort();
+}
+
+}  // namespace internal
+}  // namespace faultline

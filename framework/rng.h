@@ -1,0 +1,90 @@
+// -----------------------------------------------------------------------------
+// File: rng.h
+// -----------------------------------------------------------------------------
+//
+// The counter-based random source behind every faultline decision.
+//
+// A decision never consumes state from a shared generator: its random bits are
+// a pure function of a key, e.g. (run seed, fault point, task ordinal, hit
+// index, stream). Two processes, two shard layouts, or two interleavings that
+// reach the same (task, point, hit) therefore draw the same bits. The mixing
+// function is SplitMix64's finalizer, applied over the key words; it is written
+// here (not taken from <random>) so its output is the same with every standard
+// library. tests/framework/rng_test.cc pins golden values.
+//
+// Example:
+//   uint64_t bits = faultline::DrawBits({seed, point_hash, task, hit, 0});
+//   bool fire = faultline::BitsToUnit(bits) < probability;
+//   uint64_t delay = lo + faultline::BitsBelow(bits, hi - lo + 1);
+//
+// Thread-safety: every function is pure.
+
+#ifndef FAULTLINE_FRAMEWORK_RNG_H_
+#define FAULTLINE_FRAMEWORK_RNG_H_
+
+#include <cstdint>
+#include <initializer_list>
+
+#include "absl/strings/string_view.h"
+
+namespace faultline {
+
+// SplitMix64's output function: a bijection on 64-bit words with full
+// avalanche.
+constexpr uint64_t Mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Random bits for a key made of several words. Order matters: {a, b} and
+// {b, a} give unrelated results.
+inline uint64_t DrawBits(std::initializer_list<uint64_t> key) {
+  uint64_t h = 0x6a09e667f3bcc909ULL;  // sqrt(2) fraction: a fixed start
+  for (uint64_t word : key) h = Mix64(h ^ Mix64(word));
+  return h;
+}
+
+// A double in [0, 1) from the top 53 bits.
+constexpr double BitsToUnit(uint64_t bits) {
+  return static_cast<double>(bits >> 11) * (1.0 / 9007199254740992.0);
+}
+
+// A value in [0, bound) by multiply-shift (Lemire). Bias is below 2^-64 *
+// bound, far under anything a plan could observe. REQUIRES: bound > 0.
+inline uint64_t BitsBelow(uint64_t bits, uint64_t bound) {
+  return static_cast<uint64_t>(
+      (static_cast<unsigned __int128>(bits) * bound) >> 64);
+}
+
+// A stable 64-bit hash of a name (FNV-1a), used to key decisions by point
+// name rather than by an index that depends on what a binary links in.
+constexpr uint64_t NameHash(absl::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// A small sequential generator for places that need a stream of draws from
+// one key (strategies). Its i-th output is DrawBits({key, i}).
+class CounterRng {
+ public:
+  explicit CounterRng(uint64_t key) : key_(key) {}
+
+  uint64_t Next() { return DrawBits({key_, counter_++}); }
+  uint64_t Below(uint64_t bound) { return BitsBelow(Next(), bound); }
+  double Unit() { return BitsToUnit(Next()); }
+  uint64_t draws() const { return counter_; }
+
+ private:
+  uint64_t key_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RNG_H_

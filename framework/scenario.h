@@ -1,0 +1,111 @@
+// -----------------------------------------------------------------------------
+// File: scenario.h
+// -----------------------------------------------------------------------------
+//
+// The scenario registry: plans name a scenario ("btrfs_eb.seed_race") and the
+// explorer asks the registry to build a fresh world for every iteration.
+// Packages register scenarios at static initialization with
+// FL_REGISTER_SCENARIO; the framework never includes a package's headers.
+//
+// A scenario declares its parameters (name, default, help) and variants so
+// that the plan loader can reject an unknown parameter or variant with a
+// did-you-mean before anything runs, and `faultline list-scenarios` can
+// document them.
+//
+// Example:
+//   FL_REGISTER_SCENARIO(
+//       (faultline::ScenarioInfo{
+//           .name = "icache.igrab_vs_evict",
+//           .description = "igrab racing eviction of the last reference",
+//           .params = {{"inodes", "1", "number of inodes"}},
+//           .variants = {"buggy", "fixed"},
+//           .build = [](faultline::World& world,
+//                       const faultline::ScenarioArgs& args)
+//               -> absl::Status { ... world.Spawn(...); ... },
+//       }));
+//
+// Thread-safety: registration happens before main(); lookups are read-only.
+
+#ifndef FAULTLINE_FRAMEWORK_SCENARIO_H_
+#define FAULTLINE_FRAMEWORK_SCENARIO_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace faultline {
+
+class World;  // framework/runtime/world.h
+
+struct ScenarioParam {
+  std::string name;
+  std::string default_value;
+  std::string help;
+};
+
+// A plan's scenario section, with defaults filled in and checked against
+// the scenario's declared parameters and variants.
+class ScenarioArgs {
+ public:
+  ScenarioArgs(std::string variant,
+               absl::flat_hash_map<std::string, std::string> values)
+      : variant_(std::move(variant)), values_(std::move(values)) {}
+
+  const std::string& variant() const { return variant_; }
+  // The parameter's value (plan value, else the declared default).
+  const std::string& Get(absl::string_view name) const;
+  // Parses the value as an integer / bool; InvalidArgument names the param.
+  absl::StatusOr<int64_t> GetInt(absl::string_view name) const;
+  absl::StatusOr<bool> GetBool(absl::string_view name) const;
+
+ private:
+  std::string variant_;
+  absl::flat_hash_map<std::string, std::string> values_;
+};
+
+struct ScenarioInfo {
+  std::string name;
+  std::string description;
+  std::vector<ScenarioParam> params;
+  // Allowed values of Scenario.variant; the first is the default. Empty:
+  // the scenario has no variants.
+  std::vector<std::string> variants;
+  // Builds one iteration's world: allocate objects, spawn tasks, register
+  // quiescence checks. Runs inside the iteration's run.
+  std::function<absl::Status(World&, const ScenarioArgs&)> build;
+};
+
+class ScenarioRegistry {
+ public:
+  static ScenarioRegistry& Global();
+
+  void Register(ScenarioInfo info);  // FL_CHECK-fails on duplicates
+  const ScenarioInfo* Find(absl::string_view name) const;  // nullptr
+  // Registered scenarios sorted by name.
+  std::vector<const ScenarioInfo*> List() const;
+
+ private:
+  std::vector<ScenarioInfo> scenarios_;
+};
+
+namespace internal {
+struct ScenarioRegistrar {
+  explicit ScenarioRegistrar(ScenarioInfo info) {
+    ScenarioRegistry::Global().Register(std::move(info));
+  }
+};
+}  // namespace internal
+}  // namespace faultline
+
+#define FL_REGISTER_SCENARIO(info)                                      \
+  static const ::faultline::internal::ScenarioRegistrar FL_INTERNAL_SCN( \
+      __COUNTER__)(info)
+#define FL_INTERNAL_SCN(n) FL_INTERNAL_SCN2(n)
+#define FL_INTERNAL_SCN2(n) fl_scenario_registrar_##n
+
+#endif  // FAULTLINE_FRAMEWORK_SCENARIO_H_
