@@ -1,0 +1,64 @@
+// -----------------------------------------------------------------------------
+// File: op.h
+// -----------------------------------------------------------------------------
+//
+// The hook every instrumented primitive calls around its operation. Under the
+// fiber backend BeforeOp() is a scheduling point (the strategy may run another
+// task first) and AfterOp() appends a trace event with the values before and
+// after; the step's footprint (object, read or write) feeds the partial-order
+// reduction. With no scheduler on the thread both are one thread-local load
+// and a branch.
+
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_OP_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_OP_H_
+
+#include <cstdint>
+
+#include "absl/base/optimization.h"
+
+namespace faultline {
+namespace internal {
+
+enum class OpKind : uint8_t {
+  kLoad,      // reads object
+  kStore,     // writes object
+  kRmw,       // reads and writes object
+  kLock,      // acquires object (may block)
+  kTryLock,
+  kUnlock,
+  kWait,      // blocks on object until woken
+  kWake,
+  kRcuRead,   // rcu_read_lock / unlock
+  kSpawn,
+  kNote,      // model annotation (no shared access)
+  kFault,     // fault point hit
+};
+
+class Scheduler;  // framework/runtime/scheduler.h
+
+// The scheduler running the current task on this thread, or nullptr.
+Scheduler* CurrentScheduler();
+
+void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
+                  const char* label);
+void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
+                 int64_t after);
+
+inline void BeforeOp(OpKind kind, const void* object, const char* label) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeOpSlow(sched, kind, object, label);
+  }
+}
+
+inline void AfterOp(const void* object, int64_t before, int64_t after) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    AfterOpSlow(sched, object, before, after);
+  }
+}
+
+}  // namespace internal
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_OP_H_
