@@ -2,6 +2,7 @@
 // hit (see run_context.h).
 #include "framework/run_context.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -61,7 +62,8 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
     : rules_(std::move(rules)),
       seed_(options.seed),
       concurrent_(options.concurrent),
-      world_(options.world) {
+      world_(options.world),
+      suppressed_fires_(options.suppressed_fires) {
   FL_CHECK(rules_ != nullptr);
   if (options.executor == nullptr) {
     owned_executor_ = std::make_unique<RealTimeExecutor>();
@@ -143,6 +145,12 @@ bool RunContext::Decide(const CompiledRule& rule, const PointInfo& point,
         DrawBits({seed_, point.name_hash, task.ordinal, task_hit,
                   static_cast<uint64_t>(rule.ordinal), kStreamFire});
     if (BitsToUnit(bits) >= rule.probability) return false;
+  }
+  const uint64_t fire = Bump(next_fire_);
+  if (!suppressed_fires_.empty() &&
+      std::binary_search(suppressed_fires_.begin(), suppressed_fires_.end(),
+                         fire)) {
+    return false;
   }
   Bump(counters.fired);
   return true;

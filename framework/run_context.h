@@ -89,6 +89,10 @@ struct RunOptions {
   bool concurrent = true;
   // The scenario's world, for hooks (HookCall::run.world<T>()).
   void* world = nullptr;
+  // Fire ordinals (0-based, in the order rules fired during this run) that
+  // must not fire: the minimizer replays a failing run with some of its
+  // injected faults removed. Sorted ascending.
+  std::vector<uint64_t> suppressed_fires;
 };
 
 struct PointCounters {
@@ -142,6 +146,11 @@ class RunContext {
     return points_[point].reached.load(std::memory_order_relaxed) != 0;
   }
   std::vector<Violation> violations() const;
+  // Fires so far, counting suppressed ones (their ordinals stay reserved so
+  // the remaining fires keep their numbers).
+  uint64_t fire_count() const {
+    return next_fire_.load(std::memory_order_relaxed);
+  }
 
  private:
   struct AtomicPointCounters {
@@ -171,12 +180,14 @@ class RunContext {
   const uint64_t seed_;
   const bool concurrent_;
   void* world_;
+  const std::vector<uint64_t> suppressed_fires_;
   std::unique_ptr<Executor> owned_executor_;
   Executor* executor_;
   std::unique_ptr<AtomicPointCounters[]> points_;
   std::unique_ptr<AtomicRuleCounters[]> rule_counters_;
   TaskIdentity main_task_;
   std::atomic<uint32_t> next_task_ordinal_{1};
+  std::atomic<uint64_t> next_fire_{0};
   mutable absl::Mutex violations_mu_;
   std::vector<Violation> violations_ ABSL_GUARDED_BY(violations_mu_);
 };
