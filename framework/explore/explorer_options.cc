@@ -1,0 +1,73 @@
+// ExplorerOptions from Bazel's test environment (see explorer_options.h).
+#include "framework/explore/explorer_options.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "framework/rng.h"
+
+namespace faultline {
+namespace {
+
+// Parses an optional unsigned variable; absent or empty leaves `out` alone.
+absl::Status ReadUint(const char* name, uint64_t max, uint64_t* out,
+                      bool* present) {
+  const char* raw = std::getenv(name);
+  *present = raw != nullptr && raw[0] != '\0';
+  if (!*present) return absl::OkStatus();
+  uint64_t value = 0;
+  if (!absl::SimpleAtoi(raw, &value) || value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("environment variable ", name,
+                     ": expected an integer in [0, ", max, "], got \"", raw,
+                     "\""));
+  }
+  *out = value;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+uint64_t IterationSeed(uint64_t seed, uint64_t index) {
+  return DrawBits({seed, index});
+}
+
+absl::StatusOr<ExplorerOptions> ExplorerOptions::FromEnvironment() {
+  ExplorerOptions options;
+  uint64_t value = 0;
+  bool present = false;
+
+  absl::Status s = ReadUint("TEST_TOTAL_SHARDS", 1 << 20, &value, &present);
+  if (!s.ok()) return s;
+  if (present && value > 0) options.total_shards = static_cast<uint32_t>(value);
+  s = ReadUint("TEST_SHARD_INDEX", 1 << 20, &value, &present);
+  if (!s.ok()) return s;
+  if (present) options.shard_index = static_cast<uint32_t>(value);
+  if (options.shard_index >= options.total_shards) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "TEST_SHARD_INDEX ", options.shard_index,
+        " is not below TEST_TOTAL_SHARDS ", options.total_shards));
+  }
+  s = ReadUint("TEST_RUN_NUMBER", 1 << 30, &value, &present);
+  if (!s.ok()) return s;
+  if (present && value > 0) options.seed_offset = value - 1;
+
+  s = ReadUint("FAULTLINE_SEED", UINT64_MAX, &value, &present);
+  if (!s.ok()) return s;
+  if (present) options.seed = value;
+  s = ReadUint("FAULTLINE_ITERATIONS", uint64_t{1} << 40, &value, &present);
+  if (!s.ok()) return s;
+  if (present) options.iterations = value;
+
+  if (const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
+    options.artifacts_dir = dir;
+  }
+  if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE")) {
+    options.shard_status_file = status;
+  }
+  return options;
+}
+
+}  // namespace faultline

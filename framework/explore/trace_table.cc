@@ -1,0 +1,119 @@
+// Plain-text CPU-column tables (see trace_table.h).
+#include "framework/explore/trace_table.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace faultline {
+namespace {
+
+// Greedy word wrap; words longer than the width are cut.
+std::vector<std::string> Wrap(absl::string_view text, size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    while (word.size() > width) {
+      if (!line.empty()) lines.push_back(std::move(line)), line.clear();
+      lines.emplace_back(word.substr(0, width));
+      word.remove_prefix(width);
+    }
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    absl::StrAppend(&line, word);
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+std::string Pad(absl::string_view s, size_t width) {
+  std::string out(s);
+  if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+}  // namespace
+
+std::string RenderTable(const TableSpec& spec,
+                        const std::vector<TableRow>& rows) {
+  const size_t text_width = std::max(8, spec.max_text_width);
+  // Column widths: task columns fit their header and wrapped text.
+  std::vector<size_t> widths;
+  for (const std::string& header : spec.columns) {
+    widths.push_back(std::min(std::max<size_t>(header.size(), 4), text_width));
+  }
+  std::vector<std::string> state_names;
+  for (const TableRow& row : rows) {
+    if (row.column >= 0 && row.column < static_cast<int>(widths.size())) {
+      widths[row.column] = std::max(
+          widths[row.column], std::min(row.text.size(), text_width));
+    }
+    for (const auto& [name, value] : row.state) {
+      if (std::find(state_names.begin(), state_names.end(), name) ==
+          state_names.end()) {
+        state_names.push_back(name);
+      }
+    }
+  }
+  std::vector<size_t> state_widths;
+  for (const std::string& name : state_names) {
+    size_t w = name.size();
+    for (const TableRow& row : rows) {
+      for (const auto& [n, v] : row.state) {
+        if (n == name) w = std::max(w, v.size());
+      }
+    }
+    state_widths.push_back(w);
+  }
+  const size_t index_width = std::max<size_t>(2, absl::StrCat(rows.size()).size());
+
+  std::string out;
+  auto emit_line = [&](const std::vector<std::string>& cells) {
+    std::string line = Pad(cells[0], index_width);
+    for (size_t i = 1; i < cells.size(); ++i) {
+      const size_t w = i - 1 < widths.size()
+                           ? widths[i - 1]
+                           : state_widths[i - 1 - widths.size()];
+      absl::StrAppend(&line, " | ", Pad(cells[i], w));
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    absl::StrAppend(&out, line, "\n");
+  };
+  std::vector<std::string> header = {"#"};
+  for (const std::string& c : spec.columns) header.push_back(c);
+  for (const std::string& s : state_names) header.push_back(s);
+  emit_line(header);
+  std::string rule(index_width, '-');
+  for (size_t w : widths) absl::StrAppend(&rule, "-+-", std::string(w, '-'));
+  for (size_t w : state_widths) absl::StrAppend(&rule, "-+-", std::string(w, '-'));
+  absl::StrAppend(&out, rule, "\n");
+
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const TableRow& row = rows[r];
+    std::vector<std::string> wrapped = Wrap(row.text, text_width);
+    for (size_t l = 0; l < wrapped.size(); ++l) {
+      std::vector<std::string> cells = {l == 0 ? absl::StrCat(r + 1) : ""};
+      for (size_t c = 0; c < spec.columns.size(); ++c) {
+        cells.push_back(static_cast<int>(c) == row.column ? wrapped[l] : "");
+      }
+      for (const std::string& name : state_names) {
+        std::string value;
+        if (l == 0) {
+          for (const auto& [n, v] : row.state) {
+            if (n == name) value = v;
+          }
+        }
+        cells.push_back(value);
+      }
+      emit_line(cells);
+    }
+  }
+  return out;
+}
+
+}  // namespace faultline
