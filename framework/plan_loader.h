@@ -1,0 +1,79 @@
+// -----------------------------------------------------------------------------
+// File: plan_loader.h
+// -----------------------------------------------------------------------------
+//
+// Loading and validating test plans (framework/plan.proto, written as
+// textproto under plans/). A plan that loads without error names only things
+// this binary has: its scenario, parameters and variant are registered
+// (scenario.h), every rule's point has a site of the right kind
+// (site_registry.h), every trigger names a registered hook (hooks.h), and
+// every number is in range. Nothing is checked later at run time, so a typo
+// in a plan is a load error, never a rule that silently never fires.
+//
+// Every error is a single absl::Status whose message points at the offending
+// field like a compiler diagnostic, with a did-you-mean where a name is close
+// to a known one (suggest.h):
+//
+//   plans/x.textproto:7:12: rules[1].probability: expected a value in
+//   [0, 1], got 1.5
+//   plans/x.textproto:3:9: scenario.name: unknown scenario
+//   "btrfs_eb.seed_rase"; did you mean "btrfs_eb.seed_race"?
+//
+// Syntax errors and unknown fields come from protobuf's text parser with its
+// line:col. Lines and columns are 1-based. Semantic errors point at the field
+// (or, for a missing field, at the message that lacks it). The code is
+// InvalidArgument, except NotFound when the file does not exist.
+//
+// The registries validated against are whatever the calling binary links in:
+// the loader itself depends on no scenario package.
+//
+// Example:
+//   absl::StatusOr<faultline::Plan> plan =
+//       faultline::LoadPlanFile("plans/seed_race.textproto");
+//   if (!plan.ok()) return plan.status();  // already says file:line:col
+//   auto rules = faultline::RuleSet::Compile(*plan);
+//
+// Thread-safety: all functions may be called concurrently (registries are
+// immutable after static initialization).
+
+#ifndef FAULTLINE_FRAMEWORK_PLAN_LOADER_H_
+#define FAULTLINE_FRAMEWORK_PLAN_LOADER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "framework/hooks.h"
+#include "framework/plan.pb.h"
+#include "framework/scenario.h"
+#include "framework/site_registry.h"
+
+namespace faultline {
+
+// The only plan schema version this loader accepts (Plan.version).
+inline constexpr uint32_t kPlanVersion = 1;
+
+// Largest accepted Exploration.pct_depth. PCT finds a bug of depth d with
+// probability >= 1/(n * k^(d-1)); beyond ~16 that bound is useless.
+inline constexpr uint32_t kMaxPctDepth = 16;
+
+// Reads, parses and validates the plan at `path` against this binary's
+// registries. Errors carry `path` as the file name.
+absl::StatusOr<Plan> LoadPlanFile(const std::string& path);
+
+// Parses and validates `text`; `filename` only labels error messages.
+absl::StatusOr<Plan> ParsePlanText(absl::string_view text,
+                                   absl::string_view filename);
+
+// Validates a plan built in code (or parsed elsewhere). Errors name the field
+// path (`rules[1].probability: ...`) but carry no file position.
+absl::Status ValidatePlan(
+    const Plan& plan, const SiteRegistry& sites = SiteRegistry::Get(),
+    const ScenarioRegistry& scenarios = ScenarioRegistry::Global(),
+    const HookRegistry& hooks = HookRegistry::Global());
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_PLAN_LOADER_H_
