@@ -104,12 +104,14 @@ std::string JoinPath(absl::string_view parent, absl::string_view field,
 
 // The position of `field` (element `index` if repeated) as written, or the
 // node's own position if the field was not written.
+// A repeated field without an index (an empty list) has no position of its
+// own.
 ParseLocation LocationOf(const Node& node, absl::string_view field, int index) {
-  if (node.tree != nullptr && !field.empty()) {
-    ParseLocation location = node.tree->GetLocation(FieldOf(node, field), index);
-    if (location.line >= 0) return location;
-  }
-  return node.location;
+  if (node.tree == nullptr || field.empty()) return node.location;
+  const FieldDescriptor* descriptor = FieldOf(node, field);
+  if (descriptor->is_repeated() != (index >= 0)) return node.location;
+  const ParseLocation location = node.tree->GetLocation(descriptor, index);
+  return location.line >= 0 ? location : node.location;
 }
 
 // True if the plan text spells out `field`, even with its default value:
