@@ -1,7 +1,8 @@
 // Goal: fault point sites are listed without running, cost nothing without a
-// run, and obey each firing condition of a rule under a run.
+// run (not even evaluating their key), and reach the installed run's rules.
 // Method: small functions with sites; a plan parsed from textproto and
-// compiled with RuleSet; counters and outcomes checked per hit.
+// compiled with RuleSet; counters and outcomes checked per hit. The firing
+// conditions themselves are covered in run_context_test.cc.
 #include "framework/fault_point.h"
 
 #include <google/protobuf/text_format.h>
@@ -16,6 +17,16 @@ namespace {
 bool SiteA(uint64_t key) { return FL_FAULT_FAIL("test.site_a", key); }
 int64_t SiteB() { return FL_FAULT_ERROR("test.site_b"); }
 void NeverCalled() { FL_FAULT_POINT("test.never_called"); }
+// One name at two call sites of different kinds: one point.
+bool SharedFail() { return FL_FAULT_FAIL("test.shared"); }
+int64_t SharedError() { return FL_FAULT_ERROR("test.shared"); }
+
+int key_evaluations = 0;
+uint64_t CountedKey() {
+  ++key_evaluations;
+  return 1;
+}
+bool SiteWithCountedKey() { return FL_FAULT_FAIL("test.site_a", CountedKey()); }
 
 Plan ParsePlan(const char* text) {
   Plan plan;
@@ -32,6 +43,43 @@ TEST(SiteRegistry, ListsSitesThatNeverRan) {
   EXPECT_TRUE(registry.point(registry.Find("test.site_a")).has_fail_site);
   EXPECT_EQ(registry.Find("test.no_such_point"), -1);
   (void)&NeverCalled;
+}
+
+TEST(SiteRegistry, SitesSharingANameMergeIntoOnePoint) {
+  const SiteRegistry& registry = SiteRegistry::Get();
+  const PointInfo& shared = registry.point(registry.Find("test.shared"));
+  ASSERT_EQ(shared.sites.size(), 2u);
+  EXPECT_TRUE(shared.has_fail_site);
+  EXPECT_TRUE(shared.has_error_site);
+  EXPECT_EQ(shared.sites[0]->kind, SiteKind::kFail);
+  EXPECT_LT(shared.sites[0]->line, shared.sites[1]->line);
+  EXPECT_EQ(shared.sites[0]->index.load(), shared.index);
+  EXPECT_EQ(shared.sites[1]->index.load(), shared.index);
+  (void)&SharedFail;
+  (void)&SharedError;
+}
+
+TEST(SiteRegistry, IndicesAreDenseAndFollowNameOrder) {
+  const SiteRegistry& registry = SiteRegistry::Get();
+  ASSERT_GE(registry.size(), 4);
+  for (int32_t i = 0; i < registry.size(); ++i) {
+    EXPECT_EQ(registry.point(i).index, i);
+    EXPECT_EQ(registry.Find(registry.point(i).name), i);
+    if (i > 0) {
+      EXPECT_LT(registry.point(i - 1).name, registry.point(i).name);
+    }
+  }
+}
+
+TEST(FaultPoint, WithoutARunTheKeyIsNotEvaluated) {
+  ASSERT_FALSE(internal::AnyRunActive());
+  key_evaluations = 0;
+  EXPECT_FALSE(SiteWithCountedKey());
+  EXPECT_EQ(key_evaluations, 0);
+  RunContext run(RuleSet::Empty(), RunOptions{});
+  ScopedRunContext install(&run);
+  EXPECT_FALSE(SiteWithCountedKey());
+  EXPECT_EQ(key_evaluations, 1);
 }
 
 TEST(FaultPoint, NoRunMeansNoFault) {
