@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
+#include "framework/plan.pb.h"
 
 namespace faultline {
 
@@ -37,6 +38,18 @@ std::vector<const ScenarioInfo*> ScenarioRegistry::List() const {
               return a->name < b->name;
             });
   return out;
+}
+
+ScenarioArgs ScenarioArgs::FromPlan(const ScenarioInfo& info,
+                                    const Scenario& scenario) {
+  absl::flat_hash_map<std::string, std::string> values;
+  for (const ScenarioParam& param : info.params) {
+    values[param.name] = param.default_value;
+  }
+  for (const auto& [name, value] : scenario.params()) values[name] = value;
+  std::string variant = scenario.variant();
+  if (variant.empty() && !info.variants.empty()) variant = info.variants[0];
+  return ScenarioArgs(std::move(variant), std::move(values));
 }
 
 const std::string& ScenarioArgs::Get(absl::string_view name) const {

@@ -40,7 +40,9 @@
 
 namespace faultline {
 
-class World;  // framework/runtime/world.h
+class World;     // framework/runtime/world.h
+class Scenario;  // plan.proto
+struct ScenarioInfo;
 
 struct ScenarioParam {
   std::string name;
@@ -55,6 +57,11 @@ class ScenarioArgs {
   ScenarioArgs(std::string variant,
                absl::flat_hash_map<std::string, std::string> values)
       : variant_(std::move(variant)), values_(std::move(values)) {}
+
+  // The plan's values over the scenario's declared defaults; an empty
+  // variant becomes the scenario's first (default) variant.
+  static ScenarioArgs FromPlan(const ScenarioInfo& info,
+                               const Scenario& scenario);
 
   const std::string& variant() const { return variant_; }
   // The parameter's value (plan value, else the declared default).

@@ -1,0 +1,373 @@
+// The exploration loop: iterations, budgets, sharding, first failures,
+// minimization and the report (see explorer.h).
+#include "framework/explore/explorer.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "framework/explore/expectations.h"
+#include "framework/explore/minimize.h"
+#include "framework/explore/trace_render.h"
+#include "framework/rng.h"
+#include "framework/rule_set.h"
+#include "framework/runtime/iteration.h"
+#include "framework/runtime/replay_token.h"
+#include "framework/runtime/strategy.h"
+#include "framework/site_registry.h"
+
+namespace faultline {
+namespace {
+
+constexpr uint64_t kDefaultMaxSteps = 100000;
+constexpr int kDefaultPctDepth = 3;
+constexpr uint32_t kMinimizeReplays = 400;
+
+const char* BackendName(Exploration::Backend backend) {
+  return backend == Exploration::THREADS ? "threads" : "fibers";
+}
+
+const char* StrategyName(Exploration::Strategy strategy) {
+  switch (strategy) {
+    case Exploration::PCT:
+      return "pct";
+    case Exploration::EXHAUSTIVE:
+      return "exhaustive";
+    case Exploration::REPLAY:
+      return "replay";
+    default:
+      return "random";
+  }
+}
+
+// The first failing iteration of one check, kept for minimization.
+struct FirstFailure {
+  Violation violation;
+  uint64_t iteration = 0;
+  uint64_t seed = 0;
+  Trace trace;
+  uint64_t fire_count = 0;
+};
+
+class ExplorationRun {
+ public:
+  ExplorationRun(const Plan& plan, const std::string& path,
+               const ExplorerOptions& options)
+      : plan_(plan), path_(path), options_(options) {}
+
+  absl::StatusOr<Report> Run(const Explorer::ProgressFn& progress);
+
+ private:
+  absl::Status Prepare();
+  std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
+  void Record(uint64_t iteration, uint64_t seed, IterationResult& result);
+  void FinishReport(double wall_seconds);
+  ViolationReport Describe(const FirstFailure& failure);
+
+  const Plan& plan_;
+  const std::string& path_;
+  const ExplorerOptions& options_;
+  const Exploration& exploration() const { return plan_.exploration(); }
+
+  std::shared_ptr<const RuleSet> rules_;
+  const ScenarioInfo* scenario_ = nullptr;
+  std::unique_ptr<ScenarioArgs> args_;
+  std::unique_ptr<ReplayToken> replay_;
+  uint64_t seed_ = 0;
+  uint64_t plan_hash_ = 0;
+
+  Report report_;
+  std::set<uint64_t> hashes_;
+  std::vector<PointCounters> points_;
+  std::vector<RuleCounters> rule_totals_;
+  std::map<std::string, FirstFailure> first_failures_;
+  std::vector<std::string> failure_order_;
+};
+
+absl::Status ExplorationRun::Prepare() {
+  absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan_);
+  if (!rules.ok()) return rules.status();
+  rules_ = *rules;
+  scenario_ = ScenarioRegistry::Global().Find(plan_.scenario().name());
+  if (scenario_ == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown scenario \"", plan_.scenario().name(), "\""));
+  }
+  args_ = std::make_unique<ScenarioArgs>(
+      ScenarioArgs::FromPlan(*scenario_, plan_.scenario()));
+  plan_hash_ = PlanHash(plan_);
+  seed_ = options_.seed.value_or(exploration().seed()) + options_.seed_offset;
+  if (exploration().strategy() == Exploration::REPLAY) {
+    absl::StatusOr<ReplayToken> token =
+        DecodeReplayToken(exploration().replay_token());
+    if (!token.ok()) return token.status();
+    if (token->plan_hash != plan_hash_) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "replay token was recorded for another plan (plan hash ",
+          absl::Hex(token->plan_hash), ", this plan ", absl::Hex(plan_hash_),
+          "): scenario or rules differ"));
+    }
+    replay_ = std::make_unique<ReplayToken>(*std::move(token));
+  }
+  points_.resize(rules_->point_count());
+  rule_totals_.resize(rules_->rules().size());
+  return absl::OkStatus();
+}
+
+std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
+  switch (exploration().strategy()) {
+    case Exploration::PCT:
+      return NewPctStrategy(
+          seed, exploration().pct_depth() == 0
+                    ? kDefaultPctDepth
+                    : static_cast<int>(exploration().pct_depth()));
+    case Exploration::EXHAUSTIVE: {
+      ExhaustiveOptions options;
+      options.preemption_bound = static_cast<int>(exploration().preemption_bound());
+      options.reduction = !exploration().disable_reduction();
+      return NewExhaustiveStrategy(options);
+    }
+    case Exploration::REPLAY:
+      return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
+    default:
+      return NewRandomWalkStrategy(seed);
+  }
+}
+
+void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
+                          IterationResult& result) {
+  report_.set_iterations_run(report_.iterations_run() + 1);
+  report_.set_total_steps(report_.total_steps() + result.steps);
+  hashes_.insert(result.trace.hash);
+  for (size_t i = 0; i < result.points.size() && i < points_.size(); ++i) {
+    points_[i].reached += result.points[i].reached;
+    points_[i].evaluated += result.points[i].evaluated;
+    for (int k = 0; k < kActionKindCount; ++k) {
+      points_[i].fired[k] += result.points[i].fired[k];
+    }
+  }
+  for (size_t i = 0; i < result.rules.size() && i < rule_totals_.size(); ++i) {
+    rule_totals_[i].matched += result.rules[i].matched;
+    rule_totals_[i].fired += result.rules[i].fired;
+  }
+  std::set<std::string> seen;  // count each check once per iteration
+  for (Violation& v : result.violations) {
+    if (!seen.insert(v.check).second) continue;
+    (*report_.mutable_violations_by_check())[v.check]++;
+    if (first_failures_.count(v.check) != 0) continue;
+    FirstFailure& first = first_failures_[v.check];
+    first.violation = v;
+    first.iteration = iteration;
+    first.seed = seed;
+    first.trace = result.trace;
+    first.fire_count = result.fire_count;
+    failure_order_.push_back(v.check);
+  }
+}
+
+ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
+  ViolationReport out;
+  const Violation& v = failure.violation;
+  out.set_check(v.check);
+  out.set_message(v.message);
+  out.set_task(v.task);
+  out.set_iteration(failure.iteration);
+  out.set_iteration_seed(failure.seed);
+  out.set_step(v.step);
+  out.set_trace_hash(failure.trace.hash);
+  out.set_preemptions(static_cast<uint32_t>(failure.trace.preemptions()));
+  ReplayToken token;
+  token.plan_hash = plan_hash_;
+  token.seed = failure.seed;
+  token.strategy = static_cast<uint8_t>(MakeStrategy(0)->kind());
+  token.switches = failure.trace.Switches();
+  out.set_replay_token(EncodeReplayToken(token));
+
+  FailingRun run;
+  run.plan = plan_;
+  run.seed = failure.seed;
+  run.switches = token.switches;
+  run.check = v.check;
+  run.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
+                                                 : exploration().max_steps();
+  const bool fibers = exploration().backend() != Exploration::THREADS;
+  if (options_.minimize && fibers) {
+    MinimizeResult min = Minimize(run, kMinimizeReplays);
+    out.set_fault_fires(static_cast<uint32_t>(failure.fire_count));
+    out.set_minimize_replays(min.replays);
+    if (min.reproduced) {
+      ReplayToken small = token;
+      small.switches = min.run.switches;
+      small.suppressed_fires = min.run.suppressed_fires;
+      small.plan_hash = PlanHash(min.run.plan);
+      out.set_minimized_token(EncodeReplayToken(small));
+      out.set_minimized_preemptions(
+          static_cast<uint32_t>(min.last.trace.preemptions()));
+      out.set_minimized_fault_fires(min.fires);
+    }
+    if (options_.render) out.set_rendered_table(RenderTaskTable(min.last.trace));
+  } else if (options_.render && fibers) {
+    out.set_rendered_table(RenderTaskTable(ReplayRun(run).trace));
+  }
+  return out;
+}
+
+void ExplorationRun::FinishReport(double wall_seconds) {
+  report_.set_distinct_schedules(hashes_.size());
+  report_.set_wall_seconds(wall_seconds);
+  report_.set_schedules_per_second(
+      wall_seconds > 0 ? report_.iterations_run() / wall_seconds : 0);
+  const SiteRegistry& sites = rules_->sites();
+  std::set<int32_t> rule_points;
+  for (const CompiledRule& rule : rules_->rules()) rule_points.insert(rule.point);
+  for (int32_t p = 0; p < static_cast<int32_t>(points_.size()); ++p) {
+    const PointCounters& c = points_[p];
+    if (c.reached == 0 && rule_points.count(p) == 0) continue;
+    PointStats* stats = report_.add_points();
+    stats->set_name(sites.point(p).name);
+    stats->set_reached(c.reached);
+    stats->set_evaluated(c.evaluated);
+    for (int k = 0; k < kActionKindCount; ++k) {
+      if (c.fired[k] == 0) continue;
+      (*stats->mutable_fired())[ActionKindName(static_cast<ActionKind>(k))] =
+          c.fired[k];
+    }
+    if (c.reached == 0) report_.add_points_never_reached(sites.point(p).name);
+  }
+  for (size_t r = 0; r < rule_totals_.size(); ++r) {
+    const CompiledRule& rule = rules_->rule(static_cast<int32_t>(r));
+    RuleStats* stats = report_.add_rules();
+    stats->set_name(rule.name);
+    stats->set_point(sites.point(rule.point).name);
+    stats->set_matched(rule_totals_[r].matched);
+    stats->set_fired(rule_totals_[r].fired);
+    if (rule_totals_[r].fired == 0) report_.add_rules_never_fired(rule.name);
+  }
+  for (const std::string& check : failure_order_) {
+    *report_.add_violations() = Describe(first_failures_[check]);
+  }
+  EvaluateExpectations(plan_, &report_);
+}
+
+absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress) {
+  absl::Status prepared = Prepare();
+  if (!prepared.ok()) return prepared;
+  report_.set_plan_path(path_);
+  report_.set_description(plan_.description());
+  report_.set_scenario(plan_.scenario().name());
+  report_.set_variant(args_->variant());
+  report_.set_backend(BackendName(exploration().backend()));
+  report_.set_strategy(StrategyName(exploration().strategy()));
+  report_.set_seed(seed_);
+  report_.set_shard_index(options_.shard_index);
+  report_.set_total_shards(options_.total_shards);
+
+  const bool exhaustive = exploration().strategy() == Exploration::EXHAUSTIVE;
+  const bool replay = exploration().strategy() == Exploration::REPLAY;
+  uint64_t total = options_.iterations.value_or(exploration().iterations());
+  if (total == 0 || replay) total = 1;
+  // Iterations i with i % shards == shard; exhaustive search is one walk.
+  uint64_t planned = 0;
+  if (!exhaustive || options_.shard_index == 0) {
+    planned = exhaustive ? total
+                         : (total + options_.total_shards - 1 -
+                            options_.shard_index) / options_.total_shards;
+  }
+  report_.set_iterations_planned(planned);
+  const bool collect_all =
+      options_.collect_all.value_or(exploration().collect_all());
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+
+  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
+  IterationConfig config;
+  config.backend = exploration().backend() == Exploration::THREADS
+                       ? IterationConfig::Backend::kThreads
+                       : IterationConfig::Backend::kFibers;
+  config.strategy = strategy.get();
+  config.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
+                                                    : exploration().max_steps();
+  config.scenario = scenario_;
+  config.args = args_.get();
+  config.rules = rules_;
+  config.record_events = false;  // failures are replayed with events
+  if (replay_) config.suppressed_fires = replay_->suppressed_fires;
+
+  report_.set_stop_reason("iterations");
+  for (uint64_t n = 0; n < planned; ++n) {
+    const uint64_t index =
+        exhaustive ? n : options_.shard_index + n * options_.total_shards;
+    const uint64_t seed = replay ? replay_->seed : IterationSeed(seed_, index);
+    if (exploration().time_budget_ms() > 0 &&
+        elapsed() * 1000 >= exploration().time_budget_ms()) {
+      report_.set_stop_reason("time_budget");
+      break;
+    }
+    config.seed = seed;
+    IterationResult result = RunIteration(config);
+    if (!result.build_status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "scenario ", scenario_->name, " failed to build: ",
+          result.build_status.message()));
+    }
+    if (replay && !result.strategy_status.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "replay diverged: ", result.strategy_status.message()));
+    }
+    if (!result.ran) {
+      report_.set_stop_reason("exhausted");
+      break;
+    }
+    Record(index, seed, result);
+    if (progress) {
+      progress(report_.iterations_run(), planned,
+               report_.violations_by_check_size());
+    }
+    if (!result.violations.empty() && !collect_all) {
+      report_.set_stop_reason("first_violation");
+      break;
+    }
+  }
+  report_.set_complete(exhaustive && strategy->Complete());
+  if (report_.complete()) report_.set_stop_reason("exhausted");
+  FinishReport(elapsed());
+  return report_;
+}
+
+}  // namespace
+
+uint64_t PlanHash(const Plan& plan) {
+  Plan essential;
+  *essential.mutable_scenario() = plan.scenario();
+  *essential.mutable_rules() = plan.rules();
+  std::string bytes;
+  // Map fields (scenario params) serialize in key order only when asked.
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  essential.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return NameHash(bytes);
+}
+
+Explorer::Explorer(Plan plan, std::string plan_path, ExplorerOptions options)
+    : plan_(std::move(plan)),
+      plan_path_(std::move(plan_path)),
+      options_(std::move(options)) {}
+
+absl::StatusOr<Report> Explorer::Run() {
+  ExplorationRun exploration(plan_, plan_path_, options_);
+  return exploration.Run(progress_);
+}
+
+}  // namespace faultline

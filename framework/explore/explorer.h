@@ -1,0 +1,64 @@
+// -----------------------------------------------------------------------------
+// File: explorer.h
+// -----------------------------------------------------------------------------
+//
+// The Explorer runs a validated plan: iteration after iteration, each with a
+// fresh world from the plan's scenario, a seed derived from (plan seed,
+// iteration index), and the plan's strategy choosing the interleaving. It
+// stops at the first violation (unless the plan collects all), at the
+// iteration or time budget, or when bounded exhaustive search has visited
+// every schedule. It then minimizes and renders the first failing run of
+// each violated check and judges the plan's expectations.
+//
+// Sharding: iteration i belongs to shard i % total_shards, so the union of
+// the shards' iterations is the unsharded run, schedule for schedule.
+// Bounded exhaustive search is one tree walk and runs on shard 0 only.
+//
+// Example:
+//   absl::StatusOr<Plan> plan = LoadPlanFile("plans/seed_race.textproto");
+//   Explorer explorer(*plan, "plans/seed_race.textproto", options);
+//   absl::StatusOr<Report> report = explorer.Run();
+//   return report->expectations_met() ? 0 : 1;
+
+#ifndef FAULTLINE_FRAMEWORK_EXPLORE_EXPLORER_H_
+#define FAULTLINE_FRAMEWORK_EXPLORE_EXPLORER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "framework/explore/explorer_options.h"
+#include "framework/explore/report.pb.h"
+#include "framework/plan.pb.h"
+
+namespace faultline {
+
+class Explorer {
+ public:
+  // REQUIRES: `plan` passed ValidatePlan (plan_loader.h).
+  Explorer(Plan plan, std::string plan_path, ExplorerOptions options);
+
+  // Progress callback: (iterations done, iterations planned, violations).
+  using ProgressFn = std::function<void(uint64_t, uint64_t, uint64_t)>;
+  void set_progress(ProgressFn progress) { progress_ = std::move(progress); }
+
+  // Runs the exploration. An error means the plan could not run at all (a
+  // scenario that failed to build, a corrupt replay token), not that a
+  // violation was found.
+  absl::StatusOr<Report> Run();
+
+ private:
+  Plan plan_;
+  std::string plan_path_;
+  ExplorerOptions options_;
+  ProgressFn progress_;
+};
+
+// A stable hash of the parts of a plan that decide what one iteration does
+// (scenario and rules, not exploration), stored in replay tokens so a token
+// is only replayed against the plan it came from.
+uint64_t PlanHash(const Plan& plan);
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_EXPLORE_EXPLORER_H_

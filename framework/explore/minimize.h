@@ -1,0 +1,70 @@
+// -----------------------------------------------------------------------------
+// File: minimize.h
+// -----------------------------------------------------------------------------
+//
+// Shrinks a failing run to the fewest ingredients that still make the same
+// check fail, so the rendered trace shows the race and nothing else:
+//
+//   1. drop injected faults: replay with subsets of the run's rule fires
+//      suppressed (RunOptions::suppressed_fires), delta-debugging style;
+//   2. remove preemptions: replay with subsets of the recorded non-default
+//      switches removed (lenient replay takes the default choice instead);
+//   3. shorten delays: halve each delay rule's duration while it still fails.
+//
+// Each candidate is one deterministic replay under the fiber backend; a
+// candidate is kept if the iteration reports a violation of the same check.
+// The result is 1-minimal for faults and switches with respect to single
+// removals (ddmin), within `max_replays`.
+
+#ifndef FAULTLINE_FRAMEWORK_EXPLORE_MINIMIZE_H_
+#define FAULTLINE_FRAMEWORK_EXPLORE_MINIMIZE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "framework/plan.pb.h"
+#include "framework/runtime/iteration.h"
+#include "framework/runtime/strategy.h"
+#include "framework/scenario.h"
+
+namespace faultline {
+
+struct FailingRun {
+  Plan plan;  // scenario + rules as run (exploration ignored)
+  uint64_t seed = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> switches;
+  std::vector<uint64_t> suppressed_fires;  // sorted
+  std::string check;
+  uint64_t max_steps = 100000;
+};
+
+struct MinimizeResult {
+  FailingRun run;        // the minimized run
+  IterationResult last;  // its replay, with events
+  uint32_t replays = 0;
+  uint32_t fires = 0;    // injected faults that fired in the minimized run
+  // False if the failing run did not fail when replayed (the program is
+  // not deterministic under replay); `run` is then the input, unshrunk.
+  bool reproduced = true;
+};
+
+// REQUIRES: `failing` replays to a violation of failing.check.
+MinimizeResult Minimize(const FailingRun& failing, uint32_t max_replays);
+
+// Replays a run with events recorded. Exposed for the CLI's replay
+// command and for tests.
+IterationResult ReplayRun(const FailingRun& run,
+                          ReplayMode mode = ReplayMode::kLenient);
+
+// Fires of rules in a replayed run: fire ordinals that were not suppressed.
+uint32_t CountFires(const IterationResult& result);
+
+// True if `result` has a violation of `check`.
+bool HasViolation(const IterationResult& result, const std::string& check);
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_EXPLORE_MINIMIZE_H_

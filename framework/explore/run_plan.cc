@@ -1,0 +1,128 @@
+// Load, explore, report, exit code (see run_plan.h).
+#include "framework/explore/run_plan.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "framework/explore/explorer.h"
+#include "framework/plan_loader.h"
+
+namespace faultline {
+namespace {
+
+absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
+  Exploration* exploration = plan->mutable_exploration();
+  if (!options.override_strategy.empty()) {
+    Exploration::Strategy strategy;
+    std::string upper = options.override_strategy;
+    for (char& c : upper) c = static_cast<char>(std::toupper(c));
+    if (upper == "REPLAY" || !Exploration::Strategy_Parse(upper, &strategy) ||
+        strategy == Exploration::STRATEGY_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--strategy: expected random, pct or exhaustive, got \"",
+          options.override_strategy, "\""));
+    }
+    exploration->set_strategy(strategy);
+  }
+  if (!options.replay_token.empty()) {
+    exploration->set_strategy(Exploration::REPLAY);
+    exploration->set_replay_token(options.replay_token);
+    exploration->set_backend(Exploration::FIBERS);
+  }
+  return ValidatePlan(*plan);
+}
+
+Explorer::ProgressFn MakeProgress(ExplorerOptions::Progress mode,
+                                  std::ostream& err) {
+  if (mode == ExplorerOptions::Progress::kNone) return nullptr;
+  const bool bar = mode == ExplorerOptions::Progress::kBar;
+  return [bar, &err, last_decile = uint64_t{0}](uint64_t done, uint64_t total,
+                                                uint64_t found) mutable {
+    if (total == 0) return;
+    const uint64_t decile = done * 10 / total;
+    if (bar) {
+      const int width = 30;
+      const int filled = static_cast<int>(done * width / total);
+      err << absl::StrFormat("\r  [%s%s] %d/%d iterations, %d violated checks",
+                             std::string(filled, '#'),
+                             std::string(width - filled, '.'), done, total,
+                             found)
+          << (done == total ? "\n" : "") << std::flush;
+    } else if (decile != last_decile || done == total) {
+      err << absl::StrFormat("  progress: %d/%d iterations, %d violated checks\n",
+                             done, total, found);
+    }
+    last_decile = decile;
+  };
+}
+
+void WriteArtifacts(const Report& report, const std::string& dir,
+                    std::ostream& err) {
+  if (dir.empty()) return;
+  absl::StatusOr<std::string> json = ReportToJson(report);
+  if (json.ok()) std::ofstream(absl::StrCat(dir, "/report.json")) << *json;
+  for (const ViolationReport& v : report.violations()) {
+    std::ofstream file(absl::StrCat(dir, "/", v.check(), ".txt"));
+    file << "replay token: " << v.replay_token() << "\n";
+    if (!v.minimized_token().empty()) {
+      file << "minimized token: " << v.minimized_token() << "\n";
+    }
+    file << "\n" << v.rendered_table();
+  }
+}
+
+}  // namespace
+
+// `bazel run` starts binaries in the runfiles tree; a relative plan path
+// the user typed is relative to the workspace they ran it from.
+std::string ResolvePlanPath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  if (std::ifstream(path).good()) return path;
+  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  if (workspace == nullptr) return path;
+  std::string candidate = absl::StrCat(workspace, "/", path);
+  return std::ifstream(candidate).good() ? candidate : path;
+}
+
+int RunPlanFile(const std::string& path, const RunPlanOptions& options,
+                std::ostream& out, std::ostream& err) {
+  absl::StatusOr<Plan> plan = LoadPlanFile(ResolvePlanPath(path));
+  if (!plan.ok()) {
+    err << "faultline: " << plan.status().message() << "\n";
+    return kExitBadInput;
+  }
+  absl::Status overridden = ApplyOverrides(options, &*plan);
+  if (!overridden.ok()) {
+    err << "faultline: " << path << ": " << overridden.message() << "\n";
+    return kExitBadInput;
+  }
+  if (!options.explorer.shard_status_file.empty()) {
+    std::ofstream touch(options.explorer.shard_status_file, std::ios::app);
+  }
+  Explorer explorer(*std::move(plan), path, options.explorer);
+  explorer.set_progress(MakeProgress(options.explorer.progress, err));
+  absl::StatusOr<Report> report = explorer.Run();
+  if (!report.ok()) {
+    err << "faultline: " << path << ": " << report.status().message() << "\n";
+    return kExitBadInput;
+  }
+  WriteArtifacts(*report, options.explorer.artifacts_dir, err);
+  absl::StatusOr<std::string> json = ReportToJson(*report);
+  if (!options.json_out.empty() && json.ok()) {
+    std::ofstream(options.json_out) << *json;
+  }
+  if (options.json) {
+    out << (json.ok() ? *json : "{}") << "\n";
+  } else {
+    out << FormatReport(*report, options.format);
+  }
+  return report->expectations_met() ? kExitMet : kExitNotMet;
+}
+
+}  // namespace faultline

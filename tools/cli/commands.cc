@@ -1,0 +1,185 @@
+// replay / minimize / render / check / list-* (see commands.h).
+#include "tools/cli/commands.h"
+
+#include <google/protobuf/text_format.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "framework/explore/explorer.h"
+#include "framework/explore/minimize.h"
+#include "framework/explore/run_plan.h"
+#include "framework/explore/trace_render.h"
+#include "framework/hooks.h"
+#include "framework/plan_loader.h"
+#include "framework/runtime/replay_token.h"
+#include "framework/scenario.h"
+#include "framework/site_registry.h"
+
+namespace faultline {
+namespace {
+
+// Loads `plan_path` and decodes `token` into a replayable run. The check is
+// filled in by the caller once the replay shows which one fails.
+absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
+                                   const std::string& plan_path) {
+  absl::StatusOr<Plan> plan = LoadPlanFile(ResolvePlanPath(plan_path));
+  if (!plan.ok()) return plan.status();
+  absl::StatusOr<ReplayToken> token = DecodeReplayToken(token_text);
+  if (!token.ok()) return token.status();
+  if (token->plan_hash != PlanHash(*plan)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the token was recorded for another plan (its scenario or rules "
+        "differ from ", plan_path, ")"));
+  }
+  FailingRun run;
+  run.plan = *std::move(plan);
+  run.seed = token->seed;
+  run.switches = token->switches;
+  run.suppressed_fires = token->suppressed_fires;
+  if (run.plan.exploration().max_steps() != 0) {
+    run.max_steps = run.plan.exploration().max_steps();
+  }
+  return run;
+}
+
+void PrintOutcome(const IterationResult& result) {
+  for (const Violation& v : result.violations) {
+    std::cout << absl::StrFormat("VIOLATION %s by %s at step %d: %s\n", v.check,
+                                 v.task, v.step, v.message);
+  }
+  if (result.violations.empty()) std::cout << "no violation\n";
+  std::cout << absl::StrFormat(
+      "%d steps, %d preemptions, %d injected faults, trace hash %016x\n",
+      result.steps, result.trace.preemptions(), CountFires(result),
+      result.trace.hash);
+}
+
+}  // namespace
+
+int CheckPlans(const std::vector<std::string>& plans) {
+  if (plans.empty()) return UsageError("check needs at least one PLAN");
+  int code = 0;
+  for (const std::string& path : plans) {
+    absl::StatusOr<Plan> plan = LoadPlanFile(ResolvePlanPath(path));
+    if (plan.ok()) {
+      std::cout << "ok: " << path << "\n";
+    } else {
+      std::cerr << "faultline: " << plan.status().message() << "\n";
+      code = 2;
+    }
+  }
+  return code;
+}
+
+int ListPoints() {
+  for (const PointInfo& point : SiteRegistry::Get().points()) {
+    std::vector<std::string> where;
+    std::vector<std::string> kinds;
+    for (const SiteDescriptor* site : point.sites) {
+      where.push_back(absl::StrCat(site->file, ":", site->line));
+      kinds.push_back(SiteKindName(site->kind));
+    }
+    std::sort(kinds.begin(), kinds.end());
+    kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+    std::cout << absl::StrFormat("%-52s %-12s %s\n", point.name,
+                                 absl::StrJoin(kinds, ","),
+                                 absl::StrJoin(where, " "));
+  }
+  return 0;
+}
+
+int ListScenarios() {
+  for (const ScenarioInfo* info : ScenarioRegistry::Global().List()) {
+    std::cout << info->name << "\n  " << info->description << "\n";
+    if (!info->variants.empty()) {
+      std::cout << "  variants: " << absl::StrJoin(info->variants, ", ")
+                << " (default " << info->variants[0] << ")\n";
+    }
+    for (const ScenarioParam& p : info->params) {
+      std::cout << absl::StrFormat("  param %-16s default %-8s %s\n", p.name,
+                                   p.default_value, p.help);
+    }
+  }
+  return 0;
+}
+
+int ListHooks() {
+  for (const HookInfo& hook : HookRegistry::Global().hooks()) {
+    std::cout << absl::StrFormat("%-36s %s\n", hook.name, hook.description);
+  }
+  return 0;
+}
+
+int ReplayCommand(const std::string& token, const std::string& plan) {
+  absl::StatusOr<FailingRun> run = LoadRun(token, plan);
+  if (!run.ok()) return UsageError(run.status().message());
+  IterationResult result = ReplayRun(*run, ReplayMode::kStrict);
+  if (!result.strategy_status.ok()) {
+    return UsageError(absl::StrCat("replay diverged: ",
+                                   result.strategy_status.message()));
+  }
+  std::cout << RenderTaskTable(result.trace) << "\n";
+  PrintOutcome(result);
+  return result.violations.empty() ? 1 : 0;
+}
+
+int MinimizeCommand(const std::string& token, const std::string& plan) {
+  absl::StatusOr<FailingRun> run = LoadRun(token, plan);
+  if (!run.ok()) return UsageError(run.status().message());
+  IterationResult first = ReplayRun(*run, ReplayMode::kLenient);
+  if (first.violations.empty()) {
+    std::cerr << "faultline: the token's run shows no violation to keep\n";
+    return 1;
+  }
+  run->check = first.violations.front().check;
+  MinimizeResult min = Minimize(*run, 1000);
+  ReplayToken small;
+  small.plan_hash = PlanHash(min.run.plan);
+  small.seed = min.run.seed;
+  small.strategy = static_cast<uint8_t>(StrategyKind::kReplay);
+  small.switches = min.run.switches;
+  small.suppressed_fires = min.run.suppressed_fires;
+  std::string plan_text;
+  google::protobuf::TextFormat::PrintToString(min.run.plan, &plan_text);
+  std::cout << RenderTaskTable(min.last.trace) << "\n";
+  PrintOutcome(min.last);
+  std::cout << "minimized in " << min.replays << " replays\n"
+            << "token: " << EncodeReplayToken(small) << "\n"
+            << "plan:\n" << plan_text;
+  return 0;
+}
+
+int RenderCommand(const std::string& token, const std::string& plan,
+                  const RenderOptions& options) {
+  if (options.format != "table" && options.format != "chrome" &&
+      options.format != "events") {
+    return UsageError(absl::StrCat(
+        "--format: expected table, chrome or events, got \"", options.format,
+        "\""));
+  }
+  absl::StatusOr<FailingRun> run = LoadRun(token, plan);
+  if (!run.ok()) return UsageError(run.status().message());
+  IterationResult result = ReplayRun(*run, ReplayMode::kStrict);
+  std::string text;
+  if (options.format == "table") {
+    text = RenderTaskTable(result.trace);
+  } else if (options.format == "events") {
+    text = result.trace.Render();
+  } else {
+    absl::StatusOr<std::string> json = ChromeTraceJson(result.trace);
+    if (!json.ok()) return UsageError(json.status().message());
+    text = *json + "\n";
+  }
+  if (options.out.empty()) {
+    std::cout << text;
+  } else if (!(std::ofstream(options.out) << text)) {
+    return UsageError(absl::StrCat("cannot write ", options.out));
+  }
+  return 0;
+}
+
+}  // namespace faultline

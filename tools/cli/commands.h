@@ -1,0 +1,40 @@
+// -----------------------------------------------------------------------------
+// File: commands.h
+// -----------------------------------------------------------------------------
+//
+// The faultline subcommands other than `run`: each returns the process exit
+// code (0 success, 1 "no violation where one was expected", 2 bad input) and
+// prints one clear message on error.
+
+#ifndef FAULTLINE_TOOLS_CLI_COMMANDS_H_
+#define FAULTLINE_TOOLS_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace faultline {
+
+struct RenderOptions {
+  std::string format;  // table, chrome, events
+  std::string out;     // "" = stdout
+};
+
+// Prints `message` and the pointer to help; returns exit code 2.
+int UsageError(absl::string_view message);
+
+int CheckPlans(const std::vector<std::string>& plans);
+int ListPoints();
+int ListScenarios();
+int ListHooks();
+// Re-runs the schedule in `token` strictly; exit 0 if it shows a violation,
+// 1 if it runs clean, 2 if the token or plan is bad or the replay diverges.
+int ReplayCommand(const std::string& token, const std::string& plan);
+int MinimizeCommand(const std::string& token, const std::string& plan);
+int RenderCommand(const std::string& token, const std::string& plan,
+                  const RenderOptions& options);
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_TOOLS_CLI_COMMANDS_H_
