@@ -1,0 +1,197 @@
+// The btree inode's I/O hooks and read entry points: fs/btrfs/disk-io.c
+// (v5.8/5.9) and reada.c (spec 3.10, 3.16, 3.17).
+#include "btrfs_eb/disk_io.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "btrfs_eb/disk.h"
+#include "btrfs_eb/fault_sites.h"
+#include "framework/check.h"
+#include "framework/fault_point.h"
+#include "framework/runtime/this_task.h"
+
+namespace faultline {
+namespace btrfs_eb {
+namespace {
+
+using this_task::Note;
+
+// H5: header, checksum and tree-checker validation of the whole block.
+int ValidateTreeBlock(ExtentBuffer* eb) {
+  std::vector<uint8_t> block(eb->len());
+  read_extent_buffer(eb, block.data(), 0, block.size());
+  const int ret = CheckTreeBlock(block.data(), eb->len(), eb->start());
+  // MODEL: the item-count check stands for the tree-checker; a leaf that
+  // fails it is CORRUPT (no other mirror is tried).
+  if (ret == -kEIO && block[kHeaderLevelOffset] == 0 &&
+      GetLe32(block.data() + kHeaderNritemsOffset) > MaxItems(eb->len())) {
+    eb->bflags().set_bit(EXTENT_BUFFER_CORRUPT);
+  }
+  return ret;
+}
+
+}  // namespace
+
+// btree_readpage_end_io_hook (spec 3.10). The plain atomic_inc assumes the
+// eb is alive because I/O is in flight: the assumption the race breaks.
+int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
+  (void)fs_info;
+  auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
+  if (eb == nullptr) return 0;
+  const int old_refs = eb->refs().fetch_add(1);
+  FL_BUG_ON(old_refs == 0, "eb.resurrect");
+  int ret = 0;
+  const bool reads_done = eb->io_pages().DecAndTest();
+  if (reads_done) {
+    eb->read_mirror().Set(mirror);
+    if (eb->bflags().test_bit(EXTENT_BUFFER_READ_ERR)) {
+      ret = -kEIO;
+    } else {
+      ret = ValidateTreeBlock(eb);
+      if (ret == 0) {
+        set_extent_buffer_uptodate(eb);
+        Note("end_io: checksum ok -> UPTODATE, io_pages 0");
+      } else {
+        Note(absl::StrCat("end_io: block validation failed ", ret));
+      }
+    }
+  }
+  if (reads_done && eb->bflags().test_and_clear_bit(EXTENT_BUFFER_READAHEAD))
+    btree_readahead_hook(eb, ret);
+  if (ret != 0) {
+    // btree_io_failed_hook decrements io_pages again for this page.
+    eb->io_pages().Inc();
+    clear_extent_buffer_uptodate(eb);
+  }
+  free_extent_buffer(eb);
+  return ret;
+}
+
+// btree_io_failed_hook (spec 3.10 step 2).
+int btree_io_failed_hook(Page* page, int failed_mirror) {
+  auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
+  // The kernel dereferences page->private unchecked here.
+  FL_BUG_ON(eb == nullptr, "btree_io_failed_hook.no_private");
+  eb->bflags().set_bit(EXTENT_BUFFER_READ_ERR);
+  eb->read_mirror().Set(failed_mirror);
+  eb->io_pages().Dec();
+  Note("end_io: page failed -> READ_ERR");
+  if (eb->bflags().test_and_clear_bit(EXTENT_BUFFER_READAHEAD))
+    btree_readahead_hook(eb, -kEIO);
+  return -kEIO;
+}
+
+void btree_readahead_hook(ExtentBuffer* eb, int err) {
+  Note(absl::StrCat("btree_readahead_hook: eb ", eb->start(), " err ", err));
+}
+
+// btree_releasepage (spec 3.16).
+int btree_releasepage(Page* page) {
+  if (PageWriteback(page) || PageDirty(page)) return 0;
+  return try_release_extent_buffer(page);
+}
+
+// btrfs_find_create_tree_block (spec 3.17). MODEL: no self-test mode.
+EbResult btrfs_find_create_tree_block(FsInfo* fs_info, uint64_t bytenr) {
+  return alloc_extent_buffer(fs_info, bytenr);
+}
+
+// readahead_tree_block (spec 3.17, v5.x form).
+void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
+  EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
+  if (!r.ok()) return;
+  FL_FAULT_POINT(kSiteReadaheadBeforeRead, bytenr);
+  const int ret = read_extent_buffer_pages(r.eb, WAIT_NONE, 0);
+  if (ret < 0) {
+    free_extent_buffer_stale(r.eb);
+  } else {
+    free_extent_buffer(r.eb);
+  }
+}
+
+// reada_tree_block_flagged (reada.c, spec 3.17).
+ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr) {
+  EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
+  if (!r.ok()) return nullptr;
+  r.eb->bflags().set_bit(EXTENT_BUFFER_READAHEAD);
+  const int ret = read_extent_buffer_pages(r.eb, WAIT_PAGE_LOCK, 0);
+  if (ret < 0) {
+    free_extent_buffer_stale(r.eb);
+    return nullptr;
+  }
+  if (r.eb->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) return r.eb;
+  free_extent_buffer(r.eb);
+  return nullptr;
+}
+
+// btree_read_extent_buffer_pages. MODEL: one copy, so the mirror loop runs
+// once; transid/level/first-key verification is not modelled.
+int btree_read_extent_buffer_pages(ExtentBuffer* eb) {
+  const int num_copies = 1;
+  int ret = -kEIO;
+  for (int mirror = 1; mirror <= num_copies; ++mirror) {
+    eb->bflags().clear_bit(EXTENT_BUFFER_CORRUPT);
+    ret = read_extent_buffer_pages(eb, WAIT_COMPLETE, mirror);
+    if (ret == 0) break;
+    if (eb->bflags().test_bit(EXTENT_BUFFER_CORRUPT)) break;
+  }
+  return ret;
+}
+
+int btrfs_read_buffer(ExtentBuffer* eb) {
+  return btree_read_extent_buffer_pages(eb);
+}
+
+// read_tree_block (spec 3.17).
+EbResult read_tree_block(FsInfo* fs_info, uint64_t bytenr) {
+  EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
+  if (!r.ok()) return r;
+  const int ret = btree_read_extent_buffer_pages(r.eb);
+  if (ret != 0) {
+    free_extent_buffer_stale(r.eb);
+    return {nullptr, ret};
+  }
+  return r;
+}
+
+// btrfs_clean_tree_block. MODEL: no transaction or dirty-bytes counter.
+void btrfs_clean_tree_block(ExtentBuffer* eb) {
+  if (eb->bflags().test_and_clear_bit(EXTENT_BUFFER_DIRTY)) {
+    clear_extent_buffer_dirty(eb);
+  }
+}
+
+int btrfs_mount_root(FsInfo* fs_info, uint64_t bytenr) {
+  AddressSpace* mapping = fs_info->btree_mapping();
+  ExtentBuffer* eb =
+      __alloc_extent_buffer(fs_info, bytenr, fs_info->nodesize());
+  const uint64_t index = bytenr >> fs_info->page_shift();
+  for (int i = 0; i < eb->num_pages(); ++i) {
+    Page* p = find_or_create_page(mapping, index + i);
+    mapping->private_lock.Lock();
+    attach_extent_buffer_page(eb, p);
+    mapping->private_lock.Unlock();
+    eb->page(i) = p;
+    fs_info->disk()->Read(p->index << fs_info->page_shift(), p->data.data(),
+                          p->data.size());
+  }
+  {
+    SpinLockGuard guard(&fs_info->buffer_lock());
+    FL_CHECK(fs_info->buffer_radix()->Insert(index, eb) == 0);
+  }
+  check_buffer_tree_ref(eb);
+  eb->bflags().set_bit(EXTENT_BUFFER_IN_TREE);
+  const int ret = ValidateTreeBlock(eb);
+  if (ret == 0) set_extent_buffer_uptodate(eb);
+  for (int i = 0; i < eb->num_pages(); ++i) unlock_page(eb->page(i));
+  if (ret != 0) {
+    free_extent_buffer_stale(eb);
+    return ret;
+  }
+  fs_info->root_node = eb;  // the mount's ref: refs 2 with the tree's
+  return 0;
+}
+
+}  // namespace btrfs_eb
+}  // namespace faultline

@@ -1,0 +1,100 @@
+// -----------------------------------------------------------------------------
+// File: btrfs_eb/extent_io.h
+// -----------------------------------------------------------------------------
+//
+// The extent buffer lifecycle of fs/btrfs/extent_io.c, v5.4-v5.9 (spec
+// section 3): allocation and lookup in the buffer radix tree, the TREE_REF
+// protocol, reads, reference drops and release, releasepage support, and the
+// write side (extent_io_write.cc). Function names and argument order follow
+// the kernel; every function's comment cites the spec section it models.
+//
+// Reference rules (spec 1.1): refs starts at 1 (the allocating caller's);
+// one unit belongs to "the tree" iff TREE_REF is set. A function that returns
+// an eb gives the caller one ref, dropped with free_extent_buffer (or
+// free_extent_buffer_stale).
+//
+// Example:
+//   EbResult r = alloc_extent_buffer(fs_info, bytenr);
+//   if (!r.ok()) return r.error;
+//   read_extent_buffer_pages(r.eb, WAIT_NONE, 0);
+//   free_extent_buffer(r.eb);
+//
+// Thread-safety: every function may run concurrently with every other; the
+// locks each one takes are listed in its comment.
+
+#ifndef FAULTLINE_BTRFS_EB_EXTENT_IO_H_
+#define FAULTLINE_BTRFS_EB_EXTENT_IO_H_
+
+#include <cstdint>
+
+#include "btrfs_eb/extent_buffer.h"
+#include "btrfs_eb/fs_info.h"
+#include "btrfs_eb/page.h"
+
+namespace faultline {
+namespace btrfs_eb {
+
+// An ERR_PTR-style result: an eb with one ref for the caller, or -errno.
+struct EbResult {
+  ExtentBuffer* eb = nullptr;
+  int error = 0;
+  bool ok() const { return eb != nullptr; }
+};
+
+// --- Allocation and lookup (spec 3.1-3.6).
+ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
+                                    uint32_t len);
+void check_buffer_tree_ref(ExtentBuffer* eb);
+void mark_extent_buffer_accessed(ExtentBuffer* eb, Page* accessed_page);
+ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start);
+EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start);
+void attach_extent_buffer_page(ExtentBuffer* eb, Page* page);
+
+// --- State (spec 3.7, 3.10 H6).
+bool extent_buffer_under_io(ExtentBuffer* eb);
+void set_extent_buffer_uptodate(ExtentBuffer* eb);
+void clear_extent_buffer_uptodate(ExtentBuffer* eb);
+
+// --- Reads (spec 3.8, 3.9). Returns 0 or -errno.
+int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num);
+
+// --- Reference drops and release (spec 3.11-3.15).
+void free_extent_buffer(ExtentBuffer* eb);
+void free_extent_buffer_stale(ExtentBuffer* eb);
+// REQUIRES: eb->refs_lock held; releases it. 1 if the eb was torn down.
+int release_extent_buffer(ExtentBuffer* eb);
+void btrfs_release_extent_buffer_pages(ExtentBuffer* eb);
+void btrfs_release_extent_buffer(ExtentBuffer* eb);
+// REQUIRES: `page` locked by the caller. 1 if the page may be freed.
+int try_release_extent_buffer(Page* page);
+
+// --- Write side (spec 3.20; extent_io_write.cc).
+// Returns whether the eb was already dirty.
+bool set_extent_buffer_dirty(ExtentBuffer* eb);
+void clear_extent_buffer_dirty(ExtentBuffer* eb);
+// 1: eb moved DIRTY -> WRITEBACK and its pages are locked; 0: nothing to
+// write. REQUIRES: caller holds a ref.
+int lock_extent_buffer_for_io(ExtentBuffer* eb);
+// Submits the write; pages end up unlocked. 0 or -errno.
+int write_one_eb(ExtentBuffer* eb);
+void end_extent_buffer_writeback(ExtentBuffer* eb);
+// Write completion of one bio (per page: io_pages--, end page writeback).
+void end_bio_extent_buffer_writepage(FsInfo* fs_info, struct Bio* bio);
+// btree_write_cache_pages over page indices [first, last) (the range form
+// used by filemap_fdatawrite_range from btrfs_write_marked_extents): writes
+// every dirty eb with a page in the range. Returns the number written.
+int btree_write_cache_pages(FsInfo* fs_info, uint64_t first, uint64_t last);
+
+// --- Content access (read_extent_buffer / write_extent_buffer).
+void read_extent_buffer(ExtentBuffer* eb, void* dst, uint64_t offset,
+                        uint64_t len);
+void write_extent_buffer(ExtentBuffer* eb, const void* src, uint64_t offset,
+                         uint64_t len);
+
+// Notes `text` plus the eb's refs/io_pages/flags in the trace.
+void NoteEb(ExtentBuffer* eb, const char* text);
+
+}  // namespace btrfs_eb
+}  // namespace faultline
+
+#endif  // FAULTLINE_BTRFS_EB_EXTENT_IO_H_

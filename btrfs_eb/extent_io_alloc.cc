@@ -1,0 +1,140 @@
+// alloc_extent_buffer and its helpers: fs/btrfs/extent_io.c, v5.4-v5.9
+// (spec 3.5). Split from extent_io.cc only to keep files short.
+#include "absl/strings/str_cat.h"
+#include "btrfs_eb/disk.h"
+#include "btrfs_eb/extent_io.h"
+#include "btrfs_eb/fault_sites.h"
+#include "framework/check.h"
+#include "framework/fault_point.h"
+#include "framework/runtime/this_task.h"
+
+namespace faultline {
+namespace btrfs_eb {
+namespace {
+
+using this_task::Note;
+
+// Step 4c: page `p` already has a private eb. Returns it with a new ref if
+// it is alive (p then unlocked and put); otherwise takes the page over from
+// the dying eb and returns nullptr. REQUIRES: private_lock held; released
+// on the "alive" return.
+ExtentBuffer* TakeOverOrReuse(Page* p, SpinLock& private_lock) {
+  auto* exists = reinterpret_cast<ExtentBuffer*>(p->private_ptr.Read());
+  if (exists->refs().IncNotZero()) {
+    private_lock.Unlock();
+    unlock_page(p);
+    put_page(p);
+    mark_extent_buffer_accessed(exists, p);
+    Note("alloc_extent_buffer: page has a live eb -> use it");
+    return exists;
+  }
+  // The old eb is dying (refs 0): drop the page ref its private held; the
+  // private pointer is overwritten by attach below.
+  p->flags.clear_bit(PG_private);
+  FL_WARN_ON(PageDirty(p), "alloc_extent_buffer.dirty_page");
+  put_page(p);
+  Note("alloc_extent_buffer: page had a dying eb -> take the page over");
+  return nullptr;
+}
+
+// Step 4: find or create, lock and attach every page. Returns an existing
+// eb (with a ref) found through a page's private pointer, else nullptr
+// with every page attached, locked and stored in eb->pages.
+ExtentBuffer* AttachPages(ExtentBuffer* eb, bool* uptodate) {
+  FsInfo* fs_info = eb->fs_info();
+  AddressSpace* mapping = fs_info->btree_mapping();
+  const uint64_t index = eb->start() >> fs_info->page_shift();
+  *uptodate = true;
+  for (int i = 0; i < eb->num_pages(); ++i) {
+    Page* p = find_or_create_page(mapping, index + i);
+    mapping->private_lock.Lock();
+    if (PagePrivate(p)) {
+      ExtentBuffer* exists = TakeOverOrReuse(p, mapping->private_lock);
+      if (exists != nullptr) return exists;
+    }
+    attach_extent_buffer_page(eb, p);
+    mapping->private_lock.Unlock();
+    FL_WARN_ON(PageDirty(p), "alloc_extent_buffer.dirty_page");
+    eb->page(i) = p;
+    if (!PageUptodate(p)) *uptodate = false;
+    // p stays locked: releasepage must not run on it before publication.
+  }
+  return nullptr;
+}
+
+// Step 6: publish in the radix tree. Returns 0 and the eb is in the tree;
+// or an error; or sets *exists to another live eb for the same start.
+int InsertIntoRadix(ExtentBuffer* eb, ExtentBuffer** exists) {
+  FsInfo* fs_info = eb->fs_info();
+  const uint64_t start = eb->start();
+  for (;;) {
+    FL_FAULT_POINT(kSiteAllocBeforeInsert, start);
+    const int64_t preload = FL_FAULT_ERROR(kSiteRadixPreloadError, start);
+    if (preload != 0) {
+      Note("alloc_extent_buffer: radix_tree_preload failed");
+      return preload < 0 ? static_cast<int>(preload)
+                         : -static_cast<int>(preload);
+    }
+    int ret;
+    {
+      SpinLockGuard guard(&fs_info->buffer_lock());
+      ret = fs_info->buffer_radix()->Insert(start >> fs_info->page_shift(),
+                                            eb);
+    }
+    if (ret != -kEEXIST) return ret;
+    Note("alloc_extent_buffer: radix insert -EEXIST");
+    *exists = find_extent_buffer(fs_info, start);
+    if (*exists != nullptr) return 0;
+    // The other eb is dying and not yet deleted. MODEL: yield so that a
+    // priority-based strategy lets the releasing task finish (the kernel
+    // simply spins through the retry).
+    this_task::Yield();
+  }
+}
+
+// The FAIL path (spec 3.5 FAIL): drop our ref, unlock the pages we stored,
+// and free the never-published eb at once.
+void AllocFail(ExtentBuffer* eb) {
+  FL_WARN_ON(!eb->refs().DecAndTest(), "alloc_extent_buffer.fail_refs");
+  for (int i = 0; i < eb->num_pages(); ++i) {
+    if (eb->page(i) != nullptr) unlock_page(eb->page(i));
+  }
+  btrfs_release_extent_buffer(eb);
+}
+
+}  // namespace
+
+// alloc_extent_buffer (spec 3.5). Returns the eb with the caller's ref
+// (refs 2 with TREE_REF in the uncontended case), or -EINVAL / the preload
+// error.
+EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start) {
+  if (start % fs_info->options().sectorsize != 0) return {nullptr, -kEINVAL};
+  if (ExtentBuffer* found = find_extent_buffer(fs_info, start)) {
+    return {found, 0};
+  }
+  ExtentBuffer* eb = __alloc_extent_buffer(fs_info, start, fs_info->nodesize());
+  Note(absl::StrCat("alloc_extent_buffer: allocated eb#", eb->id(),
+                    " refs 1; lock pages"));
+  bool uptodate = true;
+  if (ExtentBuffer* exists = AttachPages(eb, &uptodate)) {
+    AllocFail(eb);
+    return {exists, 0};
+  }
+  if (uptodate) eb->bflags().set_bit(EXTENT_BUFFER_UPTODATE);
+  ExtentBuffer* exists = nullptr;
+  const int ret = InsertIntoRadix(eb, &exists);
+  if (ret != 0 || exists != nullptr) {
+    AllocFail(eb);
+    return {exists, ret};
+  }
+  Note("alloc_extent_buffer: inserted into radix tree");
+  check_buffer_tree_ref(eb);
+  eb->bflags().set_bit(EXTENT_BUFFER_IN_TREE);
+  for (int i = 0; i < eb->num_pages(); ++i) unlock_page(eb->page(i));
+  Note(absl::StrCat("alloc_extent_buffer: unlock pages, refs ",
+                    eb->PeekRefs()));
+  return {eb, 0};
+}
+
+}  // namespace btrfs_eb
+}  // namespace faultline

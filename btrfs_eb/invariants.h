@@ -1,0 +1,49 @@
+// -----------------------------------------------------------------------------
+// File: btrfs_eb/invariants.h
+// -----------------------------------------------------------------------------
+//
+// The model checker's invariants of spec section 6, as named checks. Step
+// checks run after every scheduling step and read state with Peek*() only
+// (no instrumented operation, so no scheduling point and no trace event);
+// quiescence checks run once every task has finished.
+//
+// Check names (what plans' expectations refer to):
+//   every step:  eb.refs_range, eb.io_pages_range, eb.resurrect,
+//                eb.radix_freed, page.private_freed, page.refcount_range
+//   quiescence:  eb.quiescent.tree_ref, eb.quiescent.radix,
+//                eb.quiescent.leak, eb.quiescent.io, page.quiescent.locked,
+//                page.quiescent.private, page.quiescent.refcount
+// Checked in the model code itself: btrfs_release_extent_buffer_pages.under_io
+// (I-release-idle), eb.use_after_free (I-no-UAF), eb.double_free,
+// eb.resurrect (completion's plain increment), eb.write_order, eb.io_pinned
+// (opt-in), page.* refcount/lock misuse.
+//
+// Example:
+//   RegisterInvariants(world, fs_info);
+//
+// Thread-safety: checks read atomics with relaxed loads; under the thread
+// backend a step check sees a possibly torn multi-field state, so step
+// checks only test single-field or monotonic properties.
+
+#ifndef FAULTLINE_BTRFS_EB_INVARIANTS_H_
+#define FAULTLINE_BTRFS_EB_INVARIANTS_H_
+
+#include "btrfs_eb/fs_info.h"
+
+namespace faultline {
+
+class World;
+
+namespace btrfs_eb {
+
+// Cheap checks, valid at any step.
+void CheckStepInvariants(const FsInfo& fs_info);
+// Checks that hold only when no task is running and no I/O is pending.
+void CheckQuiescentInvariants(const FsInfo& fs_info);
+// World::AtEveryStep + World::AtQuiescence for both of the above.
+void RegisterInvariants(World& world, FsInfo* fs_info);
+
+}  // namespace btrfs_eb
+}  // namespace faultline
+
+#endif  // FAULTLINE_BTRFS_EB_INVARIANTS_H_

@@ -1,0 +1,293 @@
+// The btrfs_eb scenarios plans can name:
+//   btrfs_eb.seed_race      the three-CPU interleaving of the 2020 seed
+//                           patch, minimal (spec 4.2, 4.5)
+//   btrfs_eb.search_stress  searchers with READA_FORWARD, a COW writer and
+//                           reclaim over a small b-tree (spec 3.18-3.20)
+// Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "btrfs_eb/ctree.h"
+#include "btrfs_eb/disk.h"
+#include "btrfs_eb/disk_io.h"
+#include "btrfs_eb/extent_io.h"
+#include "btrfs_eb/fs_info.h"
+#include "btrfs_eb/invariants.h"
+#include "btrfs_eb/reclaim.h"
+#include "btrfs_eb/variant.h"
+#include "framework/check.h"
+#include "framework/runtime/this_task.h"
+#include "framework/runtime/world.h"
+#include "framework/scenario.h"
+
+namespace faultline {
+namespace btrfs_eb {
+namespace {
+
+// Reads an integer parameter into *out.
+absl::Status ReadInt(const ScenarioArgs& args, const char* name,
+                     int64_t* out) {
+  absl::StatusOr<int64_t> value = args.GetInt(name);
+  if (!value.ok()) return value.status();
+  *out = *value;
+  return absl::OkStatus();
+}
+
+// Reads integer parameters that must lie in [min, max].
+absl::Status ReadIntInRange(const ScenarioArgs& args, const char* name,
+                            int64_t min, int64_t max, int64_t* out) {
+  absl::Status status = ReadInt(args, name, out);
+  if (!status.ok()) return status;
+  if (*out < min || *out > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": expected ", min, "..", max, ", got ", *out));
+  }
+  return absl::OkStatus();
+}
+
+// The FsInfoOptions both scenarios share: geometry, variant, check knobs.
+absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
+  int64_t nodesize = 0;
+  int64_t pagesize = 0;
+  absl::Status status = ReadInt(args, "nodesize", &nodesize);
+  if (status.ok()) status = ReadInt(args, "pagesize", &pagesize);
+  if (!status.ok()) return status;
+  absl::StatusOr<bool> bug_on = args.GetBool("bug_on_under_io");
+  if (!bug_on.ok()) return bug_on.status();
+  absl::StatusOr<bool> pinned = args.GetBool("check_io_pinned");
+  if (!pinned.ok()) return pinned.status();
+  absl::StatusOr<KernelVariant> variant = ParseKernelVariant(args.variant());
+  if (!variant.ok()) return variant.status();
+  int page_shift = 0;
+  while ((int64_t{1} << page_shift) < pagesize) ++page_shift;
+  if (pagesize < 1024 || (int64_t{1} << page_shift) != pagesize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pagesize: expected a power of two >= 1024, got ", pagesize));
+  }
+  if (nodesize < pagesize || nodesize % pagesize != 0 ||
+      nodesize / pagesize > kInlineExtentBufferPages) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "nodesize: expected a multiple of pagesize (", pagesize, ") of at "
+        "most 16 pages, got ", nodesize));
+  }
+  FsInfoOptions options;
+  options.nodesize = static_cast<uint32_t>(nodesize);
+  options.page_shift = page_shift;
+  options.sectorsize = static_cast<uint32_t>(std::min<int64_t>(pagesize, 4096));
+  options.variant = *variant;
+  options.io_mode = IoMode::kTask;
+  options.bug_on_under_io = *bug_on;
+  options.check_io_pinned = *pinned;
+  return options;
+}
+
+std::vector<ScenarioParam> CommonParams(const char* nodesize) {
+  return {
+      {"nodesize", nodesize, "tree block size in bytes (multiple of pagesize)"},
+      {"pagesize", "4096", "page size in bytes (power of two)"},
+      {"bug_on_under_io", "true",
+       "false turns the BUG_ON in btrfs_release_extent_buffer_pages into a "
+       "WARN_ON so the iteration continues past it"},
+      {"check_io_pinned", "false",
+       "WARN eb.io_pinned when a bio is submitted for an eb without TREE_REF"},
+  };
+}
+
+std::string Flag(const ExtentBuffer& eb, int bit) {
+  return eb.PeekFlag(bit) ? "1" : "0";
+}
+
+// State columns for one block: its latest eb and its first page's lock.
+void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
+                StateSnapshot* out) {
+  const ExtentBuffer* eb = fs.PeekLatestExtentBuffer(bytenr);
+  if (eb == nullptr) {
+    out->push_back({prefix + "eb", "-"});
+  } else {
+    out->push_back({prefix + "refs", std::to_string(eb->PeekRefs())});
+    out->push_back({prefix + "TREE_REF", Flag(*eb, EXTENT_BUFFER_TREE_REF)});
+    out->push_back({prefix + "io_pages", std::to_string(eb->PeekIoPages())});
+    out->push_back({prefix + "UPTODATE", Flag(*eb, EXTENT_BUFFER_UPTODATE)});
+    out->push_back({prefix + "eb", absl::StrCat("#", eb->id(),
+                                                 eb->PeekDead() ? " dead" : "",
+                                                 eb->PeekFreed() ? " freed" : "")});
+  }
+  const Page* page = fs.btree_mapping()->PeekSlot(bytenr >> fs.page_shift());
+  std::string owner = "-";
+  if (page != nullptr && page->flags.PeekBit(PG_locked)) {
+    owner = page->PeekLockOwner();
+  }
+  out->push_back({prefix + "P locked by", owner});
+}
+
+// Creates the per-iteration FsInfo and wires it to the world and hooks.
+FsInfo* MakeFs(World& world, const FsInfoOptions& options) {
+  FsInfo* fs = world.Make<FsInfo>(options);
+  fs->set_world(&world);
+  world.run().set_world(fs);
+  RegisterInvariants(world, fs);
+  return fs;
+}
+
+absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
+  absl::StatusOr<FsInfoOptions> options = CommonOptions(args);
+  if (!options.ok()) return options.status();
+  int64_t block = 0;
+  int64_t passes = 0;
+  absl::Status status = ReadInt(args, "block", &block);
+  if (status.ok()) {
+    status = ReadIntInRange(args, "reclaim_passes", 0, 100, &passes);
+  }
+  if (!status.ok()) return status;
+  if (block < 0 || block % options->nodesize != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "block: expected a multiple of nodesize (", options->nodesize,
+        "), got ", block));
+  }
+  options->disk_bytes = static_cast<uint64_t>(block) + options->nodesize;
+  FsInfo* fs = MakeFs(world, *options);
+  const uint64_t bytenr = static_cast<uint64_t>(block);
+  fs->disk()->WriteTreeBlock(bytenr, 0, 1, {{1, LeafValueOf(1)}});
+  for (const char* cpu : {"cpu0", "cpu1"}) {
+    world.Spawn(cpu, [fs, bytenr] {
+      this_task::Note("reada_for_search -> readahead_tree_block");
+      readahead_tree_block(fs, bytenr);
+    }, "readahead");
+  }
+  const uint64_t first = bytenr >> fs->page_shift();
+  const uint64_t last = first + fs->pages_per_node();
+  world.Spawn("cpu2", [fs, first, last, passes] {
+    for (int64_t i = 0; i < passes; ++i) shrink_btree_pages(fs, first, last);
+  }, "reclaim");
+  world.SetStateProbe([fs, bytenr] {
+    StateSnapshot state;
+    ProbeBlock(*fs, bytenr, "", &state);
+    return state;
+  });
+  return absl::OkStatus();
+}
+
+ScenarioInfo SeedRaceInfo() {
+  ScenarioInfo info;
+  info.name = "btrfs_eb.seed_race";
+  info.description =
+      "two readahead_tree_block calls on one block (cpu0, cpu1; role "
+      "readahead) racing a reclaim scan of its pages (cpu2; role reclaim): "
+      "the 2020 'readahead vs releasepage' race";
+  info.params = CommonParams("4096");
+  info.params.push_back({"block", "65536", "bytenr of the contended block"});
+  info.params.push_back(
+      {"reclaim_passes", "2", "scans of the block's pages by cpu2"});
+  info.variants = KernelVariantNames();
+  info.build = BuildSeedRace;
+  return info;
+}
+
+struct SearchStressParams {
+  int64_t searchers, blocks, items, ops, writer_ops, passes;
+};
+
+absl::StatusOr<SearchStressParams> ReadSearchStress(const ScenarioArgs& args) {
+  SearchStressParams p;
+  absl::Status s = ReadIntInRange(args, "searchers", 0, 16, &p.searchers);
+  if (s.ok()) s = ReadIntInRange(args, "blocks", 1, 64, &p.blocks);
+  if (s.ok()) s = ReadIntInRange(args, "items", 1, 64, &p.items);
+  if (s.ok()) s = ReadIntInRange(args, "ops", 0, 1000, &p.ops);
+  if (s.ok()) s = ReadIntInRange(args, "writer_ops", 0, 1000, &p.writer_ops);
+  if (s.ok()) s = ReadIntInRange(args, "reclaim_passes", 0, 100, &p.passes);
+  if (!s.ok()) return s;
+  return p;
+}
+
+// One searcher: `ops` lookups with READA_FORWARD, each checking the value
+// it finds (a block read from a freed or torn page would not match).
+void Searcher(FsInfo* fs, SearchStressParams p, int64_t id) {
+  for (int64_t op = 0; op < p.ops; ++op) {
+    const uint64_t key = ((id + op) % p.blocks) * p.items + op % p.items;
+    BtrfsPath path;
+    path.reada = READA_FORWARD;
+    const int ret = btrfs_search_slot(fs, key, &path);
+    if (ret == 0) {
+      ExtentBuffer* leaf = path.nodes[0];
+      leaf->lock().Lock();
+      const uint64_t value = btrfs_node_blockptr(leaf, path.slots[0]);
+      leaf->lock().Unlock();
+      FL_BUG_ON(value != LeafValueOf(key), "ctree.search_value");
+    }
+    this_task::Note(absl::StrCat("search ", key, " -> ", ret));
+    btrfs_release_path(&path);
+  }
+}
+
+absl::Status BuildSearchStress(World& world, const ScenarioArgs& args) {
+  absl::StatusOr<FsInfoOptions> options = CommonOptions(args);
+  if (!options.ok()) return options.status();
+  absl::StatusOr<SearchStressParams> p = ReadSearchStress(args);
+  if (!p.ok()) return p.status();
+  if (static_cast<size_t>(std::max(p->blocks, p->items)) >
+      MaxItems(options->nodesize)) {
+    return absl::InvalidArgumentError("blocks/items: too many for nodesize");
+  }
+  options->disk_bytes =
+      uint64_t{options->nodesize} * (3 + p->blocks + p->writer_ops);
+  FsInfo* fs = MakeFs(world, *options);
+  auto* tree = world.Make<TreeLayout>();
+  MakeTree(fs, static_cast<int>(p->blocks), static_cast<int>(p->items), tree);
+  const int err = btrfs_mount_root(fs, tree->root_bytenr);
+  if (err != 0) return absl::InternalError(absl::StrCat("mount: ", err));
+  for (int64_t i = 0; i < p->searchers; ++i) {
+    world.Spawn(absl::StrCat("search", i),
+                [fs, params = *p, i] { Searcher(fs, params, i); }, "search");
+  }
+  world.Spawn("writer", [fs, tree, params = *p] {
+    for (int64_t op = 0; op < params.writer_ops; ++op) {
+      const uint64_t key = ((op * 2 + 1) % params.blocks) * params.items;
+      btrfs_cow_leaf(fs, tree, key);
+    }
+  }, "writer");
+  const uint64_t nr_pages = options->disk_bytes >> options->page_shift;
+  world.Spawn("reclaim", [fs, nr_pages, passes = p->passes] {
+    for (int64_t i = 0; i < passes; ++i) shrink_btree_pages(fs, 0, nr_pages);
+  }, "reclaim");
+  world.SetStateProbe([fs, tree] {
+    StateSnapshot state;
+    for (size_t i = 1; i < tree->leaves.size() && i <= 2; ++i) {
+      ProbeBlock(*fs, tree->leaves[i], absl::StrCat("leaf", i, "."), &state);
+    }
+    return state;
+  });
+  return absl::OkStatus();
+}
+
+ScenarioInfo SearchStressInfo() {
+  ScenarioInfo info;
+  info.name = "btrfs_eb.search_stress";
+  info.description =
+      "searchers (search<i>, role search) doing btrfs_search_slot with "
+      "READA_FORWARD over a root node and `blocks` leaves, a writer "
+      "(role writer) COWing leaves and freeing the old ones as STALE, and "
+      "reclaim (role reclaim) scanning every btree page";
+  info.params = CommonParams("16384");
+  info.params.push_back({"searchers", "2", "number of searcher tasks"});
+  info.params.push_back({"blocks", "4", "number of leaves"});
+  info.params.push_back({"items", "4", "keys per leaf"});
+  info.params.push_back({"ops", "2", "searches per searcher"});
+  info.params.push_back({"writer_ops", "2", "leaf COWs by the writer"});
+  info.params.push_back({"reclaim_passes", "2", "scans of all btree pages"});
+  info.variants = KernelVariantNames();
+  info.build = BuildSearchStress;
+  return info;
+}
+
+}  // namespace
+
+FL_REGISTER_SCENARIO(SeedRaceInfo());
+FL_REGISTER_SCENARIO(SearchStressInfo());
+
+}  // namespace btrfs_eb
+}  // namespace faultline
