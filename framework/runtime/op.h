@@ -28,16 +28,27 @@ enum class OpKind : uint8_t {
   kUnlock,
   kWait,      // blocks on object until woken
   kWake,
-  kRcuRead,   // rcu_read_lock / unlock
+  kRcuRead,   // rcu_read_lock (and call_rcu)
   kSpawn,
   kNote,      // model annotation (no shared access)
   kFault,     // fault point hit
+  kYield,     // this_task::Yield (no shared access)
+  kSleep,     // this_task::SleepFor (no shared access)
+  kRcuUnlock, // rcu_read_unlock
 };
+inline constexpr int kOpKindCount = 15;
 
-class Scheduler;  // framework/runtime/scheduler.h
+// A short lowercase name ("load", "lock", ...) for traces.
+const char* OpKindName(OpKind kind);
+
+class Scheduler;  // framework/runtime/internal/scheduler.h
+
+// The scheduler of the task running on this thread; set by backends for the
+// whole iteration on every thread they run tasks on.
+inline thread_local Scheduler* tls_scheduler = nullptr;
 
 // The scheduler running the current task on this thread, or nullptr.
-Scheduler* CurrentScheduler();
+inline Scheduler* CurrentScheduler() { return tls_scheduler; }
 
 void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
                   const char* label);

@@ -16,7 +16,8 @@
 //   { faultline::RcuReadGuard guard(&rcu); eb = radix.Lookup(start); ... }
 //   rcu.CallRcu([eb] { eb->freed = true; });
 //
-// Thread-safety: all members are thread-safe.
+// Thread-safety: all members are thread-safe. Callbacks run with no lock
+// held, on whichever task (or thread) polls.
 
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_RCU_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_RCU_H_
@@ -26,13 +27,16 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "framework/runtime/op.h"
 
 namespace faultline {
 
 class Rcu {
  public:
-  explicit Rcu(const char* label = "rcu") : label_(label) {}
+  explicit Rcu(const char* label = "rcu");
   ~Rcu();  // runs callbacks still pending
+  Rcu(const Rcu&) = delete;
+  Rcu& operator=(const Rcu&) = delete;
 
   void ReadLock();
   void ReadUnlock();
@@ -40,6 +44,9 @@ class Rcu {
   // Runs every callback whose grace period has ended; backends call it at
   // scheduling steps and at quiescence.
   void Poll();
+  // Waits until every read section open now has closed (yielding), then
+  // runs the callbacks that became due: synchronize_rcu + rcu_barrier.
+  void Synchronize();
 
   int PeekReaders() const;
 
@@ -48,7 +55,11 @@ class Rcu {
     uint64_t after_epoch;
     std::function<void()> callback;
   };
+  // Grace periods here are conservative: a callback runs after the reader
+  // count has dropped to zero once since it was queued (epoch_ counts those
+  // moments), which includes every section open when it was queued.
   const char* label_;
+  internal::Scheduler* polled_by_ = nullptr;  // registered with this backend
   mutable absl::Mutex mu_;
   int readers_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;

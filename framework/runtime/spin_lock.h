@@ -8,6 +8,7 @@
 // an all-tasks-blocked state is reported as a deadlock naming who waits for
 // what and who holds it. Under the thread backend they are real locks.
 // TryLock never blocks. Both are ABSL_LOCKABLE for -Wthread-safety.
+// Outside any backend they are plain spin locks (spinning with yield).
 //
 // Example:
 //   faultline::SpinLock refs_lock{"eb.refs_lock"};
@@ -39,27 +40,37 @@ class ABSL_LOCKABLE SpinLock {
   void Unlock() ABSL_UNLOCK_FUNCTION();
 
   // Uninstrumented, for invariants and state probes: the holder's task
-  // ordinal, or 0 if free.
+  // ordinal, 0 if free, or 0xffffffff if held by code outside any task.
   uint32_t PeekOwner() const { return owner_.load(std::memory_order_relaxed); }
   bool PeekLocked() const { return PeekOwner() != 0; }
   const char* label() const { return label_; }
 
  private:
-  std::atomic<uint32_t> owner_{0};  // task ordinal + 1 outside tasks
+  friend class Mutex;
+  constexpr SpinLock(const char* label, const char* kind)
+      : label_(label), kind_(kind) {}
+
+  std::atomic<uint32_t> owner_{0};  // see PeekOwner()
   const char* label_;
+  const char* kind_ = "spinlock";  // for deadlock reports
 };
 
 // A sleeping lock. Same semantics in the model; a separate type so traces
 // and deadlock reports say which kind of lock was involved.
 class ABSL_LOCKABLE Mutex {
  public:
-  constexpr explicit Mutex(const char* label = "mutex") : lock_(label) {}
+  constexpr explicit Mutex(const char* label = "mutex")
+      : lock_(label, "mutex") {}
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.Lock(); }
   bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return lock_.TryLock();
   }
   void Unlock() ABSL_UNLOCK_FUNCTION() { lock_.Unlock(); }
   uint32_t PeekOwner() const { return lock_.PeekOwner(); }
+  bool PeekLocked() const { return lock_.PeekLocked(); }
+  const char* label() const { return lock_.label(); }
 
  private:
   SpinLock lock_;

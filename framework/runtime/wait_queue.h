@@ -15,7 +15,8 @@
 //
 // Thread-safety: all members are thread-safe. The condition is evaluated
 // with no lock held; it must read only instrumented or otherwise
-// synchronized state.
+// synchronized state. Outside any backend the queue is a plain condition
+// variable (the condition is also re-checked every millisecond).
 
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_WAIT_QUEUE_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_WAIT_QUEUE_H_
@@ -25,6 +26,7 @@
 #include <functional>
 
 #include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
 
 namespace faultline {
 
@@ -47,17 +49,28 @@ class WaitQueue {
  private:
   const char* label_;
   std::atomic<uint64_t> generation_{0};
+  // Plain mode (no backend) only.
+  absl::Mutex mu_;
+  absl::CondVar cv_;
 };
 
+// The done flag is an instrumented object of its own (Complete writes it,
+// Wait reads it), so the reduction orders a completion against its waiters.
 class Completion {
  public:
-  explicit Completion(const char* label = "completion") : queue_(label) {}
+  explicit Completion(const char* label = "completion")
+      : queue_(label), label_(label) {}
   void Complete();
   void Wait();
+  // As Wait, giving up after `timeout_ns`; true if completed.
+  bool WaitFor(int64_t timeout_ns);
   bool PeekDone() const { return done_.load(std::memory_order_relaxed); }
 
  private:
+  bool LoadDone() const;
+
   WaitQueue queue_;
+  const char* label_;
   std::atomic<bool> done_{false};
 };
 

@@ -90,6 +90,8 @@ class World {
   void RunStepChecks();
   void RunQuiescenceChecks();
   StateSnapshot ProbeState() const;
+  bool has_step_checks() const { return !step_checks_.empty(); }
+  bool has_state_probe() const { return probe_ != nullptr; }
 
  private:
   RunContext* run_;

@@ -1,0 +1,237 @@
+// The fiber backend's decisions: who runs the next step, virtual time,
+// deadlock and step-budget detection, blocking and waking, and violations
+// (see internal/fiber_scheduler.h).
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "framework/check.h"
+#include "framework/runtime/internal/fiber_scheduler.h"
+#include "framework/runtime/rcu.h"
+
+namespace faultline {
+namespace internal {
+
+void FiberScheduler::Reschedule(FiberTask* cur, bool yielded,
+                                bool may_throw) {
+  FL_CHECK(cur == current_);
+  FiberTask* next = Decide(cur, yielded);
+  if (next != cur) SwitchTo(next);
+  if (aborting_ && may_throw && !no_throw_ &&
+      std::uncaught_exceptions() == 0) {
+    throw IterationAborted{};
+  }
+}
+
+FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
+  RunStepHooks();
+  if (aborting_) return nullptr;
+  while (!CollectRunnable(cur, yielded)) {
+    if (WakeEarliestSleepers()) continue;
+    for (auto& task : tasks_) {
+      if (task->state == TaskState::kBlocked) {
+        ReportDeadlock();
+        return nullptr;
+      }
+    }
+    return nullptr;  // every task finished
+  }
+  ++step_;
+  if (step_ > config_.max_steps) {
+    ReportStepBudget();
+    return nullptr;
+  }
+  SchedulingPoint point;
+  point.step = step_;
+  point.current = cur != nullptr && (cur->state == TaskState::kRunnable)
+                      ? cur->ordinal()
+                      : 0;
+  point.yielded = yielded && point.current != 0;
+  point.runnable = absl::MakeConstSpan(runnable_);
+  point.next = absl::MakeConstSpan(footprints_);
+  const uint32_t chosen =
+      strategy_ != nullptr ? strategy_->Choose(point) : DefaultChoice(point);
+  FL_CHECK(chosen >= 1 && chosen <= tasks_.size());
+  FiberTask* next = tasks_[chosen - 1].get();
+  FL_CHECK(next->state == TaskState::kRunnable);
+  recorder_.Decision(chosen, IsPreemption(point, chosen),
+                     chosen == DefaultChoice(point));
+  return next;
+}
+
+bool FiberScheduler::CollectRunnable(FiberTask* cur, bool yielded) {
+  runnable_.clear();
+  footprints_.clear();
+  for (auto& task : tasks_) {
+    if (task->state != TaskState::kRunnable) continue;
+    // A yielding task lets the others go first.
+    if (yielded && task.get() == cur) continue;
+    runnable_.push_back(task->ordinal());
+    footprints_.push_back(task->next);
+  }
+  if (runnable_.empty() && yielded && cur != nullptr &&
+      cur->state == TaskState::kRunnable) {
+    runnable_.push_back(cur->ordinal());  // nobody else: keep running
+    footprints_.push_back(cur->next);
+  }
+  return !runnable_.empty();
+}
+
+bool FiberScheduler::WakeEarliestSleepers() {
+  int64_t earliest = -1;
+  for (auto& task : tasks_) {
+    const bool waiting = task->state == TaskState::kSleeping ||
+                         task->state == TaskState::kBlocked;
+    if (waiting && task->wake_ns >= 0 &&
+        (earliest < 0 || task->wake_ns < earliest)) {
+      earliest = task->wake_ns;
+    }
+  }
+  if (earliest < 0) return false;
+  FL_CHECK(earliest >= now_ns_);
+  now_ns_ = earliest;
+  for (auto& task : tasks_) {
+    const bool waiting = task->state == TaskState::kSleeping ||
+                         task->state == TaskState::kBlocked;
+    if (waiting && task->wake_ns == earliest) MakeRunnable(task.get());
+  }
+  return true;
+}
+
+void FiberScheduler::RunStepHooks() {
+  if (rcus_.empty() && !world_->has_step_checks()) return;
+  struct HookScope {
+    explicit HookScope(int& depth) : depth(depth) { ++depth; }
+    ~HookScope() { --depth; }
+    int& depth;
+  } scope(in_hook_);
+  // Callbacks whose grace period ended run at the first step after it.
+  for (size_t i = 0; i < rcus_.size(); ++i) rcus_[i]->Poll();
+  world_->RunStepChecks();
+}
+
+std::string FiberScheduler::ContextName() const {
+  if (current_ == nullptr) return "the controller (build or quiescence)";
+  return absl::StrCat("a check or RCU callback in task '", current_->name(),
+                      "'");
+}
+
+std::string FiberScheduler::DescribeBlocked(const FiberTask& task) const {
+  std::string text =
+      absl::StrCat("task '", task.name(), "' (#", task.ordinal(),
+                   ") waits for ", task.blocked_kind, " '",
+                   task.blocked_label, "'");
+  const uint32_t holder =
+      task.blocked_owner != nullptr ? task.blocked_owner->load() : 0;
+  if (holder >= 1 && holder <= tasks_.size()) {
+    const FiberTask& owner = *tasks_[holder - 1];
+    absl::StrAppend(&text, " held by '", owner.name(), "' (#", holder, ")");
+  } else if (holder == kNonTaskOwner) {
+    absl::StrAppend(&text, " held outside any task");
+  } else if (task.blocked_owner == nullptr) {
+    absl::StrAppend(&text, " (no task will wake it)");
+  }
+  return text;
+}
+
+void FiberScheduler::ReportDeadlock() {
+  std::vector<std::string> parts;
+  for (auto& task : tasks_) {
+    if (task->state == TaskState::kBlocked) {
+      parts.push_back(DescribeBlocked(*task));
+    }
+  }
+  FL_CHECK(!parts.empty());
+  ReportModelError("deadlock", absl::StrCat("no task can run: ",
+                                            absl::StrJoin(parts, "; ")));
+}
+
+void FiberScheduler::ReportStepBudget() {
+  ReportModelError("livelock.step_budget",
+                   absl::StrCat("more than ", config_.max_steps,
+                                " steps (IterationConfig::max_steps)"));
+}
+
+void FiberScheduler::ReportModelError(const char* check, std::string message,
+                                      bool may_throw) {
+  Violation violation;
+  violation.check = check;
+  violation.message = std::move(message);
+  violation.fatal = true;
+  // In an exiting task or a release operation (maybe in a destructor):
+  // record, do not throw.
+  const bool saved = no_throw_;
+  if (!may_throw || (current_ != nullptr &&
+                     current_->state == TaskState::kDone)) {
+    no_throw_ = true;
+  }
+  run_->ReportViolation(std::move(violation));
+  no_throw_ = saved;
+}
+
+void FiberScheduler::OnViolation(const Violation& violation) {
+  Violation copy = violation;
+  copy.step = step_;
+  recorder_.Event({step_, current_ordinal(), TraceEventKind::kViolation,
+                   OpKind::kNote, 0, 0, 0,
+                   absl::StrCat(copy.check, ": ", copy.message), {}});
+  violations_.push_back(std::move(copy));
+  if (!violation.fatal) return;
+  aborting_ = true;
+  if (no_throw_ || std::uncaught_exceptions() > 0) return;
+  throw IterationAborted{};
+}
+
+void FiberScheduler::CheckAbort() {
+  if (aborting_ && !no_throw_ && std::uncaught_exceptions() == 0 &&
+      current_ != nullptr) {
+    throw IterationAborted{};
+  }
+}
+
+void FiberScheduler::Block(FiberTask* cur, OpKind op, const void* object,
+                           const char* label, const char* kind,
+                           const std::atomic<uint32_t>* owner,
+                           int64_t wake_ns) {
+  FL_CHECK(cur == current_);
+  FL_CHECK(cur->state == TaskState::kRunnable);
+  // When it runs again the task retries `op` (a lock or a wait check).
+  const uint32_t id = object != nullptr ? recorder_.ObjectId(object, label) : 0;
+  cur->next = Footprint{op, id, AccessOf(op)};
+  cur->next_object = object;
+  cur->next_trace_object = id;
+  cur->state = object != nullptr ? TaskState::kBlocked : TaskState::kSleeping;
+  cur->blocked_on = object;
+  cur->blocked_label = label;
+  cur->blocked_kind = kind;
+  cur->blocked_owner = owner;
+  cur->wake_ns = wake_ns;
+  recorder_.Event({step_, cur->ordinal(), TraceEventKind::kBlock, op, id,
+                   wake_ns, 0, label, {}});
+  Reschedule(cur, false);
+  FL_CHECK(cur->state == TaskState::kRunnable);
+}
+
+void FiberScheduler::MakeRunnable(FiberTask* task) {
+  FL_CHECK(task->state == TaskState::kBlocked ||
+           task->state == TaskState::kSleeping);
+  task->state = TaskState::kRunnable;
+  task->blocked_on = nullptr;
+  task->blocked_owner = nullptr;
+  task->wake_ns = -1;
+  recorder_.Event({step_, task->ordinal(), TraceEventKind::kWake,
+                   OpKind::kWake, task->next.object, now_ns_, 0, "", {}});
+}
+
+void FiberScheduler::WakeBlockedOn(const void* object) {
+  for (auto& task : tasks_) {
+    if (task->state == TaskState::kBlocked && task->blocked_on == object) {
+      MakeRunnable(task.get());
+    }
+  }
+}
+
+}  // namespace internal
+}  // namespace faultline

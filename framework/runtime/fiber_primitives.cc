@@ -1,0 +1,233 @@
+// The fiber backend's side of the instrumented primitives, this_task and
+// the RunContext Executor: scheduling points, locks, waits, virtual sleeps,
+// notes and fault-point hits (see internal/fiber_scheduler.h).
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/runtime/internal/fiber_scheduler.h"
+#include "framework/runtime/rcu.h"
+#include "framework/site_registry.h"
+
+namespace faultline {
+namespace internal {
+namespace {
+
+// Releases never throw IterationAborted: they are what destructors (lock
+// guards, RCU guards) call, and a destructor may not throw.
+bool IsRelease(OpKind kind) {
+  return kind == OpKind::kUnlock || kind == OpKind::kWake ||
+         kind == OpKind::kRcuUnlock;
+}
+
+}  // namespace
+
+bool FiberScheduler::ShouldThrowOnAbort(OpKind kind) const {
+  return !IsRelease(kind) && !no_throw_ && std::uncaught_exceptions() == 0;
+}
+
+void FiberScheduler::BeforeOp(OpKind kind, const void* object,
+                              const char* label) {
+  if (tearing_down_) return;
+  uint32_t id = object != nullptr ? recorder_.ObjectId(object, label) : 0;
+  FiberTask* cur = current_;
+  if (cur == nullptr || in_hook_ > 0) {
+    // The controller and checks are not tasks: their ops are not steps.
+    side_object_ = object;
+    side_id_ = id;
+    side_op_ = kind;
+    return;
+  }
+  cur->next_object = object;
+  cur->next_trace_object = id;
+  if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
+  cur->next = Footprint{kind, id, AccessOf(kind)};
+  if (aborting_) {
+    // Resumed to unwind (or unwinding already).
+    if (ShouldThrowOnAbort(kind)) throw IterationAborted{};
+    return;
+  }
+  if (cur == priming_) {
+    // A new task parks before its first operation; the primer continues.
+    cur->state = TaskState::kRunnable;
+    priming_ = nullptr;
+    SwitchTo(primer_);
+    if (aborting_ && ShouldThrowOnAbort(kind)) throw IterationAborted{};
+    return;
+  }
+  Reschedule(cur, kind == OpKind::kYield, !IsRelease(kind));
+}
+
+void FiberScheduler::AfterOp(const void* object, int64_t before,
+                             int64_t after) {
+  if (tearing_down_) return;
+  FiberTask* cur = current_;
+  if (cur == nullptr || in_hook_ > 0) {
+    const uint32_t id = side_object_ == object ? side_id_ : 0;
+    recorder_.Op(step_, current_ordinal(), side_op_, id, before, after);
+    return;
+  }
+  FL_CHECK(cur->next_object == object);
+  recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
+               before, after);
+}
+
+void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
+                          const char* label, const char* kind) {
+  BeforeOp(OpKind::kLock, lock, label);
+  FiberTask* cur = current_;
+  if (!InTaskContext() || aborting_) {
+    // Nobody else runs meanwhile, so a held lock would never be released
+    // (while unwinding, the holder is being torn down: take it).
+    const uint32_t holder = owner.load(std::memory_order_relaxed);
+    if (holder != 0 && !aborting_) {
+      ReportModelError(
+          "deadlock",
+          absl::StrCat(ContextName(), " waits for ", kind, " '", label,
+                       "' held by task #", holder, "; checks must not block"));
+    }
+    owner.store(LockHolderId(), std::memory_order_relaxed);
+    AfterOp(lock, holder, LockHolderId());
+    return;
+  }
+  while (owner.load(std::memory_order_relaxed) != 0) {
+    Block(cur, OpKind::kLock, lock, label, kind, &owner, -1);
+  }
+  owner.store(cur->ordinal(), std::memory_order_relaxed);
+  AfterOp(lock, 0, cur->ordinal());
+}
+
+bool FiberScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
+                             const char* label) {
+  BeforeOp(OpKind::kTryLock, lock, label);
+  uint32_t seen = 0;
+  const uint32_t self = LockHolderId();
+  const bool ok = owner.compare_exchange_strong(seen, self);
+  AfterOp(lock, seen, ok ? self : seen);
+  return ok;
+}
+
+void FiberScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
+                            const char* label) {
+  BeforeOp(OpKind::kUnlock, lock, label);
+  const uint32_t holder = owner.load(std::memory_order_relaxed);
+  if (holder != LockHolderId() && !aborting_) {
+    ReportModelError("lock.unlock_not_owner",
+                     absl::StrCat("'", label, "' unlocked by ",
+                                  CurrentTaskName(), " but held by #", holder),
+                     /*may_throw=*/false);
+  }
+  owner.store(0, std::memory_order_relaxed);
+  WakeBlockedOn(lock);
+  AfterOp(lock, holder, 0);
+}
+
+bool FiberScheduler::Wait(const void* queue, const char* label,
+                          absl::FunctionRef<bool()> ready,
+                          int64_t timeout_ns) {
+  BeforeOp(OpKind::kWait, queue, label);
+  if (!InTaskContext() || aborting_) return ready();
+  FiberTask* cur = current_;
+  const int64_t deadline = timeout_ns >= 0 ? now_ns_ + timeout_ns : -1;
+  while (!ready()) {
+    if (deadline >= 0 && now_ns_ >= deadline) return false;
+    Block(cur, OpKind::kWait, queue, label, "wait_queue", nullptr, deadline);
+  }
+  return true;
+}
+
+void FiberScheduler::WakeAll(const void* queue, const char* label) {
+  BeforeOp(OpKind::kWake, queue, label);
+  WakeBlockedOn(queue);
+  AfterOp(queue, 0, 0);
+}
+
+void FiberScheduler::SleepFor(int64_t ns) {
+  if (ns <= 0) {
+    Yield();
+    return;
+  }
+  BeforeOp(OpKind::kSleep, nullptr, "sleep");
+  if (!InTaskContext() || aborting_) return;
+  Block(current_, OpKind::kSleep, nullptr, "sleep", "sleep", nullptr,
+        now_ns_ + ns);
+}
+
+void FiberScheduler::Yield() { BeforeOp(OpKind::kYield, nullptr, "yield"); }
+
+void FiberScheduler::Note(absl::string_view text) {
+  if (tearing_down_) return;
+  TraceEvent event;
+  event.step = step_;
+  event.task = current_ordinal();
+  event.kind = TraceEventKind::kNote;
+  event.text = std::string(text);
+  if (world_ != nullptr && world_->has_state_probe()) {
+    ++in_hook_;  // a probe that touches instrumented state takes no step
+    event.state = world_->ProbeState();
+    --in_hook_;
+  }
+  recorder_.Event(std::move(event));
+}
+
+std::string FiberScheduler::CurrentTaskName() const {
+  return current_ != nullptr ? current_->name() : "";
+}
+
+void FiberScheduler::OnSpawn(World& world) {
+  FL_CHECK(&world == world_);
+  // Spawning from a check or callback would need priming there.
+  FL_CHECK(in_hook_ == 0);
+  // Tasks spawned while building start after the build; while unwinding
+  // they never start.
+  if (current_ == nullptr || aborting_) return;
+  const size_t first = tasks_.size();
+  AdoptSpawned();
+  for (size_t i = first; i < tasks_.size() && !aborting_; ++i) {
+    Prime(tasks_[i].get());
+  }
+  CheckAbort();
+}
+
+void FiberScheduler::RegisterRcu(Rcu* rcu) {
+  FL_CHECK(std::find(rcus_.begin(), rcus_.end(), rcu) == rcus_.end());
+  rcus_.push_back(rcu);
+}
+
+void FiberScheduler::UnregisterRcu(Rcu* rcu) {
+  auto it = std::find(rcus_.begin(), rcus_.end(), rcu);
+  FL_CHECK(it != rcus_.end());
+  rcus_.erase(it);
+}
+
+void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
+  BeforeOp(OpKind::kFault, &point, point.name.c_str());
+  const int64_t value = static_cast<int64_t>(key);
+  AfterOp(&point, value, value);
+}
+
+void FiberScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
+  recorder_.Event({step_, current_ordinal(), TraceEventKind::kRuleFired,
+                   OpKind::kFault, 0, static_cast<int64_t>(key), 0, rule.name,
+                   {}});
+}
+
+bool FiberScheduler::WaitUntil(absl::FunctionRef<bool()> ready,
+                               int64_t timeout_ns) {
+  struct Waiting {
+    explicit Waiting(int& count) : count(count) { ++count; }
+    ~Waiting() { --count; }
+    int& count;
+  } waiting(notify_waiters_);
+  return Wait(&fault_object_, "wait_for", ready, timeout_ns);
+}
+
+void FiberScheduler::Notify() {
+  if (notify_waiters_ > 0) WakeBlockedOn(&fault_object_);
+}
+
+}  // namespace internal
+}  // namespace faultline

@@ -1,0 +1,286 @@
+// The fiber backend's run: the Boost.Fiber algorithm, task creation and
+// priming, switching, and the controller's part of an iteration (see
+// internal/fiber_scheduler.h).
+#include "framework/runtime/internal/fiber_scheduler.h"
+
+#include <exception>
+#include <utility>
+
+#include <boost/fiber/operations.hpp>
+#include <boost/fiber/protected_fixedsize_stack.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/runtime/rcu.h"
+
+namespace faultline {
+namespace internal {
+namespace {
+
+// Model code may recurse (tree walks); the guard page turns an overflow into
+// a crash at the fault rather than silent corruption.
+constexpr size_t kStackBytes = 256 * 1024;
+
+}  // namespace
+
+// --- DeterministicAlgorithm
+
+void DeterministicAlgorithm::awakened(boost::fibers::context* ctx) noexcept {
+  FL_CHECK(ctx != nullptr);
+  FL_CHECK(!ctx->ready_is_linked());
+  ctx->ready_link(queue_);
+  last_awakened_ = ctx;
+}
+
+boost::fibers::context* DeterministicAlgorithm::pick_next() noexcept {
+  boost::fibers::context* next = chosen_;
+  if (next != nullptr) {
+    chosen_ = nullptr;
+    // The chosen context parked itself when it last switched away.
+    FL_CHECK(next->ready_is_linked());
+    next->ready_unlink();
+    return next;
+  }
+  if (queue_.empty()) return nullptr;
+  next = &queue_.front();
+  queue_.pop_front();
+  return next;
+}
+
+void DeterministicAlgorithm::suspend_until(
+    std::chrono::steady_clock::time_point const& until) noexcept {
+  // Reached only outside iterations (other fiber users of this thread):
+  // iterations always name the next context.
+  std::unique_lock<std::mutex> lock(mu_);
+  if (until == (std::chrono::steady_clock::time_point::max)()) {
+    cv_.wait(lock, [this] { return notified_; });
+  } else {
+    cv_.wait_until(lock, until, [this] { return notified_; });
+  }
+  notified_ = false;
+}
+
+void DeterministicAlgorithm::notify() noexcept {
+  std::unique_lock<std::mutex> lock(mu_);
+  notified_ = true;
+  lock.unlock();
+  cv_.notify_all();
+}
+
+// --- FiberScheduler: the run
+
+FiberScheduler::FiberScheduler(const IterationConfig& config)
+    : config_(config),
+      strategy_(config.strategy),
+      recorder_(config.record_events,
+                std::min<uint64_t>(config.max_steps + 1, 1 << 16)) {
+  FL_CHECK(config_.scenario != nullptr);
+  FL_CHECK(CurrentScheduler() == nullptr);  // no nested iterations
+  runnable_.reserve(64);
+  footprints_.reserve(64);
+}
+
+FiberScheduler::~FiberScheduler() = default;
+
+IterationResult FiberScheduler::Run() {
+  IterationResult result;
+  boost::fibers::use_scheduling_algorithm<DeterministicAlgorithm>(&algo_);
+  FL_CHECK(algo_ != nullptr);
+  main_ctx_ = boost::fibers::context::active();
+  std::shared_ptr<const RuleSet> rules =
+      config_.rules != nullptr ? config_.rules : RuleSet::Empty();
+  RunContext run(rules, RunOptions{config_.seed, this, false, nullptr});
+  run_ = &run;
+  ScopedRunContext install_run(&run);
+  ScopedScheduler install_scheduler(this);
+  {
+    World world(&run);
+    world_ = &world;
+    run.set_world(&world);
+    BuildWorld(result);
+    if (result.build_status.ok() && !aborting_) RunTasks();
+    UnwindTasks();
+    if (!aborting_) RunQuiescence();
+    FillResult(result);
+    tearing_down_ = true;
+    // Task bodies may hold references to world objects: drop them first.
+    tasks_.clear();
+  }
+  world_ = nullptr;
+  ReleaseTerminatedFibers();
+  result.trace = recorder_.Finish();
+  return result;
+}
+
+void FiberScheduler::BuildWorld(IterationResult& result) {
+  static const ScenarioArgs* const kNoArgs = new ScenarioArgs("", {});
+  const ScenarioArgs& args = config_.args != nullptr ? *config_.args : *kNoArgs;
+  try {
+    result.build_status = config_.scenario->build(*world_, args);
+  } catch (const IterationAborted&) {
+    // FL_BUG_ON while building: recorded; nothing runs.
+    FL_CHECK(aborting_);
+  }
+}
+
+void FiberScheduler::RunTasks() {
+  AdoptSpawned();
+  for (auto& task : tasks_) {
+    if (aborting_) return;
+    if (task->state == TaskState::kNew) Prime(task.get());
+  }
+  if (aborting_) return;
+  FiberTask* first = nullptr;
+  try {
+    first = Decide(nullptr, false);
+  } catch (const IterationAborted&) {
+    FL_CHECK(aborting_);  // a step check failed before the first step
+    return;
+  }
+  // Resumed when every task finished or the iteration aborts.
+  if (first != nullptr) SwitchTo(first);
+  FL_CHECK(current_ == nullptr);
+}
+
+void FiberScheduler::UnwindTasks() {
+  // After an abort every unfinished task is resumed once: its scheduling
+  // point throws IterationAborted and the task unwinds back to TaskMain.
+  for (;;) {
+    FiberTask* next = nullptr;
+    for (auto& task : tasks_) {
+      if (task->state != TaskState::kDone) {
+        next = task.get();
+        break;
+      }
+    }
+    if (next == nullptr) break;
+    FL_CHECK(aborting_);
+    SwitchTo(next);
+    FL_CHECK(next->state == TaskState::kDone);
+  }
+  for (auto& task : tasks_) {
+    if (task->fiber.joinable()) task->fiber.join();  // all terminated
+  }
+}
+
+void FiberScheduler::RunQuiescence() {
+  no_throw_ = false;
+  try {
+    for (Rcu* rcu : rcus_) rcu->Poll();
+    world_->RunQuiescenceChecks();
+  } catch (const IterationAborted&) {
+    FL_CHECK(aborting_);
+  }
+}
+
+void FiberScheduler::AdoptSpawned() {
+  for (World::TaskSpec& spec : world_->TakeSpawned()) {
+    auto task = std::make_unique<FiberTask>();
+    task->identity = run_->NewTask(spec.name, spec.role);
+    // World and RunContext both number tasks in spawn order.
+    FL_CHECK(task->identity->ordinal == spec.ordinal);
+    FL_CHECK(spec.ordinal == tasks_.size() + 1);
+    task->body = std::move(spec.body);
+    recorder_.AddTask(spec.ordinal, spec.name, spec.role);
+    FiberTask* raw = task.get();
+    tasks_.push_back(std::move(task));
+    raw->fiber = boost::fibers::fiber(
+        std::allocator_arg, boost::fibers::protected_fixedsize_stack(kStackBytes),
+        [this, raw] { TaskMain(raw); });
+    raw->ctx = algo_->last_awakened();
+    FL_CHECK(raw->ctx != nullptr && raw->ctx != main_ctx_);
+    recorder_.Event({step_, current_ordinal(), TraceEventKind::kSpawn,
+                     OpKind::kSpawn, 0, 0, 0, spec.name, {}});
+  }
+  if (runnable_.capacity() < tasks_.size()) {
+    runnable_.reserve(tasks_.size() * 2);
+    footprints_.reserve(tasks_.size() * 2);
+  }
+}
+
+void FiberScheduler::Prime(FiberTask* task) {
+  FL_CHECK(task->state == TaskState::kNew);
+  FL_CHECK(priming_ == nullptr);
+  primer_ = current_;
+  priming_ = task;
+  SwitchTo(task);
+  // Back when `task` parked before its first operation or finished.
+  FL_CHECK(priming_ == nullptr);
+  FL_CHECK(task->state != TaskState::kNew);
+}
+
+void FiberScheduler::TaskMain(FiberTask* task) {
+  FL_CHECK(current_ == task);
+  if (!aborting_) {
+    try {
+      task->body();
+    } catch (const IterationAborted&) {
+      FL_CHECK(aborting_);  // the violation is recorded already
+    } catch (const std::exception& e) {
+      ReportModelError("task.exception",
+                       absl::StrCat("uncaught exception: ", e.what()));
+    } catch (...) {
+      ReportModelError("task.exception", "uncaught non-std exception");
+    }
+  }
+  ExitTask(task);
+}
+
+void FiberScheduler::ExitTask(FiberTask* task) {
+  task->state = TaskState::kDone;
+  recorder_.Event({step_, task->ordinal(), TraceEventKind::kExit,
+                   OpKind::kNote, 0, 0, 0, "", {}});
+  FiberTask* next = nullptr;
+  if (priming_ == task) {
+    priming_ = nullptr;
+    next = primer_;
+  } else if (!aborting_) {
+    // The exit hands the step on; a violation found now cannot be thrown
+    // (the body is gone), so it is only recorded.
+    no_throw_ = true;
+    next = Decide(task, false);
+    no_throw_ = false;
+  }
+  // Returning from the fiber function terminates the fiber and resumes
+  // whatever pick_next() returns: make that `next`.
+  current_ = next;
+  SetCurrentTask(next != nullptr ? next->identity.get() : nullptr);
+  algo_->Choose(next != nullptr ? next->ctx : main_ctx_);
+}
+
+void FiberScheduler::SwitchTo(FiberTask* next) {
+  FiberTask* self = current_;
+  FL_CHECK(next != self);
+  current_ = next;
+  SetCurrentTask(next != nullptr ? next->identity.get() : nullptr);
+  algo_->Choose(next != nullptr ? next->ctx : main_ctx_);
+  boost::this_fiber::yield();
+  // Whoever resumed us set current_ to us.
+  FL_CHECK(current_ == self);
+}
+
+void FiberScheduler::ReleaseTerminatedFibers() {
+  // Boost frees terminated fibers' stacks in its dispatcher context, which
+  // iterations otherwise never enter: pass through it once.
+  algo_->Choose(nullptr);
+  boost::this_fiber::yield();
+  FL_CHECK(boost::fibers::context::active() == main_ctx_);
+}
+
+void FiberScheduler::FillResult(IterationResult& result) {
+  result.violations = violations_;
+  result.steps = step_;
+  result.virtual_ns = now_ns_;
+  const int points = run_->rules().point_count();
+  result.points.reserve(points);
+  for (int i = 0; i < points; ++i) {
+    result.points.push_back(run_->point_counters(i));
+  }
+  const int rules = static_cast<int>(run_->rules().rules().size());
+  for (int i = 0; i < rules; ++i) {
+    result.rules.push_back(run_->rule_counters(i));
+  }
+}
+
+}  // namespace internal
+}  // namespace faultline

@@ -1,0 +1,230 @@
+// -----------------------------------------------------------------------------
+// File: internal/fiber_scheduler.h
+// -----------------------------------------------------------------------------
+//
+// The deterministic fiber backend: every task is a Boost.Fiber on the
+// calling OS thread, and a custom boost::fibers::algorithm resumes exactly
+// the task the Strategy chose. A task that reaches a scheduling point picks
+// the next task itself and yields straight to it (no controller fiber in
+// between); the controller (the thread's main context) only starts the run,
+// unwinds tasks after an abort and runs the quiescence checks.
+//
+// Steps: every runnable task is parked just before its next instrumented
+// operation ("primed": a new task runs up to its first one before it counts
+// as runnable), so each decision executes exactly one visible operation and
+// strategies see every candidate's footprint.
+//
+// Time is virtual: it moves only when nothing can run and some task sleeps
+// (it jumps to the earliest deadline). The OS thread never sleeps.
+//
+// This is the one internal header with Boost types; only the fiber backend's
+// .cc files include it.
+//
+// Thread-safety: one OS thread.
+
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/fiber/algo/algorithm.hpp>
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/fiber.hpp>
+#include <boost/fiber/scheduler.hpp>
+
+#include "framework/run_context.h"
+#include "framework/runtime/internal/scheduler.h"
+#include "framework/runtime/internal/trace_recorder.h"
+#include "framework/runtime/iteration.h"
+#include "framework/runtime/strategy.h"
+#include "framework/runtime/world.h"
+
+namespace faultline {
+namespace internal {
+
+// Resumes the context it is told to (Choose) and otherwise behaves like a
+// FIFO round robin, so the thread's dispatcher and fibers of other users keep
+// working between iterations. Every member is noexcept, as Boost requires.
+class DeterministicAlgorithm final : public boost::fibers::algo::algorithm {
+ public:
+  explicit DeterministicAlgorithm(DeterministicAlgorithm** self) noexcept {
+    *self = this;
+  }
+
+  void awakened(boost::fibers::context* ctx) noexcept override;
+  boost::fibers::context* pick_next() noexcept override;
+  bool has_ready_fibers() const noexcept override { return !queue_.empty(); }
+  void suspend_until(std::chrono::steady_clock::time_point const& until)
+      noexcept override;
+  void notify() noexcept override;
+
+  // The next pick_next() returns `ctx` (which must be parked here).
+  void Choose(boost::fibers::context* ctx) noexcept { chosen_ = ctx; }
+  // The context most recently handed to awakened() (a new fiber's, right
+  // after it was constructed).
+  boost::fibers::context* last_awakened() const noexcept {
+    return last_awakened_;
+  }
+
+ private:
+  boost::fibers::scheduler::ready_queue_type queue_;
+  boost::fibers::context* chosen_ = nullptr;
+  boost::fibers::context* last_awakened_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;
+};
+
+enum class TaskState : uint8_t { kNew, kRunnable, kBlocked, kSleeping, kDone };
+
+struct FiberTask {
+  std::unique_ptr<TaskIdentity> identity;
+  std::function<void()> body;
+  boost::fibers::fiber fiber;
+  boost::fibers::context* ctx = nullptr;
+  TaskState state = TaskState::kNew;
+  // The operation the task is parked before (valid once primed).
+  Footprint next;
+  const void* next_object = nullptr;
+  uint32_t next_trace_object = 0;  // differs from next.object for faults
+  // While blocked or sleeping.
+  const void* blocked_on = nullptr;
+  const char* blocked_label = "";
+  const char* blocked_kind = "";
+  const std::atomic<uint32_t>* blocked_owner = nullptr;
+  int64_t wake_ns = -1;  // >= 0: wakes (times out) at this virtual time
+
+  uint32_t ordinal() const { return identity->ordinal; }
+  const std::string& name() const { return identity->name; }
+};
+
+class FiberScheduler final : public Scheduler, public Executor {
+ public:
+  explicit FiberScheduler(const IterationConfig& config);
+  ~FiberScheduler() override;
+  FiberScheduler(const FiberScheduler&) = delete;
+  FiberScheduler& operator=(const FiberScheduler&) = delete;
+
+  // Runs the whole iteration (see iteration.h).
+  IterationResult Run();
+
+  // Scheduler.
+  void BeforeOp(OpKind kind, const void* object, const char* label) override;
+  void AfterOp(const void* object, int64_t before, int64_t after) override;
+  void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
+            const char* kind) override;
+  bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
+               const char* label) override;
+  void Unlock(std::atomic<uint32_t>& owner, const void* lock,
+              const char* label) override;
+  bool Wait(const void* queue, const char* label,
+            absl::FunctionRef<bool()> ready, int64_t timeout_ns) override;
+  void WakeAll(const void* queue, const char* label) override;
+  void SleepFor(int64_t ns) override;
+  void Yield() override;  // also Executor::Yield
+  int64_t NowNs() const override { return now_ns_; }
+  void Note(absl::string_view text) override;
+  std::string CurrentTaskName() const override;
+  void OnSpawn(World& world) override;
+  void RegisterRcu(Rcu* rcu) override;
+  void UnregisterRcu(Rcu* rcu) override;
+  bool PollsRcu() const override { return true; }
+  void CheckAbort() override;
+
+  // Executor.
+  void OnSiteHit(const PointInfo& point, uint64_t key) override;
+  void OnRuleFired(const CompiledRule& rule, uint64_t key) override;
+  void Delay(int64_t ns) override { SleepFor(ns); }
+  bool WaitUntil(absl::FunctionRef<bool()> ready,
+                 int64_t timeout_ns) override;
+  void Notify() override;
+  void OnViolation(const Violation& violation) override;
+
+ private:
+  // fiber_scheduler.cc: tasks, switching, the run.
+  void BuildWorld(IterationResult& result);
+  void RunTasks();
+  void UnwindTasks();
+  void RunQuiescence();
+  void AdoptSpawned();
+  void Prime(FiberTask* task);
+  void TaskMain(FiberTask* task);
+  void ExitTask(FiberTask* task);
+  void SwitchTo(FiberTask* next);
+  void ReleaseTerminatedFibers();
+  void FillResult(IterationResult& result);
+
+  // fiber_decide.cc: decisions.
+  void Reschedule(FiberTask* cur, bool yielded, bool may_throw = true);
+  FiberTask* Decide(FiberTask* cur, bool yielded);
+  bool CollectRunnable(FiberTask* cur, bool yielded);
+  bool WakeEarliestSleepers();
+  void RunStepHooks();
+  void ReportDeadlock();
+  void ReportStepBudget();
+  std::string DescribeBlocked(const FiberTask& task) const;
+  bool ShouldThrowOnAbort(OpKind kind) const;
+  // Parks `cur` until woken (WakeBlockedOn(object)) or, if wake_ns >= 0,
+  // until virtual time reaches wake_ns. `op` on `object` is what it retries
+  // when it runs again. object == nullptr: a plain sleep.
+  void Block(FiberTask* cur, OpKind op, const void* object, const char* label,
+             const char* kind, const std::atomic<uint32_t>* owner,
+             int64_t wake_ns);
+  uint32_t LockHolderId() const {
+    return current_ != nullptr && in_hook_ == 0 ? current_->ordinal()
+                                                : kNonTaskOwner;
+  }
+  void WakeBlockedOn(const void* object);
+  void MakeRunnable(FiberTask* task);
+  void ReportModelError(const char* check, std::string message,
+                        bool may_throw = true);
+  std::string ContextName() const;
+  uint32_t current_ordinal() const {
+    return current_ != nullptr ? current_->ordinal() : 0;
+  }
+  bool InTaskContext() const {
+    return current_ != nullptr && in_hook_ == 0 && !tearing_down_;
+  }
+
+  const IterationConfig& config_;
+  Strategy* const strategy_;
+  TraceRecorder recorder_;
+  DeterministicAlgorithm* algo_ = nullptr;
+  boost::fibers::context* main_ctx_ = nullptr;
+  RunContext* run_ = nullptr;
+  World* world_ = nullptr;
+  std::vector<std::unique_ptr<FiberTask>> tasks_;
+  FiberTask* current_ = nullptr;  // nullptr: the controller
+  FiberTask* priming_ = nullptr;  // task running up to its first point
+  FiberTask* primer_ = nullptr;   // who resumes when priming ends
+  std::vector<uint32_t> runnable_;     // decision scratch, preallocated
+  std::vector<Footprint> footprints_;  // parallel to runnable_
+  std::vector<Rcu*> rcus_;
+  std::vector<Violation> violations_;
+  uint64_t step_ = 0;
+  int64_t now_ns_ = 0;
+  int in_hook_ = 0;         // > 0: inside a step check or RCU callback
+  bool aborting_ = false;   // a fatal violation ends the iteration
+  bool no_throw_ = false;   // report violations without throwing
+  bool tearing_down_ = false;
+  int notify_waiters_ = 0;  // tasks in WaitUntil (wait_for rules)
+  // Ops of the controller and of hooks (they are not steps).
+  const void* side_object_ = nullptr;
+  uint32_t side_id_ = 0;
+  OpKind side_op_ = OpKind::kNote;
+  // Every fault point hit writes this pseudo object and wait_for rules wait
+  // on it, so the reduction orders them (rule counters are shared state).
+  char fault_object_ = 0;
+};
+
+}  // namespace internal
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_

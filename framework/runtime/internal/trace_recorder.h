@@ -1,0 +1,61 @@
+// -----------------------------------------------------------------------------
+// File: internal/trace_recorder.h
+// -----------------------------------------------------------------------------
+//
+// Builds a Trace while an iteration runs: assigns object ids in order of
+// first appearance, appends decisions and events, and folds both into the
+// stable hash as they happen (so the hash does not depend on whether events
+// are kept). Capacity is reserved up front so that recording a step does not
+// allocate in the steady state.
+//
+// Thread-safety: none; the thread backend serializes calls.
+
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_TRACE_RECORDER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_TRACE_RECORDER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "framework/runtime/trace.h"
+
+namespace faultline {
+namespace internal {
+
+class TraceRecorder {
+ public:
+  TraceRecorder(bool keep_events, uint64_t reserve_steps);
+
+  // The object's id (1-based), assigned at first appearance.
+  uint32_t ObjectId(const void* object, const char* label);
+  void AddTask(uint32_t ordinal, const std::string& name,
+               const std::string& role);
+  void Decision(uint32_t task, bool preemption, bool is_default) {
+    trace_.decisions.push_back({task, preemption, is_default});
+    decision_hash_ = Fold(decision_hash_, task | (uint64_t{preemption} << 32) |
+                                              (uint64_t{is_default} << 33));
+  }
+  // An operation event; the hot path, so it takes plain values.
+  void Op(uint64_t step, uint32_t task, OpKind op, uint32_t object,
+          int64_t before, int64_t after);
+  // Any other event.
+  void Event(TraceEvent event);
+  bool keep_events() const { return keep_events_; }
+  const Trace& trace() const { return trace_; }
+  // Moves the trace out with its final hash.
+  Trace Finish();
+
+ private:
+  static uint64_t Fold(uint64_t h, uint64_t word);
+
+  const bool keep_events_;
+  Trace trace_;
+  absl::flat_hash_map<const void*, uint32_t> ids_;
+  uint64_t decision_hash_ = 0x243f6a8885a308d3ULL;  // pi fraction: fixed
+  uint64_t event_hash_ = 0x13198a2e03707344ULL;
+};
+
+}  // namespace internal
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_TRACE_RECORDER_H_

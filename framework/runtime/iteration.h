@@ -1,0 +1,90 @@
+// -----------------------------------------------------------------------------
+// File: iteration.h
+// -----------------------------------------------------------------------------
+//
+// RunIteration runs one iteration of a scenario: it creates a RunContext
+// (rules + seed) and a fresh World, calls the scenario's build function, runs
+// the spawned tasks on the chosen backend until they all finish or a fatal
+// violation, deadlock, step budget or watchdog ends the iteration, runs the
+// quiescence checks (only after a clean finish), destroys the World and
+// returns what happened. This is the explorer's single entry point.
+//
+// Backends:
+//   kFibers   one OS thread, deterministic: `strategy` picks the task of
+//             every step; virtual time. Same config + same strategy state =>
+//             same trace hash, in any process.
+//   kThreads  one std::thread per task, real time, for realism and
+//             ThreadSanitizer. Fault decisions are still keyed by
+//             (seed, point, task, hit), but the interleaving is the OS's:
+//             replay there is best effort. A watchdog turns a hang into the
+//             violation "watchdog.timeout".
+//
+// Example:
+//   auto strategy = faultline::NewRandomWalkStrategy(1);
+//   faultline::IterationConfig config;
+//   config.strategy = strategy.get();
+//   config.seed = 42;
+//   config.scenario = faultline::ScenarioRegistry::Global().Find("demo");
+//   config.args = &args;
+//   config.rules = rules;  // nullptr: no fault rules
+//   faultline::IterationResult r = faultline::RunIteration(config);
+//   if (!r.violations.empty()) std::cout << r.trace.Render();
+//
+// Thread-safety: independent iterations may run concurrently on different
+// threads. REQUIRES: the calling thread is not itself running a task.
+
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_ITERATION_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_ITERATION_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "framework/rule_set.h"
+#include "framework/run_context.h"
+#include "framework/scenario.h"
+#include "framework/violation.h"
+#include "framework/runtime/strategy.h"
+#include "framework/runtime/trace.h"
+
+namespace faultline {
+
+struct IterationConfig {
+  enum class Backend { kFibers, kThreads };
+  Backend backend = Backend::kFibers;
+  // Fibers: decides every step (not owned). nullptr: default choices only
+  // (run the current task as long as it can, then the lowest ordinal).
+  Strategy* strategy = nullptr;
+  uint64_t seed = 0;
+  // Fibers: more steps than this is the violation "livelock.step_budget".
+  uint64_t max_steps = 100000;
+  // Threads: a run longer than this is the violation "watchdog.timeout".
+  int64_t thread_timeout_ms = 10000;
+  const ScenarioInfo* scenario = nullptr;  // REQUIRED
+  const ScenarioArgs* args = nullptr;      // nullptr: no parameters
+  std::shared_ptr<const RuleSet> rules;    // nullptr: RuleSet::Empty()
+  // Keep events in the trace (the hash is computed either way).
+  bool record_events = true;
+};
+
+struct IterationResult {
+  // Fatal and non-fatal, in the order reported, with task and step.
+  std::vector<Violation> violations;
+  Trace trace;
+  uint64_t steps = 0;
+  int64_t virtual_ns = 0;  // threads: elapsed real time
+  std::vector<PointCounters> points;  // by SiteRegistry point index
+  std::vector<RuleCounters> rules;    // by rule ordinal
+  absl::Status build_status;          // the scenario's build result
+  // False if the strategy had no more schedules (nothing was run).
+  bool ran = true;
+  // The strategy's Divergence() after the run (e.g. strict replay).
+  absl::Status strategy_status;
+};
+
+IterationResult RunIteration(const IterationConfig& config);
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_ITERATION_H_

@@ -1,0 +1,32 @@
+// The slow paths of the op.h hooks: forward to the backend running the
+// current task.
+#include "framework/runtime/op.h"
+
+#include "framework/check.h"
+#include "framework/runtime/internal/scheduler.h"
+
+namespace faultline {
+namespace internal {
+
+const char* OpKindName(OpKind kind) {
+  static constexpr const char* kNames[kOpKindCount] = {
+      "load",   "store", "rmw",  "lock",  "trylock", "unlock", "wait",
+      "wake",   "rcu_lock", "spawn", "note", "fault", "yield", "sleep",
+      "rcu_unlock"};
+  const int index = static_cast<int>(kind);
+  FL_CHECK(index >= 0 && index < kOpKindCount);
+  return kNames[index];
+}
+
+void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
+                  const char* label) {
+  sched->BeforeOp(kind, object, label);
+}
+
+void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
+                 int64_t after) {
+  sched->AfterOp(object, before, after);
+}
+
+}  // namespace internal
+}  // namespace faultline

@@ -1,0 +1,62 @@
+// Helpers shared by every strategy: footprints, the default choice and
+// preemptions (see strategy.h).
+#include "framework/runtime/strategy.h"
+
+#include <algorithm>
+
+#include "framework/check.h"
+
+namespace faultline {
+
+Footprint::Access AccessOf(internal::OpKind kind) {
+  using internal::OpKind;
+  switch (kind) {
+    case OpKind::kLoad:
+    case OpKind::kWait:
+      return Footprint::Access::kRead;
+    case OpKind::kStore:
+    case OpKind::kRmw:
+    case OpKind::kLock:
+    case OpKind::kTryLock:
+    case OpKind::kUnlock:
+    case OpKind::kWake:
+    case OpKind::kFault:
+      return Footprint::Access::kWrite;
+    case OpKind::kNote:
+    case OpKind::kYield:
+    case OpKind::kSleep:
+      return Footprint::Access::kNone;
+    case OpKind::kRcuRead:
+    case OpKind::kRcuUnlock:
+    case OpKind::kSpawn:
+      // RCU callbacks and new tasks may touch anything.
+      return Footprint::Access::kGlobal;
+  }
+  return Footprint::Access::kGlobal;
+}
+
+bool Conflicts(const Footprint& a, const Footprint& b) {
+  using Access = Footprint::Access;
+  if (a.access == Access::kGlobal || b.access == Access::kGlobal) return true;
+  if (a.access == Access::kNone || b.access == Access::kNone) return false;
+  if (a.object != b.object) return false;
+  return a.access == Access::kWrite || b.access == Access::kWrite;
+}
+
+uint32_t DefaultChoice(const SchedulingPoint& point) {
+  FL_CHECK(!point.runnable.empty());
+  if (point.current != 0 &&
+      std::binary_search(point.runnable.begin(), point.runnable.end(),
+                         point.current)) {
+    return point.current;
+  }
+  return point.runnable.front();
+}
+
+bool IsPreemption(const SchedulingPoint& point, uint32_t task) {
+  return point.current != 0 && task != point.current &&
+         std::binary_search(point.runnable.begin(), point.runnable.end(),
+                            point.current);
+}
+
+}  // namespace faultline

@@ -1,0 +1,141 @@
+// -----------------------------------------------------------------------------
+// File: strategy.h
+// -----------------------------------------------------------------------------
+//
+// A Strategy decides, at every scheduling point of the fiber backend, which
+// runnable task executes the next step. One Strategy object lives across the
+// iterations of an exploration: it may learn from earlier iterations (PCT's
+// step estimate) or walk a tree of schedules (exhaustive search).
+//
+// A step is one visible operation: every task that can run is parked just
+// before its next instrumented operation (its footprint is known), and the
+// chosen task executes that operation plus the local code up to its next
+// one. A task that blocks, sleeps, yields or exits hands the choice on; the
+// point then has `current` = its ordinal but it is not in `runnable`.
+//
+// Strategies (one file each):
+//   NewRandomWalkStrategy  uniform choice at every step.
+//   NewPctStrategy         probabilistic concurrency testing, depth d.
+//   NewExhaustiveStrategy  DFS over all schedules, preemption bound, sleep-set
+//                          partial-order reduction; Complete() when done.
+//   NewReplayStrategy      follows recorded switches (replay tokens).
+//
+// Example:
+//   auto strategy = faultline::NewPctStrategy(/*seed=*/7, /*depth=*/3);
+//   config.strategy = strategy.get();
+//   for (uint64_t i = 0; strategy->BeginIteration(i) && i < 1000; ++i) ...
+//   (RunIteration calls BeginIteration / EndIteration itself.)
+//
+// Determinism: choices draw only from CounterRng/DrawBits keyed by the seed.
+// Thread-safety: a Strategy is used by one iteration at a time.
+
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_STRATEGY_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_STRATEGY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "framework/runtime/op.h"
+
+namespace faultline {
+
+struct Trace;
+
+// What a task's next step touches, for the partial-order reduction. Two
+// footprints conflict if either is kGlobal, or they name the same object and
+// at least one writes. Locks write their lock object.
+struct Footprint {
+  enum class Access : uint8_t { kNone, kRead, kWrite, kGlobal };
+  internal::OpKind op = internal::OpKind::kNote;
+  uint32_t object = 0;  // trace object id; 0 = none
+  Access access = Access::kGlobal;
+};
+
+bool Conflicts(const Footprint& a, const Footprint& b);
+// How an operation kind accesses its object.
+Footprint::Access AccessOf(internal::OpKind kind);
+
+struct SchedulingPoint {
+  uint64_t step = 0;     // 1-based number of the step being decided
+  uint32_t current = 0;  // task that reached the point; 0 = none
+  bool yielded = false;  // `current` yielded: it is left out of `runnable`
+  // Ordinals of the tasks that can run, ascending; never empty.
+  absl::Span<const uint32_t> runnable;
+  // next[i]: the footprint of runnable[i]'s next step.
+  absl::Span<const Footprint> next;
+};
+
+// Keep the current task if it can run, else the lowest runnable ordinal.
+uint32_t DefaultChoice(const SchedulingPoint& point);
+// True if choosing `task` preempts a current task that could run.
+bool IsPreemption(const SchedulingPoint& point, uint32_t task);
+
+// Stored in replay tokens (one byte): which strategy found a schedule.
+enum class StrategyKind : uint8_t {
+  kRandomWalk = 0,
+  kPct = 1,
+  kExhaustive = 2,
+  kReplay = 3,
+  kThreads = 4,  // no strategy: the thread backend
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+
+  // Starts an iteration. Returns false when there are no more schedules
+  // (exhaustive search finished); RunIteration then runs nothing.
+  virtual bool BeginIteration(uint64_t iteration_seed) = 0;
+  // Returns an element of point.runnable. Must not allocate per call in the
+  // steady state.
+  virtual uint32_t Choose(const SchedulingPoint& point) = 0;
+  virtual void EndIteration(const Trace& trace) {}
+  // True once every schedule has been explored.
+  virtual bool Complete() const { return false; }
+  virtual std::string Name() const = 0;
+  virtual StrategyKind kind() const = 0;
+  // One line on progress, e.g. "exhaustive: complete: 6 schedules".
+  virtual std::string Summary() const { return Name(); }
+  // Not OK when the strategy could not do what it was asked (a strict replay
+  // diverged, exhaustive search saw a nondeterministic program). Reset by
+  // BeginIteration.
+  virtual absl::Status Divergence() const { return absl::OkStatus(); }
+};
+
+std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
+
+// PCT (Burckhardt et al., ASPLOS 2010): random task priorities, `depth` - 1
+// priority change points spread over the step count seen so far. A yielding
+// task drops to the lowest priority so spin-wait loops make progress.
+std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth);
+
+struct ExhaustiveOptions {
+  // Most preemptions per schedule; -1 = unbounded.
+  int preemption_bound = -1;
+  // Sleep-set partial-order reduction over step footprints. Without it every
+  // interleaving is run.
+  bool reduction = true;
+  // Stop (Complete() stays false) after this many schedules; 0 = no limit.
+  uint64_t max_schedules = 0;
+};
+std::unique_ptr<Strategy> NewExhaustiveStrategy(const ExhaustiveOptions& options);
+
+enum class ReplayMode {
+  // A recorded switch to a task that cannot run, or switches left over at
+  // the end, is a divergence (Divergence() names the first step).
+  kStrict,
+  // Such switches are skipped; the default choice is taken instead.
+  kLenient,
+};
+// `switches` are (step, task) pairs, steps ascending (Trace::Switches()).
+std::unique_ptr<Strategy> NewReplayStrategy(
+    std::vector<std::pair<uint32_t, uint32_t>> switches, ReplayMode mode);
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_STRATEGY_H_

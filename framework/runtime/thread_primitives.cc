@@ -1,0 +1,202 @@
+// The thread backend's side of the primitives, this_task and the Executor:
+// real spinning with backoff, condition-variable waits, real sleeps, and an
+// abort check everywhere a task may wait (see internal/thread_scheduler.h).
+#include <algorithm>
+#include <exception>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "framework/check.h"
+#include "framework/runtime/internal/thread_scheduler.h"
+#include "framework/site_registry.h"
+
+namespace faultline {
+namespace internal {
+namespace {
+
+uint32_t SelfId() {
+  const TaskIdentity* task = CurrentTask();
+  return task != nullptr && task->ordinal != 0 ? task->ordinal : kNonTaskOwner;
+}
+
+// Spin briefly, then yield, then sleep: a holder preempted by the OS gets
+// the CPU back, and 2-core machines are not saturated.
+void Backoff(int spins) {
+  if (spins < 64) return;
+  if (spins < 1024) {
+    std::this_thread::yield();
+    return;
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(50));
+}
+
+}  // namespace
+
+void ThreadScheduler::BeforeOp(OpKind kind, const void* object,
+                               const char* label) {
+  ops_.fetch_add(1, std::memory_order_relaxed);
+  // Releases may run in destructors: never throw there.
+  if (kind != OpKind::kUnlock && kind != OpKind::kWake &&
+      kind != OpKind::kRcuUnlock) {
+    CheckAbort();
+  }
+}
+
+void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
+                           const char* label, const char* kind) {
+  BeforeOp(OpKind::kLock, lock, label);
+  const uint32_t self = SelfId();
+  uint32_t expected = 0;
+  if (owner.compare_exchange_strong(expected, self,
+                                    std::memory_order_acquire)) {
+    return;
+  }
+  WaitingMark mark(CurrentThreadTask(), kind, label, &owner);
+  for (int spins = 0;; ++spins) {
+    expected = 0;
+    if (owner.compare_exchange_weak(expected, self,
+                                    std::memory_order_acquire)) {
+      return;
+    }
+    // An unwinding task takes the lock anyway: it only releases things.
+    if (aborting_.load(std::memory_order_relaxed)) {
+      CheckAbort();
+      if (std::uncaught_exceptions() > 0 && spins > 1024) return;
+    }
+    Backoff(spins);
+  }
+}
+
+bool ThreadScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
+                              const char* label) {
+  BeforeOp(OpKind::kTryLock, lock, label);
+  uint32_t expected = 0;
+  return owner.compare_exchange_strong(expected, SelfId(),
+                                       std::memory_order_acquire);
+}
+
+void ThreadScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
+                             const char* label) {
+  BeforeOp(OpKind::kUnlock, lock, label);
+  const uint32_t holder = owner.load(std::memory_order_relaxed);
+  if (holder != SelfId() && !aborting_.load()) {
+    ReportFatal("lock.unlock_not_owner",
+                absl::StrCat("'", label, "' unlocked by ", CurrentTaskName(),
+                             " but held by #", holder));
+  }
+  owner.store(0, std::memory_order_release);
+}
+
+bool ThreadScheduler::Wait(const void* queue, const char* label,
+                           absl::FunctionRef<bool()> ready,
+                           int64_t timeout_ns) {
+  BeforeOp(OpKind::kWait, queue, label);
+  const absl::Time deadline = timeout_ns < 0
+                                  ? absl::InfiniteFuture()
+                                  : absl::Now() + absl::Nanoseconds(timeout_ns);
+  WaitingMark mark(CurrentThreadTask(), "wait_queue", label, nullptr);
+  for (;;) {
+    const uint64_t generation = wake_generation_.load();
+    if (ready()) return true;
+    const absl::Time now = absl::Now();
+    if (now >= deadline) return ready();
+    CheckAbort();
+    if (aborting_.load() && std::uncaught_exceptions() > 0) return ready();
+    absl::MutexLock lock(&wait_mu_);
+    if (wake_generation_.load() == generation) {
+      // Also re-check periodically: conditions may change without a wake.
+      wait_cv_.WaitWithTimeout(&wait_mu_,
+                               std::min(absl::Milliseconds(1), deadline - now));
+    }
+  }
+}
+
+void ThreadScheduler::WakeAll(const void* queue, const char* label) {
+  BeforeOp(OpKind::kWake, queue, label);
+  Broadcast();
+}
+
+void ThreadScheduler::Broadcast() {
+  absl::MutexLock lock(&wait_mu_);
+  wake_generation_.fetch_add(1);
+  wait_cv_.SignalAll();
+}
+
+void ThreadScheduler::SleepFor(int64_t ns) {
+  BeforeOp(OpKind::kSleep, nullptr, "sleep");
+  const auto end = std::chrono::steady_clock::now() +
+                   std::chrono::nanoseconds(std::max<int64_t>(ns, 0));
+  // Sleep in slices so an abort is noticed.
+  while (std::chrono::steady_clock::now() < end) {
+    CheckAbort();
+    if (aborting_.load()) return;
+    const auto left = end - std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(
+        std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(1)));
+  }
+}
+
+void ThreadScheduler::Yield() {
+  BeforeOp(OpKind::kYield, nullptr, "yield");
+  std::this_thread::yield();
+}
+
+int64_t ThreadScheduler::NowNs() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now() - start_)
+      .count();
+}
+
+void ThreadScheduler::Note(absl::string_view text) {
+  TraceEvent event;
+  event.step = ops_.load();
+  event.task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
+  event.kind = TraceEventKind::kNote;
+  event.text = std::string(text);
+  if (world_ != nullptr && world_->has_state_probe()) {
+    event.state = world_->ProbeState();
+  }
+  RecordEvent(std::move(event));
+}
+
+std::string ThreadScheduler::CurrentTaskName() const {
+  const TaskIdentity* task = CurrentTask();
+  return task != nullptr ? task->name : "";
+}
+
+void ThreadScheduler::OnSpawn(World& world) {
+  FL_CHECK(&world == world_);
+  // Tasks spawned while building start when the build is done.
+  if (building_ || aborting_.load()) return;
+  StartSpawned();
+}
+
+void ThreadScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
+  BeforeOp(OpKind::kFault, &point, point.name.c_str());
+}
+
+void ThreadScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
+  RecordEvent({ops_.load(), CurrentTask() ? CurrentTask()->ordinal : 0,
+               TraceEventKind::kRuleFired, OpKind::kFault, 0,
+               static_cast<int64_t>(key), 0, rule.name, {}});
+}
+
+bool ThreadScheduler::WaitUntil(absl::FunctionRef<bool()> ready,
+                                int64_t timeout_ns) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::nanoseconds(timeout_ns);
+  WaitingMark mark(CurrentThreadTask(), "fault point", "wait_for", nullptr);
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() >= deadline) return ready();
+    CheckAbort();
+    if (aborting_.load()) return ready();
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  return true;
+}
+
+}  // namespace internal
+}  // namespace faultline

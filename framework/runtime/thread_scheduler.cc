@@ -1,0 +1,250 @@
+// The thread backend (see internal/thread_scheduler.h).
+#include "framework/runtime/internal/thread_scheduler.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "framework/check.h"
+#include "framework/site_registry.h"
+
+namespace faultline {
+namespace internal {
+namespace {
+
+// The task this thread runs (nullptr on the controller thread).
+thread_local ThreadTask* tls_thread_task = nullptr;
+
+// How long tasks get to notice an abort after the watchdog fired.
+constexpr absl::Duration kAbortGrace = absl::Seconds(2);
+
+}  // namespace
+
+ThreadScheduler::ThreadScheduler(const IterationConfig& config)
+    : config_(config),
+      start_(std::chrono::steady_clock::now()),
+      recorder_(config.record_events, 256) {
+  FL_CHECK(config_.scenario != nullptr);
+  FL_CHECK(CurrentScheduler() == nullptr);
+}
+
+ThreadScheduler::~ThreadScheduler() = default;
+
+IterationResult ThreadScheduler::Run() {
+  IterationResult result;
+  std::shared_ptr<const RuleSet> rules =
+      config_.rules != nullptr ? config_.rules : RuleSet::Empty();
+  RunContext run(rules, RunOptions{config_.seed, this, true, nullptr});
+  run_ = &run;
+  ScopedRunContext install_run(&run);
+  ScopedScheduler install_scheduler(this);
+  {
+    World world(&run);
+    world_ = &world;
+    run.set_world(&world);
+    BuildWorld(result);
+    building_ = false;
+    if (result.build_status.ok() && !aborting_.load()) {
+      StartSpawned();
+      Watch();
+    }
+    JoinAll();
+    if (!aborting_.load()) world.RunQuiescenceChecks();
+    FillResult(result);
+    absl::MutexLock lock(&mu_);
+    tasks_.clear();  // task bodies may refer to world objects
+  }
+  world_ = nullptr;
+  absl::MutexLock lock(&mu_);
+  result.trace = recorder_.Finish();
+  return result;
+}
+
+void ThreadScheduler::BuildWorld(IterationResult& result) {
+  static const ScenarioArgs* const kNoArgs = new ScenarioArgs("", {});
+  const ScenarioArgs& args = config_.args != nullptr ? *config_.args : *kNoArgs;
+  result.build_status = config_.scenario->build(*world_, args);
+}
+
+void ThreadScheduler::StartSpawned() {
+  absl::MutexLock spawn_lock(&spawn_mu_);
+  for (World::TaskSpec& spec : world_->TakeSpawned()) {
+    auto task = std::make_unique<ThreadTask>();
+    task->identity = run_->NewTask(spec.name, spec.role);
+    FL_CHECK(task->identity->ordinal == spec.ordinal);
+    task->body = std::move(spec.body);
+    ThreadTask* raw = task.get();
+    {
+      absl::MutexLock lock(&mu_);
+      FL_CHECK(spec.ordinal == tasks_.size() + 1);
+      recorder_.AddTask(spec.ordinal, spec.name, spec.role);
+      recorder_.Event({ops_.load(), spec.ordinal, TraceEventKind::kSpawn,
+                       OpKind::kSpawn, 0, 0, 0, spec.name, {}});
+      tasks_.push_back(std::move(task));
+    }
+    raw->thread = std::thread([this, raw] { TaskMain(raw); });
+  }
+}
+
+void ThreadScheduler::TaskMain(ThreadTask* task) {
+  ScopedScheduler install_scheduler(this);
+  ScopedRunContext install_run(run_);
+  SetCurrentTask(task->identity.get());
+  tls_thread_task = task;
+  if (!aborting_.load()) {
+    try {
+      task->body();
+    } catch (const IterationAborted&) {
+      FL_CHECK(aborting_.load());
+    } catch (const std::exception& e) {
+      ReportFatal("task.exception",
+                  absl::StrCat("uncaught exception: ", e.what()));
+    } catch (...) {
+      ReportFatal("task.exception", "uncaught non-std exception");
+    }
+  }
+  tls_thread_task = nullptr;
+  SetCurrentTask(nullptr);
+  absl::MutexLock lock(&mu_);
+  recorder_.Event({ops_.load(), task->identity->ordinal, TraceEventKind::kExit,
+                   OpKind::kNote, 0, 0, 0, "", {}});
+  task->done.store(true);
+  ++finished_;
+  finished_cv_.SignalAll();
+}
+
+void ThreadScheduler::Watch() {
+  const absl::Time deadline =
+      absl::Now() + absl::Milliseconds(config_.thread_timeout_ms);
+  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return finished_ == tasks_.size();
+  };
+  {
+    absl::MutexLock lock(&mu_);
+    while (!all_done() && absl::Now() < deadline) {
+      finished_cv_.WaitWithDeadline(&mu_, deadline);
+    }
+    if (all_done()) return;
+  }
+  const std::string stuck = DescribeUnfinished();
+  ReportFatal("watchdog.timeout",
+              absl::StrCat("run exceeded ", config_.thread_timeout_ms,
+                           " ms; unfinished: ", stuck));
+  const absl::Time grace_end = absl::Now() + kAbortGrace;
+  absl::MutexLock lock(&mu_);
+  while (!all_done() && absl::Now() < grace_end) {
+    finished_cv_.WaitWithDeadline(&mu_, grace_end);
+  }
+  if (!all_done()) {
+    // A task loops in code with no scheduling point: it cannot be stopped,
+    // and the process must not hang.
+    std::fprintf(stderr,
+                 "faultline: watchdog: tasks did not stop within %s of the "
+                 "abort (no instrumented operation in their loop?): %s\n",
+                 absl::FormatDuration(kAbortGrace).c_str(), stuck.c_str());
+    std::abort();
+  }
+}
+
+std::string ThreadScheduler::DescribeUnfinished() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> parts;
+  for (auto& task : tasks_) {
+    if (task->done.load()) continue;
+    std::string part = absl::StrCat("task '", task->identity->name, "' (#",
+                                    task->identity->ordinal, ")");
+    const char* label = task->waiting_label.load();
+    const char* kind = task->waiting_kind.load();
+    const std::atomic<uint32_t>* owner = task->waiting_owner.load();
+    if (label == nullptr || kind == nullptr) {
+      absl::StrAppend(&part, " running");
+    } else {
+      absl::StrAppend(&part, " waits for ", kind, " '", label, "'");
+      const uint32_t holder = owner != nullptr ? owner->load() : 0;
+      if (holder >= 1 && holder <= tasks_.size()) {
+        absl::StrAppend(&part, " held by '", tasks_[holder - 1]->identity->name,
+                        "' (#", holder, ")");
+      }
+    }
+    parts.push_back(std::move(part));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+void ThreadScheduler::JoinAll() {
+  // Tasks may still spawn while others are joined: loop until none is new.
+  for (size_t i = 0;; ++i) {
+    ThreadTask* task = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      if (i >= tasks_.size()) return;
+      task = tasks_[i].get();
+    }
+    if (task->thread.joinable()) task->thread.join();
+  }
+}
+
+void ThreadScheduler::FillResult(IterationResult& result) {
+  absl::MutexLock lock(&mu_);
+  result.violations = violations_;
+  result.steps = ops_.load();
+  result.virtual_ns = NowNs();
+  for (int i = 0; i < run_->rules().point_count(); ++i) {
+    result.points.push_back(run_->point_counters(i));
+  }
+  for (size_t i = 0; i < run_->rules().rules().size(); ++i) {
+    result.rules.push_back(run_->rule_counters(static_cast<int32_t>(i)));
+  }
+}
+
+void ThreadScheduler::RecordEvent(TraceEvent event) {
+  absl::MutexLock lock(&mu_);
+  recorder_.Event(std::move(event));
+}
+
+ThreadTask* ThreadScheduler::CurrentThreadTask() const {
+  return tls_thread_task;
+}
+
+void ThreadScheduler::ReportFatal(const char* check, std::string message) {
+  Violation violation;
+  violation.check = check;
+  violation.message = std::move(message);
+  violation.fatal = true;
+  // From a catch handler or the controller: OnViolation must not throw.
+  ThreadTask* saved = tls_thread_task;
+  tls_thread_task = nullptr;
+  run_->ReportViolation(std::move(violation));
+  tls_thread_task = saved;
+}
+
+void ThreadScheduler::OnViolation(const Violation& violation) {
+  Violation copy = violation;
+  copy.step = ops_.load();
+  {
+    absl::MutexLock lock(&mu_);
+    recorder_.Event({copy.step, CurrentTask() ? CurrentTask()->ordinal : 0,
+                     TraceEventKind::kViolation, OpKind::kNote, 0, 0, 0,
+                     absl::StrCat(copy.check, ": ", copy.message), {}});
+    violations_.push_back(std::move(copy));
+  }
+  if (!violation.fatal) return;
+  aborting_.store(true);
+  Broadcast();  // waiters re-check and notice the abort
+  CheckAbort();
+}
+
+void ThreadScheduler::CheckAbort() {
+  if (aborting_.load(std::memory_order_relaxed) &&
+      tls_thread_task != nullptr && std::uncaught_exceptions() == 0) {
+    throw IterationAborted{};
+  }
+}
+
+}  // namespace internal
+}  // namespace faultline

@@ -1,0 +1,101 @@
+// -----------------------------------------------------------------------------
+// File: trace.h
+// -----------------------------------------------------------------------------
+//
+// A Trace is the record of one iteration: every scheduling decision (which
+// task ran the next step, and whether that was a preemption) and every model
+// event (instrumented operations with values before and after, notes with a
+// state snapshot, fault rule firings, blocks and wakes, violations).
+//
+// Objects are named by a per-iteration id in order of first appearance, never
+// by address, and labels are hashed by content, so `hash` is the same for the
+// same plan and seed in any process. The hash covers decisions and events and
+// is computed while the iteration runs, so it is the same whether or not
+// events were kept (IterationConfig::record_events).
+//
+// A decision is "default" when it picked what a scheduler with no strategy
+// would: keep the current task if it can run, else the lowest ordinal. Only
+// non-default decisions are stored in replay tokens (Switches()).
+//
+// Example:
+//   IterationResult r = RunIteration(config);
+//   std::cout << r.trace.Render();
+//   ReplayToken token = MakeReplayToken(r.trace, plan_hash, seed, kind);
+//
+// Thread-safety: a Trace is a plain value.
+
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_TRACE_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_TRACE_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "framework/runtime/op.h"
+#include "framework/runtime/world.h"
+
+namespace faultline {
+
+enum class TraceEventKind : uint8_t {
+  kOp,         // an instrumented operation (op, object, before, after)
+  kNote,       // this_task::Note (text, state)
+  kRuleFired,  // a fault rule fired (text = rule name, before = site key)
+  kBlock,      // the task blocked (object, text = what it waits for)
+  kWake,       // the task was made runnable again (object)
+  kSpawn,      // the task was created (text = name)
+  kExit,       // the task's body returned or unwound
+  kViolation,  // text = "check: message"
+};
+
+const char* TraceEventKindName(TraceEventKind kind);
+
+struct TraceEvent {
+  uint64_t step = 0;  // decisions made before it; 0 = while building
+  uint32_t task = 0;  // ordinal; 0 = the controller (build, quiescence)
+  TraceEventKind kind = TraceEventKind::kOp;
+  internal::OpKind op = internal::OpKind::kNote;
+  uint32_t object = 0;  // 1-based index into Trace::objects; 0 = none
+  int64_t before = 0;
+  int64_t after = 0;
+  std::string text;
+  StateSnapshot state;  // kNote only, when the world has a state probe
+};
+
+struct TraceDecision {
+  uint32_t task = 0;        // ordinal chosen to run the step
+  bool preemption = false;  // the current task could run, another was chosen
+  bool is_default = true;   // see the file comment
+};
+
+struct TraceObject {
+  std::string label;
+};
+
+struct TraceTask {
+  uint32_t ordinal = 0;
+  std::string name;
+  std::string role;
+};
+
+struct Trace {
+  // decisions[i] is step i + 1.
+  std::vector<TraceDecision> decisions;
+  std::vector<TraceEvent> events;  // empty unless events were recorded
+  std::vector<TraceObject> objects;
+  std::vector<TraceTask> tasks;  // by ordinal - 1
+  uint64_t hash = 0;
+
+  uint64_t steps() const { return decisions.size(); }
+  uint64_t preemptions() const;
+  // Non-default decisions as (step, task): what a replay token stores.
+  std::vector<std::pair<uint32_t, uint32_t>> Switches() const;
+  // The chosen ordinal of every step, in order.
+  std::vector<uint32_t> ChosenTasks() const;
+  // One line per event (and per non-default decision), for humans.
+  std::string Render() const;
+};
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_TRACE_H_
