@@ -7,6 +7,8 @@
 #include <thread>
 #include <utility>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "framework/check.h"
 #include "framework/hooks.h"
 #include "framework/rng.h"
@@ -60,6 +62,7 @@ ScopedRunContext::~ScopedRunContext() { tls_run = previous_; }
 RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
                        const RunOptions& options)
     : rules_(std::move(rules)),
+      point_count_(rules_ == nullptr ? 0 : rules_->point_count()),
       seed_(options.seed),
       concurrent_(options.concurrent),
       world_(options.world),
@@ -71,12 +74,9 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
   } else {
     executor_ = options.executor;
   }
-  const int point_count = rules_->point_count();
-  points_ = std::make_unique<AtomicPointCounters[]>(point_count);
-  rule_counters_ =
-      std::make_unique<AtomicRuleCounters[]>(rules_->rules().size());
+  BuildSlots();
   main_task_.name = "main";
-  main_task_.site_hits.assign(point_count, 0);
+  main_task_.site_hits.assign(point_count_, 0);
   internal::g_active_runs.fetch_add(1, std::memory_order_release);
 }
 
@@ -94,56 +94,95 @@ std::unique_ptr<TaskIdentity> RunContext::NewTask(std::string name,
   return task;
 }
 
-HitOutcome RunContext::Hit(const SiteDescriptor& site, uint64_t key) {
+void RunContext::BuildSlots() {
+  const size_t rule_count = rules_->rules().size();
+  points_ = std::make_unique<PointSlot[]>(point_count_);
+  hot_rules_ = std::make_unique<HotRule[]>(rule_count);
+  hot_rule_of_.assign(rule_count, -1);
+  int32_t next = 0;
+  for (int32_t point = 0; point < point_count_; ++point) {
+    PointSlot& slot = points_[point];
+    slot.info = &rules_->sites().point(point);
+    slot.rules = &hot_rules_[next];
+    for (int32_t id : rules_->at(point)) {
+      const CompiledRule& rule = rules_->rule(id);
+      FL_CHECK(rule.point == point);
+      HotRule& hot = hot_rules_[next];
+      hot.rule = &rule;
+      hot.probability = rule.probability;
+      hot.skip = rule.skip;
+      hot.nth = rule.nth;
+      hot.max_fires = rule.max_fires;
+      hot.filtered = !rule.tasks.empty() || !rule.keys.empty();
+      hot.changes_outcome = rule.ChangesOutcome();
+      hot_rule_of_[id] = next++;
+      ++slot.rule_count;
+    }
+  }
+  FL_CHECK(static_cast<size_t>(next) == rule_count);
+}
+
+// Cheap rejects first (rule.h): filters, counters, probability 0. Always
+// inlined into Hit; only a rule that may still fire pays for a call.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool RunContext::Decide(
+    HotRule& rule, const TaskIdentity& task, uint64_t task_hit,
+    uint64_t key) {
+  if (rule.filtered && (!rule.rule->MatchesTask(task.name, task.role) ||
+                        !rule.rule->MatchesKey(key))) {
+    return false;
+  }
+  const uint64_t match = Bump(rule.matched) + 1;  // 1-based
+  if (match <= rule.skip) return false;
+  if (rule.nth != 0 && match - rule.skip != rule.nth) return false;
+  if (rule.max_fires != 0 &&
+      rule.fired.load(std::memory_order_relaxed) >= rule.max_fires) {
+    return false;
+  }
+  if (rule.probability <= 0.0) return false;
+  return DecideDraw(rule, task, task_hit);
+}
+
+// The hot path while a run is installed. Kept lean on purpose (see
+// BENCHMARKS.md "Fault point cost"): no allocation, no lock, and a rule that
+// its cheap conditions reject costs no call.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline HitOutcome RunContext::HitImpl(
+    const SiteDescriptor& site, uint64_t key) {
   HitOutcome outcome;
   const int32_t index = site.index.load(std::memory_order_relaxed);
   // A site outside this run's registry (another registry in a test, or a
-  // library loaded later) is ignored rather than misattributed.
-  if (index < 0 || index >= rules_->point_count()) return outcome;
-  const PointInfo& point = rules_->sites().point(index);
+  // library loaded later) is ignored rather than misattributed. The unsigned
+  // compare also rejects index -1 (registry not built).
+  if (static_cast<uint32_t>(index) >= static_cast<uint32_t>(point_count_)) {
+    return outcome;
+  }
   TaskIdentity* task = tls_task != nullptr ? tls_task : &main_task_;
-  FL_CHECK(task->site_hits.size() == static_cast<size_t>(rules_->point_count()));
+  FL_CHECK(task->site_hits.size() == static_cast<size_t>(point_count_));
   const uint64_t task_hit = task->site_hits[index]++;
-  Bump(points_[index].reached);
-  executor_->OnSiteHit(point, key);
+  PointSlot& slot = points_[index];
+  Bump(slot.reached);
+  executor_->OnSiteHit(*slot.info, key);
 
-  const std::vector<int32_t>& rule_ids = rules_->at(index);
-  if (!rule_ids.empty()) {
-    Bump(points_[index].evaluated);
-    bool outcome_taken = false;
-    for (int32_t id : rule_ids) {
-      const CompiledRule& rule = rules_->rule(id);
-      if (outcome_taken && rule.ChangesOutcome()) continue;
-      if (!Decide(rule, point, *task, task_hit, key)) continue;
-      Bump(points_[index].fired[static_cast<int>(rule.action)]);
-      executor_->OnRuleFired(rule, key);
-      RunAction(rule, key, *task, task_hit, outcome);
-      outcome_taken |= rule.ChangesOutcome();
-    }
+  bool outcome_taken = false;
+  for (HotRule *rule = slot.rules, *end = rule + slot.rule_count; rule != end;
+       ++rule) {
+    if (outcome_taken && rule->changes_outcome) continue;
+    if (ABSL_PREDICT_TRUE(!Decide(*rule, *task, task_hit, key))) continue;
+    outcome = Fire(*rule->rule, slot, key, *task, task_hit, outcome);
+    outcome_taken |= rule->changes_outcome;
   }
   // Waiters on this point (wait_for) may now proceed.
   executor_->Notify();
   return outcome;
 }
 
-bool RunContext::Decide(const CompiledRule& rule, const PointInfo& point,
-                        const TaskIdentity& task, uint64_t task_hit,
-                        uint64_t key) {
-  if (!rule.MatchesTask(task.name, task.role)) return false;
-  if (!rule.MatchesKey(key)) return false;
-  AtomicRuleCounters& counters = rule_counters_[rule.ordinal];
-  const uint64_t match = Bump(counters.matched) + 1;  // 1-based
-  if (match <= rule.skip) return false;
-  if (rule.nth != 0 && match - rule.skip != rule.nth) return false;
-  if (rule.max_fires != 0 &&
-      counters.fired.load(std::memory_order_relaxed) >= rule.max_fires) {
-    return false;
-  }
+// The rest of Decide: the random draw, suppression and the fire count.
+bool RunContext::DecideDraw(HotRule& hot, const TaskIdentity& task,
+                            uint64_t task_hit) {
+  const CompiledRule& rule = *hot.rule;
   if (rule.probability < 1.0) {
-    if (rule.probability <= 0.0) return false;
-    const uint64_t bits =
-        DrawBits({seed_, point.name_hash, task.ordinal, task_hit,
-                  static_cast<uint64_t>(rule.ordinal), kStreamFire});
+    const uint64_t bits = DrawBits(
+        {seed_, points_[rule.point].info->name_hash, task.ordinal, task_hit,
+         static_cast<uint64_t>(rule.ordinal), kStreamFire});
     if (BitsToUnit(bits) >= rule.probability) return false;
   }
   const uint64_t fire = Bump(next_fire_);
@@ -152,8 +191,23 @@ bool RunContext::Decide(const CompiledRule& rule, const PointInfo& point,
                          fire)) {
     return false;
   }
-  Bump(counters.fired);
+  Bump(hot.fired);
   return true;
+}
+
+// Takes and returns the outcome by value so that Hit keeps it in registers
+// (a reference would pin it to the stack on the non-firing path too).
+HitOutcome RunContext::Fire(const CompiledRule& rule, PointSlot& slot,
+                            uint64_t key, const TaskIdentity& task,
+                            uint64_t task_hit, HitOutcome outcome) {
+  Bump(slot.fired[static_cast<int>(rule.action)]);
+  executor_->OnRuleFired(rule, key);
+  RunAction(rule, key, task, task_hit, outcome);
+  return outcome;
+}
+
+HitOutcome RunContext::Hit(const SiteDescriptor& site, uint64_t key) {
+  return HitImpl(site, key);
 }
 
 void RunContext::RunAction(const CompiledRule& rule, uint64_t key,
@@ -208,10 +262,13 @@ void RunContext::ReportViolation(Violation violation) {
 }
 
 PointCounters RunContext::point_counters(int32_t point) const {
+  FL_CHECK(point >= 0 && point < point_count_);
   PointCounters out;
-  const AtomicPointCounters& in = points_[point];
+  const PointSlot& in = points_[point];
   out.reached = in.reached.load(std::memory_order_relaxed);
-  out.evaluated = in.evaluated.load(std::memory_order_relaxed);
+  // Every hit at a point with rules is evaluated, and a RuleSet never
+  // changes, so this needs no counter of its own on the hot path.
+  out.evaluated = in.rule_count == 0 ? 0 : out.reached;
   for (int i = 0; i < kActionKindCount; ++i) {
     out.fired[i] = in.fired[i].load(std::memory_order_relaxed);
   }
@@ -219,7 +276,8 @@ PointCounters RunContext::point_counters(int32_t point) const {
 }
 
 RuleCounters RunContext::rule_counters(int32_t rule) const {
-  const AtomicRuleCounters& in = rule_counters_[rule];
+  FL_CHECK(rule >= 0 && static_cast<size_t>(rule) < hot_rule_of_.size());
+  const HotRule& in = hot_rules_[hot_rule_of_[rule]];
   return {in.matched.load(std::memory_order_relaxed),
           in.fired.load(std::memory_order_relaxed)};
 }
@@ -229,4 +287,25 @@ std::vector<Violation> RunContext::violations() const {
   return violations_;
 }
 
+namespace internal {
+
+// The slow paths of the FL_FAULT_* macros (fault_point.h). They live here,
+// next to the thread-local run and Hit, so both are inlined: one call per
+// hit instead of three.
+void HitPoint(const SiteDescriptor* site, uint64_t key) {
+  RunContext* run = tls_run;
+  if (run != nullptr) run->HitImpl(*site, key);
+}
+
+bool HitFail(const SiteDescriptor* site, uint64_t key) {
+  RunContext* run = tls_run;
+  return run != nullptr && run->HitImpl(*site, key).fail;
+}
+
+int64_t HitError(const SiteDescriptor* site, uint64_t key) {
+  RunContext* run = tls_run;
+  return run == nullptr ? 0 : run->HitImpl(*site, key).error;
+}
+
+}  // namespace internal
 }  // namespace faultline

@@ -153,14 +153,27 @@ class RunContext {
   }
 
  private:
-  struct AtomicPointCounters {
-    std::atomic<uint64_t> reached{0};
-    std::atomic<uint64_t> evaluated{0};
-    std::atomic<uint64_t> fired[kActionKindCount] = {};
-  };
-  struct AtomicRuleCounters {
+  // The hot fields of one rule plus its counters, stored per point in plan
+  // order, so a hit reads one contiguous block instead of chasing
+  // RuleSet -> by_point -> rule -> counters (see BENCHMARKS.md).
+  struct HotRule {
+    const CompiledRule* rule = nullptr;
+    double probability = 1.0;
+    uint64_t skip = 0;
+    uint64_t nth = 0;
+    uint64_t max_fires = 0;
+    bool filtered = false;  // has a task or key filter
+    bool changes_outcome = false;
     std::atomic<uint64_t> matched{0};
     std::atomic<uint64_t> fired{0};
+  };
+  // One per point. `evaluated` is derived from `reached` (point_counters()).
+  struct PointSlot {
+    std::atomic<uint64_t> reached{0};
+    std::atomic<uint64_t> fired[kActionKindCount] = {};
+    const PointInfo* info = nullptr;
+    HotRule* rules = nullptr;  // rule_count entries of hot_rules_
+    uint32_t rule_count = 0;
   };
 
   // Returns the value before the increment.
@@ -170,21 +183,34 @@ class RunContext {
     counter.store(old + 1, std::memory_order_relaxed);
     return old;
   }
-  bool Decide(const CompiledRule& rule, const PointInfo& point,
-              const TaskIdentity& task, uint64_t task_hit, uint64_t key);
+  void BuildSlots();
+  bool Decide(HotRule& rule, const TaskIdentity& task, uint64_t task_hit,
+              uint64_t key);
+  bool DecideDraw(HotRule& rule, const TaskIdentity& task, uint64_t task_hit);
+  HitOutcome Fire(const CompiledRule& rule, PointSlot& slot, uint64_t key,
+                  const TaskIdentity& task, uint64_t task_hit,
+                  HitOutcome outcome);
+  // Hit's body, inlined into Hit and into the macros' slow paths
+  // (internal::HitPoint/HitFail/HitError, defined in run_context.cc).
+  HitOutcome HitImpl(const SiteDescriptor& site, uint64_t key);
+  friend void internal::HitPoint(const SiteDescriptor* site, uint64_t key);
+  friend bool internal::HitFail(const SiteDescriptor* site, uint64_t key);
+  friend int64_t internal::HitError(const SiteDescriptor* site, uint64_t key);
   void RunAction(const CompiledRule& rule, uint64_t key,
                  const TaskIdentity& task, uint64_t task_hit,
                  HitOutcome& outcome);
 
   std::shared_ptr<const RuleSet> rules_;
+  const int point_count_;  // rules_->point_count(), read on every hit
   const uint64_t seed_;
   const bool concurrent_;
   void* world_;
   const std::vector<uint64_t> suppressed_fires_;
   std::unique_ptr<Executor> owned_executor_;
   Executor* executor_;
-  std::unique_ptr<AtomicPointCounters[]> points_;
-  std::unique_ptr<AtomicRuleCounters[]> rule_counters_;
+  std::unique_ptr<PointSlot[]> points_;     // point_count_ entries
+  std::unique_ptr<HotRule[]> hot_rules_;    // every rule, grouped by point
+  std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
   TaskIdentity main_task_;
   std::atomic<uint32_t> next_task_ordinal_{1};
   std::atomic<uint64_t> next_fire_{0};
