@@ -217,10 +217,13 @@ void FiberScheduler::TaskMain(FiberTask* task) {
     } catch (const IterationAborted&) {
       FL_CHECK(aborting_);  // the violation is recorded already
     } catch (const std::exception& e) {
+      // In a handler: record only, the task is finishing anyway.
       ReportModelError("task.exception",
-                       absl::StrCat("uncaught exception: ", e.what()));
+                       absl::StrCat("uncaught exception: ", e.what()),
+                       /*may_throw=*/false);
     } catch (...) {
-      ReportModelError("task.exception", "uncaught non-std exception");
+      ReportModelError("task.exception", "uncaught non-std exception",
+                       /*may_throw=*/false);
     }
   }
   ExitTask(task);

@@ -195,4 +195,12 @@ ReplayToken MakeReplayToken(const Trace& trace, uint64_t plan_hash,
   return token;
 }
 
+std::string EncodeReplayToken(const ReplayToken& token) {
+  return token.Encode();
+}
+
+absl::StatusOr<ReplayToken> DecodeReplayToken(absl::string_view text) {
+  return ReplayToken::Decode(text);
+}
+
 }  // namespace faultline

@@ -61,6 +61,10 @@ struct ReplayToken {
 ReplayToken MakeReplayToken(const Trace& trace, uint64_t plan_hash,
                             uint64_t seed, StrategyKind strategy);
 
+// Free-function spellings of Encode() / Decode().
+std::string EncodeReplayToken(const ReplayToken& token);
+absl::StatusOr<ReplayToken> DecodeReplayToken(absl::string_view text);
+
 }  // namespace faultline
 
 #endif  // FAULTLINE_FRAMEWORK_RUNTIME_REPLAY_TOKEN_H_

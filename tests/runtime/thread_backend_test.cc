@@ -1,0 +1,135 @@
+// Goal: the thread backend runs the same programs on real threads: clean
+// programs finish with their quiescence checks, FL_BUG_ON aborts every
+// thread cleanly, spawned tasks run, and the watchdog turns a livelock or a
+// deadlock into "watchdog.timeout" instead of a hang.
+// Method: the tiny programs of programs.h and inline worlds run with
+// Backend::kThreads and short watchdog timeouts; a livelock spins on an
+// instrumented load, a deadlock spins in SpinLock::Lock.
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "framework/check.h"
+#include "framework/runtime/atomic.h"
+#include "framework/runtime/spin_lock.h"
+#include "framework/runtime/this_task.h"
+#include "framework/runtime/wait_queue.h"
+#include "tests/runtime/programs.h"
+
+namespace faultline {
+namespace {
+
+using testing_programs::FromBuild;
+using testing_programs::HasViolation;
+using testing_programs::RunThreads;
+
+TEST(ThreadBackend, FixedRefcountRunsCleanly) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    IterationResult result =
+        RunThreads(testing_programs::RefcountDrop(/*fixed=*/true), seed);
+    EXPECT_TRUE(result.violations.empty()) << result.violations[0].message;
+    EXPECT_EQ(result.trace.tasks.size(), 2u);
+  }
+}
+
+TEST(ThreadBackend, LockedCounterIsExactAndQuiescenceChecksRun) {
+  bool checked = false;
+  const ScenarioInfo program = FromBuild([&](World& world) {
+    auto* lock = world.Make<SpinLock>("l");
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    for (int t = 0; t < 4; ++t) {
+      world.Spawn("inc" + std::to_string(t), [lock, x] {
+        for (int i = 0; i < 1000; ++i) {
+          SpinLockGuard guard(lock);
+          x->store(x->load() + 1);
+        }
+      });
+    }
+    world.AtQuiescence("count", [&, x] {
+      checked = true;
+      FL_BUG_ON(x->Peek() != 4000, "count");
+    });
+  });
+  IterationResult result = RunThreads(program, 0);
+  EXPECT_TRUE(result.violations.empty());
+  EXPECT_TRUE(checked);
+}
+
+TEST(ThreadBackend, BugOnAbortsAllThreads) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* flag = world.Make<Atomic<int>>(0, "flag");
+    world.Spawn("spinner", [flag] {
+      while (flag->load() == 0) {
+      }
+    });
+    world.Spawn("buggy", [] {
+      this_task::SleepFor(absl::Milliseconds(5));
+      FL_BUG_ON(true, "thread.bug");
+    });
+  });
+  const absl::Time start = absl::Now();
+  IterationResult result = RunThreads(program, 0, /*timeout_ms=*/5000);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  ASSERT_EQ(result.violations.size(), 1u);
+  EXPECT_EQ(result.violations[0].check, "thread.bug");
+  EXPECT_EQ(result.violations[0].task, "buggy");
+}
+
+TEST(ThreadBackend, WatchdogFiresOnLivelock) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* flag = world.Make<Atomic<int>>(0, "flag");
+    world.Spawn("livelock", [flag] {
+      while (flag->load() == 0) this_task::Yield();
+    });
+  });
+  IterationResult result = RunThreads(program, 0, /*timeout_ms=*/100);
+  ASSERT_TRUE(HasViolation(result, "watchdog.timeout"));
+  EXPECT_NE(result.violations[0].message.find("task 'livelock' (#1) running"),
+            std::string::npos)
+      << result.violations[0].message;
+}
+
+TEST(ThreadBackend, WatchdogNamesLockHoldersInADeadlock) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* a = world.Make<SpinLock>("lock_a");
+    auto* b = world.Make<SpinLock>("lock_b");
+    auto* both = world.Make<Completion>("both_hold");
+    auto* holders = world.Make<Atomic<int>>(0, "holders");
+    world.Spawn("ab", [=] {
+      SpinLockGuard first(a);
+      if (holders->fetch_add(1) == 1) both->Complete();
+      both->Wait();
+      SpinLockGuard second(b);
+    });
+    world.Spawn("ba", [=] {
+      SpinLockGuard first(b);
+      if (holders->fetch_add(1) == 1) both->Complete();
+      both->Wait();
+      SpinLockGuard second(a);
+    });
+  });
+  IterationResult result = RunThreads(program, 0, /*timeout_ms=*/200);
+  ASSERT_TRUE(HasViolation(result, "watchdog.timeout"));
+  const std::string& message = result.violations[0].message;
+  EXPECT_NE(message.find("'ab' (#1) waits for spinlock 'lock_b' held by 'ba'"),
+            std::string::npos)
+      << message;
+}
+
+TEST(ThreadBackend, TasksSpawnedByTasksRun) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    World* w = &world;
+    auto* done = world.Make<Completion>("done");
+    world.Spawn("parent", [w, done] {
+      w->Spawn("child", [done] { done->Complete(); });
+      done->Wait();
+    });
+  });
+  IterationResult result = RunThreads(program, 0);
+  EXPECT_TRUE(result.violations.empty());
+  EXPECT_EQ(result.trace.tasks.size(), 2u);
+}
+
+}  // namespace
+}  // namespace faultline
