@@ -1,0 +1,140 @@
+// Goal: the write side (spec 3.20) keeps "under io" continuous and TREE_REF
+// set: set_extent_buffer_dirty, clear_extent_buffer_dirty /
+// btrfs_clean_tree_block, lock_extent_buffer_for_io (DIRTY -> WRITEBACK),
+// write_one_eb with completion and with a device or submission error,
+// btree_write_cache_pages, and that releasepage refuses dirty/writeback ebs.
+// Method: single task with the EbHarness, deferred bios; the disk image is
+// checked after the write completes.
+#include <vector>
+
+#include "btrfs_eb/disk.h"
+#include "btrfs_eb/disk_io.h"
+#include "btrfs_eb/extent_io.h"
+#include "btrfs_eb/page.h"
+#include "gtest/gtest.h"
+#include "tests/btrfs_eb/eb_harness.h"
+
+namespace faultline {
+namespace btrfs_eb {
+namespace {
+
+constexpr uint64_t kBlock = 65536;
+
+// An uptodate eb whose content is a valid leaf, held by the caller.
+ExtentBuffer* UptodateEb(EbHarness& h) {
+  EbResult r = alloc_extent_buffer(h.fs(), kBlock);
+  EXPECT_TRUE(r.ok());
+  std::vector<uint8_t> block(r.eb->len());
+  FormatTreeBlock(block.data(), r.eb->len(), kBlock, 2, 0, {{5, 6}});
+  write_extent_buffer(r.eb, block.data(), 0, block.size());
+  set_extent_buffer_uptodate(r.eb);
+  return r.eb;
+}
+
+TEST(SetExtentBufferDirty, SetsDirtyPagesAndKeepsTreeRef) {
+  EbHarness h(MultiPageOptions());
+  ExtentBuffer* eb = UptodateEb(h);
+  EXPECT_FALSE(set_extent_buffer_dirty(eb));
+  EXPECT_TRUE(set_extent_buffer_dirty(eb));  // already dirty
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_DIRTY));
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_TREE_REF));
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_dirty));
+  EXPECT_TRUE(extent_buffer_under_io(eb));
+}
+
+TEST(SetExtentBufferDirty, ReleasepageRefusesDirtyEb) {
+  EbHarness h(SmallOptions());
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  free_extent_buffer(eb);  // refs 1 = TREE_REF, but dirty
+  Page* p = eb->PeekPage(0);
+  ASSERT_TRUE(trylock_page(p));
+  EXPECT_EQ(btree_releasepage(p), 0);
+  clear_page_dirty_for_io(p);  // even with the page clean, the eb is DIRTY
+  EXPECT_EQ(try_release_extent_buffer(p), 0);
+  unlock_page(p);
+}
+
+TEST(BtrfsCleanTreeBlock, ClearsDirtyAndPages) {
+  EbHarness h(SmallOptions());
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  btrfs_clean_tree_block(eb);
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_DIRTY));
+  EXPECT_FALSE(eb->PeekPage(0)->flags.PeekBit(PG_dirty));
+  EXPECT_FALSE(extent_buffer_under_io(eb));
+}
+
+TEST(LockExtentBufferForIo, CleanEbHasNothingToWrite) {
+  EbHarness h(SmallOptions());
+  ExtentBuffer* eb = UptodateEb(h);
+  EXPECT_EQ(lock_extent_buffer_for_io(eb), 0);
+  EXPECT_FALSE(eb->PeekPage(0)->flags.PeekBit(PG_locked));
+}
+
+TEST(WriteOneEb, WritesBlockAndEndsWriteback) {
+  EbHarness h(MultiPageOptions());
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_DIRTY));
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  EXPECT_EQ(write_one_eb(eb), 0);
+  EXPECT_EQ(eb->PeekIoPages(), 4);
+  EXPECT_TRUE(extent_buffer_under_io(eb));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
+    EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_writeback));
+  }
+  EXPECT_EQ(h.CompleteIo(), 1);
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  EXPECT_EQ(eb->PeekIoPages(), 0);
+  std::vector<uint8_t> block(eb->len());
+  h.fs()->disk()->Read(kBlock, block.data(), block.size());
+  EXPECT_EQ(CheckTreeBlock(block.data(), eb->len(), kBlock), 0);
+}
+
+TEST(WriteOneEb, DeviceErrorSetsWriteErr) {
+  EbHarness h(SmallOptions(),
+              R"pb(rules { point: "bio.submit.error" error: -5 })pb");
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
+  EXPECT_EQ(write_one_eb(eb), 0);
+  h.CompleteIo();
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITE_ERR));
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  EXPECT_FALSE(eb->PeekPage(0)->flags.PeekBit(PG_uptodate));
+}
+
+TEST(WriteOneEb, SubmitErrorEndsWritebackAtOnce) {
+  EbHarness h(MultiPageOptions(), R"pb(rules {
+    point: "bio.add_page.error" error: -5 skip: 2 max_fires: 1
+  })pb");
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
+  EXPECT_EQ(write_one_eb(eb), -kEIO);
+  EXPECT_EQ(eb->PeekIoPages(), 2);  // pages 0-1 in flight
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITE_ERR));
+  for (int i = 2; i < 4; ++i) EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
+  h.CompleteIo();
+  EXPECT_EQ(eb->PeekIoPages(), 0);
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+}
+
+TEST(BtreeWriteCachePages, WritesEachDirtyEbOnce) {
+  EbHarness h(MultiPageOptions());
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  const uint64_t first = kBlock >> 12;
+  EXPECT_EQ(btree_write_cache_pages(h.fs(), 0, first + 8), 1);
+  EXPECT_EQ(btree_write_cache_pages(h.fs(), 0, first + 8), 0);  // clean now
+  h.CompleteIo();
+  EXPECT_EQ(eb->PeekRefs(), 2);
+  EXPECT_FALSE(extent_buffer_under_io(eb));
+}
+
+}  // namespace
+}  // namespace btrfs_eb
+}  // namespace faultline
