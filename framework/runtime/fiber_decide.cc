@@ -26,7 +26,7 @@ void FiberScheduler::Reschedule(FiberTask* cur, bool yielded,
 }
 
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
-  RunStepHooks();
+  if (!rcus_.empty() || world_->has_step_checks()) RunStepHooks();
   if (aborting_) return nullptr;
   while (!CollectRunnable(cur, yielded)) {
     if (WakeEarliestSleepers()) continue;
@@ -38,26 +38,29 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
     }
     return nullptr;  // every task finished
   }
-  ++step_;
-  if (step_ > config_.max_steps) {
+  if (++step_ > config_.max_steps) {
     ReportStepBudget();
     return nullptr;
   }
+  const bool cur_runnable =
+      cur != nullptr && cur->state == TaskState::kRunnable;
+  // The default keeps a current task that can run (a yielder is left out
+  // of runnable_ unless it is alone), else takes the lowest ordinal.
+  const uint32_t fallback =
+      cur_runnable && !yielded ? cur->ordinal() : runnable_[0];
   SchedulingPoint point;
   point.step = step_;
-  point.current = cur != nullptr && (cur->state == TaskState::kRunnable)
-                      ? cur->ordinal()
-                      : 0;
-  point.yielded = yielded && point.current != 0;
+  point.current = cur_runnable ? cur->ordinal() : 0;
+  point.yielded = yielded && cur_runnable;
   point.runnable = absl::MakeConstSpan(runnable_);
   point.next = absl::MakeConstSpan(footprints_);
   const uint32_t chosen =
-      strategy_ != nullptr ? strategy_->Choose(point) : DefaultChoice(point);
+      strategy_ != nullptr ? strategy_->Choose(point) : fallback;
   FL_CHECK(chosen >= 1 && chosen <= tasks_.size());
   FiberTask* next = tasks_[chosen - 1].get();
   FL_CHECK(next->state == TaskState::kRunnable);
-  recorder_.Decision(chosen, IsPreemption(point, chosen),
-                     chosen == DefaultChoice(point));
+  const bool preemption = cur_runnable && !yielded && next != cur;
+  recorder_.Decision(chosen, preemption, chosen == fallback);
   return next;
 }
 
@@ -101,7 +104,6 @@ bool FiberScheduler::WakeEarliestSleepers() {
 }
 
 void FiberScheduler::RunStepHooks() {
-  if (rcus_.empty() && !world_->has_step_checks()) return;
   struct HookScope {
     explicit HookScope(int& depth) : depth(depth) { ++depth; }
     ~HookScope() { --depth; }

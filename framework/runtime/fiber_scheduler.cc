@@ -73,7 +73,7 @@ FiberScheduler::FiberScheduler(const IterationConfig& config)
     : config_(config),
       strategy_(config.strategy),
       recorder_(config.record_events,
-                std::min<uint64_t>(config.max_steps + 1, 1 << 16)) {
+                std::min<uint64_t>(config.max_steps + 1, 4096)) {
   FL_CHECK(config_.scenario != nullptr);
   FL_CHECK(CurrentScheduler() == nullptr);  // no nested iterations
   runnable_.reserve(64);
@@ -89,7 +89,12 @@ IterationResult FiberScheduler::Run() {
   main_ctx_ = boost::fibers::context::active();
   std::shared_ptr<const RuleSet> rules =
       config_.rules != nullptr ? config_.rules : RuleSet::Empty();
-  RunContext run(rules, RunOptions{config_.seed, this, false, nullptr});
+  RunOptions options;
+  options.seed = config_.seed;
+  options.executor = this;
+  options.concurrent = false;
+  options.suppressed_fires = config_.suppressed_fires;
+  RunContext run(rules, options);
   run_ = &run;
   ScopedRunContext install_run(&run);
   ScopedScheduler install_scheduler(this);
@@ -272,6 +277,7 @@ void FiberScheduler::ReleaseTerminatedFibers() {
 
 void FiberScheduler::FillResult(IterationResult& result) {
   result.violations = violations_;
+  result.fire_count = run_->fire_count();
   result.steps = step_;
   result.virtual_ns = now_ns_;
   const int points = run_->rules().point_count();

@@ -66,6 +66,9 @@ struct IterationConfig {
   std::shared_ptr<const RuleSet> rules;    // nullptr: RuleSet::Empty()
   // Keep events in the trace (the hash is computed either way).
   bool record_events = true;
+  // Rule fires (by fire ordinal) that must not fire: the minimizer's way to
+  // drop injected faults. Sorted ascending. See RunOptions.
+  std::vector<uint64_t> suppressed_fires;
 };
 
 struct IterationResult {
@@ -76,6 +79,8 @@ struct IterationResult {
   int64_t virtual_ns = 0;  // threads: elapsed real time
   std::vector<PointCounters> points;  // by SiteRegistry point index
   std::vector<RuleCounters> rules;    // by rule ordinal
+  // Rule fires in this iteration, counting suppressed ones.
+  uint64_t fire_count = 0;
   absl::Status build_status;          // the scenario's build result
   // False if the strategy had no more schedules (nothing was run).
   bool ran = true;

@@ -63,7 +63,9 @@ Footprint::Access AccessOf(internal::OpKind kind);
 struct SchedulingPoint {
   uint64_t step = 0;     // 1-based number of the step being decided
   uint32_t current = 0;  // task that reached the point; 0 = none
-  bool yielded = false;  // `current` yielded: it is left out of `runnable`
+  // `current` yielded: it is left out of `runnable` unless nobody else can
+  // run.
+  bool yielded = false;
   // Ordinals of the tasks that can run, ascending; never empty.
   absl::Span<const uint32_t> runnable;
   // next[i]: the footprint of runnable[i]'s next step.

@@ -39,7 +39,12 @@ IterationResult ThreadScheduler::Run() {
   IterationResult result;
   std::shared_ptr<const RuleSet> rules =
       config_.rules != nullptr ? config_.rules : RuleSet::Empty();
-  RunContext run(rules, RunOptions{config_.seed, this, true, nullptr});
+  RunOptions options;
+  options.seed = config_.seed;
+  options.executor = this;
+  options.concurrent = true;
+  options.suppressed_fires = config_.suppressed_fires;
+  RunContext run(rules, options);
   run_ = &run;
   ScopedRunContext install_run(&run);
   ScopedScheduler install_scheduler(this);
@@ -192,6 +197,7 @@ void ThreadScheduler::JoinAll() {
 void ThreadScheduler::FillResult(IterationResult& result) {
   absl::MutexLock lock(&mu_);
   result.violations = violations_;
+  result.fire_count = run_->fire_count();
   result.steps = ops_.load();
   result.virtual_ns = NowNs();
   for (int i = 0; i < run_->rules().point_count(); ++i) {

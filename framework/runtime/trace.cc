@@ -111,10 +111,6 @@ TraceRecorder::TraceRecorder(bool keep_events, uint64_t reserve_steps)
   if (keep_events_) trace_.events.reserve(reserve_steps);
 }
 
-uint64_t TraceRecorder::Fold(uint64_t h, uint64_t word) {
-  return Mix64(h ^ Mix64(word));
-}
-
 uint32_t TraceRecorder::ObjectId(const void* object, const char* label) {
   auto [it, inserted] =
       ids_.try_emplace(object, static_cast<uint32_t>(ids_.size() + 1));

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "framework/rng.h"
 #include "framework/runtime/trace.h"
 
 namespace faultline {
@@ -46,7 +47,9 @@ class TraceRecorder {
   Trace Finish();
 
  private:
-  static uint64_t Fold(uint64_t h, uint64_t word);
+  static uint64_t Fold(uint64_t h, uint64_t word) {
+    return Mix64(h ^ Mix64(word));
+  }
 
   const bool keep_events_;
   Trace trace_;
