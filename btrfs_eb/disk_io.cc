@@ -99,6 +99,7 @@ EbResult btrfs_find_create_tree_block(FsInfo* fs_info, uint64_t bytenr) {
 
 // readahead_tree_block (spec 3.17, v5.x form).
 void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
+  FL_FAULT_POINT(kSiteReadaheadStart, bytenr);
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
   if (!r.ok()) return;
   FL_FAULT_POINT(kSiteReadaheadBeforeRead, bytenr);

@@ -98,6 +98,9 @@ class ExtentBuffer {
   // refs reached 0 (release_extent_buffer): no ref may be taken again.
   bool PeekDead() const { return dead_.load(std::memory_order_acquire); }
   void MarkDead() { dead_.store(true, std::memory_order_release); }
+  // Was ever inserted in the buffer radix tree.
+  bool PeekPublished() const { return published_.load(); }
+  void MarkPublished() { published_.store(true); }
   // kmem_cache_free: reports "eb.double_free" when already freed.
   void MarkFreed();
   // "refs=1 io=0 UPTODATE|TREE_REF" for notes and failure messages.
@@ -125,6 +128,7 @@ class ExtentBuffer {
   std::array<Page*, kInlineExtentBufferPages> pages_{};
   std::atomic<bool> freed_{false};
   std::atomic<bool> dead_{false};
+  std::atomic<bool> published_{false};
 };
 
 // Names of the set bits, "UPTODATE|TREE_REF|IN_TREE".

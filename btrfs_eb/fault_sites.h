@@ -81,6 +81,10 @@ inline constexpr char kSiteBioEndIoBeforeComplete[] =
 
 // --- disk-io.c -------------------------------------------------------------
 
+// point, key = bytenr. Entry of readahead_tree_block, before the lookup
+// (reada_for_search has chosen the block). A delay here makes a task the
+// late "loser" of spec 4.2 (CPU0's lookup happens at step 8).
+inline constexpr char kSiteReadaheadStart[] = "eb.readahead_tree_block.start";
 // point, key = bytenr. readahead_tree_block: eb found/created, before
 // read_extent_buffer_pages(WAIT_NONE) (spec 4.5 H3).
 inline constexpr char kSiteReadaheadBeforeRead[] =

@@ -22,6 +22,7 @@ int BufferRadix::Insert(uint64_t index, ExtentBuffer* eb) {
   FL_CHECK(index < slots_.size());
   if (slots_[index].Read() != 0) return -kEEXIST;
   slots_[index].Set(reinterpret_cast<uintptr_t>(eb));
+  eb->MarkPublished();
   return 0;
 }
 
@@ -72,6 +73,15 @@ ExtentBuffer* FsInfo::PeekLatestExtentBuffer(uint64_t start) const {
   absl::MutexLock lock(&arena_mu_);
   for (auto it = ebs_.rbegin(); it != ebs_.rend(); ++it) {
     if ((*it)->PeekStart() == start) return it->get();
+  }
+  return nullptr;
+}
+
+ExtentBuffer* FsInfo::PeekVisibleExtentBuffer(uint64_t start) const {
+  if (ExtentBuffer* eb = radix_.Peek(start >> page_shift())) return eb;
+  absl::MutexLock lock(&arena_mu_);
+  for (auto it = ebs_.rbegin(); it != ebs_.rend(); ++it) {
+    if ((*it)->PeekStart() == start && (*it)->PeekPublished()) return it->get();
   }
   return nullptr;
 }

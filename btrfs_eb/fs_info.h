@@ -130,8 +130,12 @@ class FsInfo {
     absl::MutexLock lock(&arena_mu_);
     for (const auto& eb : ebs_) fn(*eb);
   }
-  // The most recently allocated eb of `start`, or nullptr (probes).
+  // The most recently allocated eb of `start`, or nullptr (tests).
   ExtentBuffer* PeekLatestExtentBuffer(uint64_t start) const;
+  // What a state probe should show for `start`: the eb in the radix tree,
+  // else the latest one that was ever inserted (it may be dead or freed),
+  // else nullptr. Ebs discarded by a losing allocator are skipped.
+  ExtentBuffer* PeekVisibleExtentBuffer(uint64_t start) const;
 
   // Deferred bios (IoMode::kDeferred).
   void QueueBio(std::unique_ptr<Bio> bio);

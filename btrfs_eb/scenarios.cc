@@ -21,6 +21,7 @@
 #include "btrfs_eb/reclaim.h"
 #include "btrfs_eb/variant.h"
 #include "framework/check.h"
+#include "framework/runtime/atomic.h"
 #include "framework/runtime/this_task.h"
 #include "framework/runtime/world.h"
 #include "framework/scenario.h"
@@ -105,7 +106,7 @@ std::string Flag(const ExtentBuffer& eb, int bit) {
 // State columns for one block: its latest eb and its first page's lock.
 void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                 StateSnapshot* out) {
-  const ExtentBuffer* eb = fs.PeekLatestExtentBuffer(bytenr);
+  const ExtentBuffer* eb = fs.PeekVisibleExtentBuffer(bytenr);
   if (eb == nullptr) {
     out->push_back({prefix + "eb", "-"});
   } else {
@@ -153,16 +154,24 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   FsInfo* fs = MakeFs(world, *options);
   const uint64_t bytenr = static_cast<uint64_t>(block);
   fs->disk()->WriteTreeBlock(bytenr, 0, 1, {{1, LeafValueOf(1)}});
+  // kswapd keeps scanning while there is pressure: here, until both
+  // readahead calls have returned (at most `passes` scans). The yield lets
+  // a priority-based strategy run the others between scans.
+  auto* readahead_done = world.Make<Atomic<int>>(0, "scenario.readahead_done");
   for (const char* cpu : {"cpu0", "cpu1"}) {
-    world.Spawn(cpu, [fs, bytenr] {
+    world.Spawn(cpu, [fs, bytenr, readahead_done] {
       this_task::Note("reada_for_search -> readahead_tree_block");
       readahead_tree_block(fs, bytenr);
+      readahead_done->Inc();
     }, "readahead");
   }
   const uint64_t first = bytenr >> fs->page_shift();
   const uint64_t last = first + fs->pages_per_node();
-  world.Spawn("cpu2", [fs, first, last, passes] {
-    for (int64_t i = 0; i < passes; ++i) shrink_btree_pages(fs, first, last);
+  world.Spawn("cpu2", [fs, first, last, passes, readahead_done] {
+    for (int64_t i = 0; i < passes && readahead_done->Read() < 2; ++i) {
+      shrink_btree_pages(fs, first, last);
+      this_task::Yield();
+    }
   }, "reclaim");
   world.SetStateProbe([fs, bytenr] {
     StateSnapshot state;
@@ -182,7 +191,9 @@ ScenarioInfo SeedRaceInfo() {
   info.params = CommonParams("4096");
   info.params.push_back({"block", "65536", "bytenr of the contended block"});
   info.params.push_back(
-      {"reclaim_passes", "2", "scans of the block's pages by cpu2"});
+      {"reclaim_passes", "32",
+       "most scans of the block's pages by cpu2, which stops scanning once "
+       "both readahead calls have returned"});
   info.variants = KernelVariantNames();
   info.build = BuildSeedRace;
   return info;
