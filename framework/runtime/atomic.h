@@ -113,6 +113,54 @@ class Atomic {
   const char* label_;
 };
 
+// An instrumented pointer (page->private, a radix tree slot). Traces show
+// the pointee as a stable object id, never its address, so the trace hash
+// is the same in every process.
+template <typename T>
+class AtomicPtr {
+ public:
+  constexpr explicit AtomicPtr(T* initial = nullptr,
+                               const char* label = "pointer")
+      : value_(initial), label_(label) {}
+  AtomicPtr(const AtomicPtr&) = delete;
+  AtomicPtr& operator=(const AtomicPtr&) = delete;
+
+  T* load() const {
+    internal::BeforeOp(internal::OpKind::kLoad, this, label_);
+    T* v = value_.load();
+    internal::AfterPointerOp(this, v, v);
+    return v;
+  }
+  void store(T* v) {
+    internal::BeforeOp(internal::OpKind::kStore, this, label_);
+    T* old = value_.exchange(v);
+    internal::AfterPointerOp(this, old, v);
+  }
+  T* exchange(T* v) {
+    internal::BeforeOp(internal::OpKind::kRmw, this, label_);
+    T* old = value_.exchange(v);
+    internal::AfterPointerOp(this, old, v);
+    return old;
+  }
+  bool compare_exchange_strong(T*& expected, T* desired) {
+    internal::BeforeOp(internal::OpKind::kRmw, this, label_);
+    T* seen = expected;
+    bool ok = value_.compare_exchange_strong(expected, desired);
+    internal::AfterPointerOp(this, ok ? seen : expected,
+                             ok ? desired : expected);
+    return ok;
+  }
+  T* Read() const { return load(); }
+  void Set(T* v) { store(v); }
+  // Uninstrumented, for invariants and state probes.
+  T* Peek() const { return value_.load(std::memory_order_relaxed); }
+  const char* label() const { return label_; }
+
+ private:
+  std::atomic<T*> value_;
+  const char* label_;
+};
+
 // A flags word with the kernel's atomic bit operations (bit numbers, not
 // masks), e.g. eb->bflags with EXTENT_BUFFER_TREE_REF.
 class AtomicFlags {

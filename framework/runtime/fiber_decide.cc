@@ -1,6 +1,7 @@
 // The fiber backend's decisions: who runs the next step, virtual time,
 // deadlock and step-budget detection, blocking and waking, and violations
 // (see internal/fiber_scheduler.h).
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <utility>
@@ -28,8 +29,15 @@ void FiberScheduler::Reschedule(FiberTask* cur, bool yielded,
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   if (!rcus_.empty() || world_->has_step_checks()) RunStepHooks();
   if (aborting_) return nullptr;
+  if (now_ns_ >= next_wake_ns_) WakeDueSleepers();
   while (!CollectRunnable(cur, yielded)) {
-    if (WakeEarliestSleepers()) continue;
+    if (next_wake_ns_ != kNoWake) {
+      // Nothing can run before the earliest deadline: jump to it.
+      FL_CHECK(next_wake_ns_ >= now_ns_);
+      now_ns_ = next_wake_ns_;
+      WakeDueSleepers();
+      continue;
+    }
     for (auto& task : tasks_) {
       if (task->state == TaskState::kBlocked) {
         ReportDeadlock();
@@ -61,6 +69,7 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   FL_CHECK(next->state == TaskState::kRunnable);
   const bool preemption = cur_runnable && !yielded && next != cur;
   recorder_.Decision(chosen, preemption, chosen == fallback);
+  now_ns_ += config_.step_ns;
   return next;
 }
 
@@ -82,25 +91,19 @@ bool FiberScheduler::CollectRunnable(FiberTask* cur, bool yielded) {
   return !runnable_.empty();
 }
 
-bool FiberScheduler::WakeEarliestSleepers() {
-  int64_t earliest = -1;
+void FiberScheduler::WakeDueSleepers() {
+  int64_t next = kNoWake;
   for (auto& task : tasks_) {
     const bool waiting = task->state == TaskState::kSleeping ||
                          task->state == TaskState::kBlocked;
-    if (waiting && task->wake_ns >= 0 &&
-        (earliest < 0 || task->wake_ns < earliest)) {
-      earliest = task->wake_ns;
+    if (!waiting || task->wake_ns < 0) continue;
+    if (task->wake_ns <= now_ns_) {
+      MakeRunnable(task.get());
+    } else {
+      next = std::min(next, task->wake_ns);
     }
   }
-  if (earliest < 0) return false;
-  FL_CHECK(earliest >= now_ns_);
-  now_ns_ = earliest;
-  for (auto& task : tasks_) {
-    const bool waiting = task->state == TaskState::kSleeping ||
-                         task->state == TaskState::kBlocked;
-    if (waiting && task->wake_ns == earliest) MakeRunnable(task.get());
-  }
-  return true;
+  next_wake_ns_ = next;
 }
 
 void FiberScheduler::RunStepHooks() {
@@ -210,6 +213,7 @@ void FiberScheduler::Block(FiberTask* cur, OpKind op, const void* object,
   cur->blocked_kind = kind;
   cur->blocked_owner = owner;
   cur->wake_ns = wake_ns;
+  if (wake_ns >= 0) next_wake_ns_ = std::min(next_wake_ns_, wake_ns);
   recorder_.Event({step_, cur->ordinal(), TraceEventKind::kBlock, op, id,
                    wake_ns, 0, label, {}});
   Reschedule(cur, false);

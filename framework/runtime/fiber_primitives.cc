@@ -75,6 +75,15 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
                before, after);
 }
 
+void FiberScheduler::AfterPointerOp(const void* object, const void* before,
+                                    const void* after) {
+  if (tearing_down_) return;
+  auto id = [this](const void* p) -> int64_t {
+    return p == nullptr ? 0 : recorder_.ObjectId(p, "pointee");
+  };
+  AfterOp(object, id(before), id(after));
+}
+
 void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
                           const char* label, const char* kind) {
   BeforeOp(OpKind::kLock, lock, label);

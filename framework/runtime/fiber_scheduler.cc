@@ -75,6 +75,7 @@ FiberScheduler::FiberScheduler(const IterationConfig& config)
       recorder_(config.record_events,
                 std::min<uint64_t>(config.max_steps + 1, 4096)) {
   FL_CHECK(config_.scenario != nullptr);
+  FL_CHECK(config_.step_ns >= 0);
   FL_CHECK(CurrentScheduler() == nullptr);  // no nested iterations
   runnable_.reserve(64);
   footprints_.reserve(64);

@@ -59,6 +59,10 @@ struct IterationConfig {
   uint64_t seed = 0;
   // Fibers: more steps than this is the violation "livelock.step_budget".
   uint64_t max_steps = 100000;
+  // Fibers: virtual time one step takes. Sleeping tasks wake when this clock
+  // reaches their deadline, or earlier in real terms: when no task can run,
+  // the clock jumps to the earliest deadline.
+  int64_t step_ns = 100;
   // Threads: a run longer than this is the violation "watchdog.timeout".
   int64_t thread_timeout_ms = 10000;
   const ScenarioInfo* scenario = nullptr;  // REQUIRED

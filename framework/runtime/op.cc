@@ -28,5 +28,10 @@ void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
   sched->AfterOp(object, before, after);
 }
 
+void AfterPointerOpSlow(Scheduler* sched, const void* object,
+                        const void* before, const void* after) {
+  sched->AfterPointerOp(object, before, after);
+}
+
 }  // namespace internal
 }  // namespace faultline

@@ -55,6 +55,12 @@ void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after);
 
+// For atomics that hold pointers: the trace records the pointees' stable
+// object ids (order of first appearance), never raw addresses, so trace
+// hashes do not depend on where the allocator put things.
+void AfterPointerOpSlow(Scheduler* sched, const void* object,
+                        const void* before, const void* after);
+
 inline void BeforeOp(OpKind kind, const void* object, const char* label) {
   Scheduler* sched = CurrentScheduler();
   if (ABSL_PREDICT_FALSE(sched != nullptr)) {
@@ -66,6 +72,14 @@ inline void AfterOp(const void* object, int64_t before, int64_t after) {
   Scheduler* sched = CurrentScheduler();
   if (ABSL_PREDICT_FALSE(sched != nullptr)) {
     AfterOpSlow(sched, object, before, after);
+  }
+}
+
+inline void AfterPointerOp(const void* object, const void* before,
+                           const void* after) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    AfterPointerOpSlow(sched, object, before, after);
   }
 }
 

@@ -41,7 +41,8 @@ class PctStrategy final : public Strategy {
 
   uint32_t Choose(const SchedulingPoint& point) override {
     FL_CHECK(!point.runnable.empty());
-    EnsurePriorities(point.runnable.back());
+    // A yielder is not in `runnable` and may have the highest ordinal.
+    EnsurePriorities(std::max(point.runnable.back(), point.current));
     if (point.yielded) priorities_[point.current - 1] = --lowest_;
     uint32_t best = HighestPriority(point);
     for (size_t i = 0; i < change_steps_.size(); ++i) {

@@ -118,6 +118,8 @@ class FiberScheduler final : public Scheduler, public Executor {
   // Scheduler.
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
   void AfterOp(const void* object, int64_t before, int64_t after) override;
+  void AfterPointerOp(const void* object, const void* before,
+                      const void* after) override;
   void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
             const char* kind) override;
   bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
@@ -165,7 +167,8 @@ class FiberScheduler final : public Scheduler, public Executor {
   void Reschedule(FiberTask* cur, bool yielded, bool may_throw = true);
   FiberTask* Decide(FiberTask* cur, bool yielded);
   bool CollectRunnable(FiberTask* cur, bool yielded);
-  bool WakeEarliestSleepers();
+  // Wakes every sleeper whose deadline is <= now_ns_.
+  void WakeDueSleepers();
   void RunStepHooks();
   void ReportDeadlock();
   void ReportStepBudget();
@@ -210,6 +213,9 @@ class FiberScheduler final : public Scheduler, public Executor {
   std::vector<Violation> violations_;
   uint64_t step_ = 0;
   int64_t now_ns_ = 0;
+  // Earliest deadline of a sleeping or timed-waiting task; kNoWake if none.
+  static constexpr int64_t kNoWake = INT64_MAX;
+  int64_t next_wake_ns_ = kNoWake;
   int in_hook_ = 0;         // > 0: inside a step check or RCU callback
   bool aborting_ = false;   // a fatal violation ends the iteration
   bool no_throw_ = false;   // report violations without throwing

@@ -43,6 +43,12 @@ class Scheduler {
                         const char* label) = 0;
   virtual void AfterOp(const void* object, int64_t before,
                        int64_t after) = 0;
+  // AfterOp for an atomic holding pointers; backends that record values
+  // map the pointers to stable trace object ids.
+  virtual void AfterPointerOp(const void* object, const void* before,
+                              const void* after) {
+    AfterOp(object, 0, 0);
+  }
 
   // Locks. `owner` is the lock word: 0 free, else the holder's ordinal.
   // `kind` ("spinlock", "mutex") is for deadlock reports.
