@@ -90,7 +90,7 @@ void attach_extent_buffer_page(ExtentBuffer* eb, Page* page) {
     attach_page_private(page, reinterpret_cast<uintptr_t>(eb));
     return;
   }
-  FL_WARN_ON(page->private_ptr.Read() != reinterpret_cast<uintptr_t>(eb),
+  FL_WARN_ON(page->private_ptr.Read() != eb,
              "attach_extent_buffer_page.other_eb");
 }
 
@@ -203,7 +203,7 @@ void btrfs_release_extent_buffer_pages(ExtentBuffer* eb) {
     SpinLock& private_lock = page->address_space->private_lock;
     if (mapped) private_lock.Lock();
     if (PagePrivate(page) &&
-        page->private_ptr.Read() == reinterpret_cast<uintptr_t>(eb)) {
+        page->private_ptr.Read() == eb) {
       FL_BUG_ON(eb->bflags().test_bit(EXTENT_BUFFER_DIRTY),
                 "btrfs_release_extent_buffer_pages.dirty_eb");
       FL_BUG_ON(PageDirty(page), "btrfs_release_extent_buffer_pages.dirty_page");

@@ -33,7 +33,7 @@ Page::Page(AddressSpace* owner, uint64_t index_in, size_t size, uint32_t id_in)
       id(id_in),
       flags(1UL << PG_locked, "page.flags"),
       refcount(2, "page.refcount"),
-      private_ptr(0, "page.private"),
+      private_ptr(nullptr, "page.private"),
       mapping(1, "page.mapping"),
       wait("page.wait"),
       data(size, 0) {
@@ -53,11 +53,11 @@ void Page::SetLockOwner(std::string owner) {
 AddressSpace::AddressSpace(uint64_t nr_pages, int page_shift)
     : nr_pages_(nr_pages), page_shift_(page_shift) {
   for (uint64_t i = 0; i < nr_pages; ++i) {
-    slots_.emplace_back(0, "mapping.i_pages.slot");
+    slots_.emplace_back(nullptr, "mapping.i_pages.slot");
   }
 }
 
-Atomic<uintptr_t>& AddressSpace::slot(uint64_t index) {
+AtomicPtr<Page>& AddressSpace::slot(uint64_t index) {
   FL_CHECK(index < nr_pages_);
   return slots_[index];
 }
@@ -69,7 +69,7 @@ Page* AddressSpace::AllocPage(uint64_t index) {
 }
 
 Page* AddressSpace::PeekSlot(uint64_t index) const {
-  return reinterpret_cast<Page*>(slots_[index].Peek());
+  return slots_[index].Peek();
 }
 
 // get_page: taking a ref on a page nobody holds is a use after free.
@@ -139,7 +139,7 @@ void end_page_writeback(Page* page) {
 // attach_page_private: one page ref for the private pointer.
 void attach_page_private(Page* page, uintptr_t data) {
   get_page(page);
-  page->private_ptr.Set(data);
+  page->private_ptr.Set(reinterpret_cast<void*>(data));
   page->flags.set_bit(PG_private);
 }
 
@@ -147,7 +147,8 @@ void attach_page_private(Page* page, uintptr_t data) {
 uintptr_t detach_page_private(Page* page) {
   if (!PagePrivate(page)) return 0;
   page->flags.clear_bit(PG_private);
-  const uintptr_t data = page->private_ptr.exchange(0);
+  const uintptr_t data =
+      reinterpret_cast<uintptr_t>(page->private_ptr.exchange(nullptr));
   put_page(page);
   return data;
 }
@@ -158,7 +159,7 @@ uintptr_t detach_page_private(Page* page) {
 // would starve under a priority-based strategy).
 Page* find_get_page(AddressSpace* mapping, uint64_t index) {
   SpinLockGuard guard(&mapping->i_pages_lock);
-  Page* page = reinterpret_cast<Page*>(mapping->slot(index).Read());
+  Page* page = mapping->slot(index).Read();
   if (page != nullptr) get_page(page);
   return page;
 }
@@ -181,9 +182,9 @@ Page* find_or_create_page(AddressSpace* mapping, uint64_t index) {
     page = mapping->AllocPage(index);
     {
       SpinLockGuard guard(&mapping->i_pages_lock);
-      Atomic<uintptr_t>& slot = mapping->slot(index);
-      if (slot.Read() == 0) {
-        slot.Set(reinterpret_cast<uintptr_t>(page));
+      AtomicPtr<Page>& slot = mapping->slot(index);
+      if (slot.Read() == nullptr) {
+        slot.Set(page);
         return page;
       }
     }
@@ -204,7 +205,7 @@ bool remove_mapping(AddressSpace* mapping, Page* page) {
     page->refcount.Set(2);  // page_ref_unfreeze
     return false;
   }
-  mapping->slot(page->index).Set(0);
+  mapping->slot(page->index).Set(nullptr);
   page->mapping.Set(0);
   return true;
 }

@@ -14,30 +14,30 @@ namespace btrfs_eb {
 
 BufferRadix::BufferRadix(uint64_t nr_slots) {
   for (uint64_t i = 0; i < nr_slots; ++i) {
-    slots_.emplace_back(0, "fs_info.buffer_radix.slot");
+    slots_.emplace_back(nullptr, "fs_info.buffer_radix.slot");
   }
 }
 
 int BufferRadix::Insert(uint64_t index, ExtentBuffer* eb) {
   FL_CHECK(index < slots_.size());
-  if (slots_[index].Read() != 0) return -kEEXIST;
-  slots_[index].Set(reinterpret_cast<uintptr_t>(eb));
+  if (slots_[index].Read() != nullptr) return -kEEXIST;
+  slots_[index].Set(eb);
   eb->MarkPublished();
   return 0;
 }
 
 void BufferRadix::Delete(uint64_t index) {
   FL_CHECK(index < slots_.size());
-  slots_[index].Set(0);
+  slots_[index].Set(nullptr);
 }
 
 ExtentBuffer* BufferRadix::Lookup(uint64_t index) {
   FL_CHECK(index < slots_.size());
-  return reinterpret_cast<ExtentBuffer*>(slots_[index].Read());
+  return slots_[index].Read();
 }
 
 ExtentBuffer* BufferRadix::Peek(uint64_t index) const {
-  return reinterpret_cast<ExtentBuffer*>(slots_[index].Peek());
+  return slots_[index].Peek();
 }
 
 FsInfo::FsInfo(const FsInfoOptions& options)

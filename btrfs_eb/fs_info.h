@@ -92,7 +92,7 @@ class BufferRadix {
   uint64_t nr_slots() const { return slots_.size(); }
 
  private:
-  std::deque<Atomic<uintptr_t>> slots_;
+  std::deque<AtomicPtr<ExtentBuffer>> slots_;
 };
 
 class FsInfo {

@@ -65,7 +65,7 @@ class Page {
   const uint32_t id;     // creation order, for traces ("P0", "P1", ...)
   AtomicFlags flags;
   Atomic<int> refcount;          // page->_refcount
-  Atomic<uintptr_t> private_ptr;  // page->private: the owning ExtentBuffer
+  AtomicPtr<void> private_ptr;  // page->private: the owning ExtentBuffer
   Atomic<int> mapping;           // 1 while in the page cache (page->mapping)
   WaitQueue wait;                // waiters for PG_locked / PG_writeback
   // Contents. Written only by the holder of the page lock (read I/O is
@@ -99,7 +99,7 @@ class AddressSpace {
   SpinLock private_lock{"mapping.private_lock"};
 
   // Page-cache slot of `index` (instrumented; holds a Page* or 0).
-  Atomic<uintptr_t>& slot(uint64_t index);
+  AtomicPtr<Page>& slot(uint64_t index);
   // A new page owned by this mapping (not yet in a slot).
   Page* AllocPage(uint64_t index);
   // Every page ever created, for invariants. Calls `fn` under the arena lock.
@@ -114,7 +114,7 @@ class AddressSpace {
  private:
   const uint64_t nr_pages_;
   const int page_shift_;
-  std::deque<Atomic<uintptr_t>> slots_;
+  std::deque<AtomicPtr<Page>> slots_;
   mutable absl::Mutex arena_mu_;
   std::deque<Page> pages_ ABSL_GUARDED_BY(arena_mu_);
 };

@@ -204,7 +204,8 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
     if (min.reproduced) {
       ReplayToken small = token;
       small.switches = min.run.switches;
-      small.suppressed_fires = min.run.suppressed_fires;
+      small.suppressed_fires.assign(min.run.suppressed_fires.begin(),
+                                    min.run.suppressed_fires.end());
       small.plan_hash = PlanHash(min.run.plan);
       out.set_minimized_token(EncodeReplayToken(small));
       out.set_minimized_preemptions(
@@ -301,7 +302,10 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
   config.args = args_.get();
   config.rules = rules_;
   config.record_events = false;  // failures are replayed with events
-  if (replay_) config.suppressed_fires = replay_->suppressed_fires;
+  if (replay_) {
+    config.suppressed_fires.assign(replay_->suppressed_fires.begin(),
+                                   replay_->suppressed_fires.end());
+  }
 
   report_.set_stop_reason("iterations");
   for (uint64_t n = 0; n < planned; ++n) {

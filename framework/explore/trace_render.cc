@@ -57,7 +57,7 @@ std::string RenderTaskTable(const Trace& trace, int max_text_width) {
       rows.push_back(MakeRow(event, state));
     }
   }
-  return RenderTable(spec, rows);
+  return RenderTable(spec, FoldRepeats(rows));
 }
 
 absl::StatusOr<std::string> ChromeTraceJson(const Trace& trace) {

@@ -37,7 +37,58 @@ std::string Pad(absl::string_view s, size_t width) {
   return out;
 }
 
+bool SameRow(const TableRow& a, const TableRow& b) {
+  return a.column == b.column && a.text == b.text && a.state == b.state;
+}
+
+// How many times rows[i, i + period) repeats right after itself.
+size_t Repeats(const std::vector<TableRow>& rows, size_t i, size_t period) {
+  size_t count = 0;
+  for (size_t next = i + period; next + period <= rows.size();
+       next += period) {
+    for (size_t k = 0; k < period; ++k) {
+      if (!SameRow(rows[i + k], rows[next + k])) return count;
+    }
+    ++count;
+  }
+  return count;
+}
+
 }  // namespace
+
+std::vector<TableRow> FoldRepeats(const std::vector<TableRow>& rows,
+                                  int period_max) {
+  std::vector<TableRow> out;
+  size_t i = 0;
+  while (i < rows.size()) {
+    size_t best_period = 0;
+    size_t best_repeats = 0;
+    for (size_t period = 1; period <= static_cast<size_t>(period_max);
+         ++period) {
+      const size_t repeats = Repeats(rows, i, period);
+      // Prefer the period that hides the most rows.
+      if (repeats > 0 && repeats * period > best_repeats * best_period) {
+        best_period = period;
+        best_repeats = repeats;
+      }
+    }
+    if (best_period == 0) {
+      out.push_back(rows[i++]);
+      continue;
+    }
+    out.insert(out.end(), rows.begin() + i, rows.begin() + i + best_period);
+    TableRow fold = rows[i + best_period - 1];
+    fold.text = best_period == 1
+                    ? absl::StrCat("(the row above repeats ", best_repeats,
+                                   " more times)")
+                    : absl::StrCat("(the ", best_period,
+                                   " rows above repeat ", best_repeats,
+                                   " more times)");
+    out.push_back(std::move(fold));
+    i += best_period * (best_repeats + 1);
+  }
+  return out;
+}
 
 std::string RenderTable(const TableSpec& spec,
                         const std::vector<TableRow>& rows) {

@@ -41,6 +41,12 @@ struct TableSpec {
 std::string RenderTable(const TableSpec& spec,
                         const std::vector<TableRow>& rows);
 
+// Folds a block of up to `period_max` rows that repeats back to back (a
+// polling loop, a reclaim scan that finds nothing) into one copy and a
+// "(... repeat N more times)" row, so a table shows what changed.
+std::vector<TableRow> FoldRepeats(const std::vector<TableRow>& rows,
+                                  int period_max = 6);
+
 }  // namespace faultline
 
 #endif  // FAULTLINE_FRAMEWORK_EXPLORE_TRACE_TABLE_H_

@@ -30,7 +30,7 @@ TEST(AllocExtentBuffer, NewEbHasCallerAndTreeRef) {
     Page* p = eb->PeekPage(i);
     EXPECT_EQ(p->index, (kBlock >> 12) + i);
     EXPECT_EQ(p->refcount.Peek(), 3);  // page cache + eb->pages + private
-    EXPECT_EQ(p->private_ptr.Peek(), reinterpret_cast<uintptr_t>(eb));
+    EXPECT_EQ(p->private_ptr.Peek(), static_cast<void*>(eb));
     EXPECT_FALSE(p->flags.PeekBit(PG_locked));
   }
   EXPECT_EQ(h.fs()->buffer_radix()->Peek(kBlock >> 12), eb);

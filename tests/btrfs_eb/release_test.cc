@@ -127,7 +127,7 @@ TEST(ReleaseExtentBufferPages, PageTakenOverByNewerEbIsLeftAlone) {
   old_eb->refs().Set(0);
   btrfs_release_extent_buffer(old_eb);
   EXPECT_EQ(new_eb->PeekPage(0)->private_ptr.Peek(),
-            reinterpret_cast<uintptr_t>(new_eb));
+            static_cast<void*>(new_eb));
   EXPECT_EQ(new_eb->PeekPage(0)->refcount.Peek(), 3);
 }
 

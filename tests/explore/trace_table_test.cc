@@ -43,3 +43,33 @@ TEST(RenderTable, CutsWordsLongerThanTheWidth) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST(FoldRepeats, FoldsABlockThatRepeatsBackToBack) {
+  std::vector<TableRow> rows = {{0, "start", {}},
+                                {1, "lock", {}},   {1, "unlock", {}},
+                                {1, "lock", {}},   {1, "unlock", {}},
+                                {1, "lock", {}},   {1, "unlock", {}},
+                                {0, "end", {}}};
+  std::vector<TableRow> folded = FoldRepeats(rows);
+  ASSERT_EQ(folded.size(), 5u);
+  EXPECT_EQ(folded[1].text, "lock");
+  EXPECT_EQ(folded[2].text, "unlock");
+  EXPECT_EQ(folded[3].text, "(the 2 rows above repeat 2 more times)");
+  EXPECT_EQ(folded[3].column, 1);
+  EXPECT_EQ(folded[4].text, "end");
+}
+
+TEST(FoldRepeats, KeepsRowsWhoseStateChanged) {
+  std::vector<TableRow> rows = {{0, "inc", {{"refs", "1"}}},
+                                {0, "inc", {{"refs", "2"}}},
+                                {0, "inc", {{"refs", "2"}}}};
+  std::vector<TableRow> folded = FoldRepeats(rows);
+  ASSERT_EQ(folded.size(), 3u);
+  EXPECT_EQ(folded[2].text, "(the row above repeats 1 more times)");
+}
+
+}  // namespace
+}  // namespace faultline

@@ -10,6 +10,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "framework/explore/explorer.h"
+#include "framework/explore/explorer_options.h"
+#include "framework/rule_set.h"
+#include "framework/runtime/iteration.h"
 #include "framework/explore/minimize.h"
 #include "framework/explore/run_plan.h"
 #include "framework/explore/trace_render.h"
@@ -39,7 +42,8 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   run.plan = *std::move(plan);
   run.seed = token->seed;
   run.switches = token->switches;
-  run.suppressed_fires = token->suppressed_fires;
+  run.suppressed_fires.assign(token->suppressed_fires.begin(),
+                              token->suppressed_fires.end());
   if (run.plan.exploration().max_steps() != 0) {
     run.max_steps = run.plan.exploration().max_steps();
   }
@@ -142,7 +146,8 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
   small.seed = min.run.seed;
   small.strategy = static_cast<uint8_t>(StrategyKind::kReplay);
   small.switches = min.run.switches;
-  small.suppressed_fires = min.run.suppressed_fires;
+  small.suppressed_fires.assign(min.run.suppressed_fires.begin(),
+                                min.run.suppressed_fires.end());
   std::string plan_text;
   google::protobuf::TextFormat::PrintToString(min.run.plan, &plan_text);
   std::cout << RenderTaskTable(min.last.trace) << "\n";
@@ -150,6 +155,39 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
   std::cout << "minimized in " << min.replays << " replays\n"
             << "token: " << EncodeReplayToken(small) << "\n"
             << "plan:\n" << plan_text;
+  return 0;
+}
+
+int TraceCommand(const std::string& plan_path, uint64_t iteration,
+                 const RenderOptions& options) {
+  absl::StatusOr<Plan> plan = LoadPlanFile(ResolvePlanPath(plan_path));
+  if (!plan.ok()) return UsageError(plan.status().message());
+  const ScenarioInfo* scenario =
+      ScenarioRegistry::Global().Find(plan->scenario().name());
+  const ScenarioArgs args = ScenarioArgs::FromPlan(*scenario, plan->scenario());
+  absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(*plan);
+  if (!rules.ok()) return UsageError(rules.status().message());
+  const uint64_t seed = IterationSeed(plan->exploration().seed(), iteration);
+  std::unique_ptr<Strategy> strategy =
+      plan->exploration().strategy() == Exploration::PCT
+          ? NewPctStrategy(seed, plan->exploration().pct_depth() == 0
+                                     ? 3
+                                     : plan->exploration().pct_depth())
+          : NewRandomWalkStrategy(seed);
+  IterationConfig config;
+  config.strategy = strategy.get();
+  config.seed = seed;
+  config.scenario = scenario;
+  config.args = &args;
+  config.rules = *rules;
+  if (plan->exploration().max_steps() != 0) {
+    config.max_steps = plan->exploration().max_steps();
+  }
+  IterationResult result = RunIteration(config);
+  std::cout << (options.format == "events" ? result.trace.Render()
+                                           : RenderTaskTable(result.trace))
+            << "\n";
+  PrintOutcome(result);
   return 0;
 }
 

@@ -31,6 +31,12 @@ int ListHooks();
 // Re-runs the schedule in `token` strictly; exit 0 if it shows a violation,
 // 1 if it runs clean, 2 if the token or plan is bad or the replay diverges.
 int ReplayCommand(const std::string& token, const std::string& plan);
+// Runs one iteration of a plan with events recorded and renders it, whether
+// or not it fails: what did iteration N do? Exact for the random strategy;
+// PCT and exhaustive search learn across iterations, so for them this is the
+// first iteration's schedule under iteration N's seed.
+int TraceCommand(const std::string& plan, uint64_t iteration,
+                 const RenderOptions& options);
 int MinimizeCommand(const std::string& token, const std::string& plan);
 int RenderCommand(const std::string& token, const std::string& plan,
                   const RenderOptions& options);

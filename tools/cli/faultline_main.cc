@@ -34,6 +34,7 @@ ABSL_FLAG(std::string, progress, "auto",
 ABSL_FLAG(std::string, format, "table",
           "render: table, chrome (Perfetto JSON) or events");
 ABSL_FLAG(std::string, out, "", "render: write here instead of stdout");
+ABSL_FLAG(uint64_t, iteration, 0, "trace: which iteration of the plan");
 
 namespace faultline {
 namespace {
@@ -47,6 +48,8 @@ usage:
   faultline replay TOKEN PLAN       re-run a recorded failing schedule
   faultline minimize TOKEN PLAN     shrink it; print the minimal token + plan
   faultline render TOKEN PLAN [--format=table|chrome|events] [--out=F]
+  faultline trace PLAN [--iteration=N] [--format=table|events]
+                                    show what one iteration did, pass or fail
   faultline check PLAN...           validate plans only
   faultline list-points | list-scenarios | list-hooks
   faultline help
@@ -106,6 +109,11 @@ int Dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "list-points") return ListPoints();
   if (command == "list-scenarios") return ListScenarios();
   if (command == "list-hooks") return ListHooks();
+  if (command == "trace") {
+    if (args.size() != 1) return UsageError("trace needs PLAN");
+    RenderOptions render{absl::GetFlag(FLAGS_format), absl::GetFlag(FLAGS_out)};
+    return TraceCommand(args[0], absl::GetFlag(FLAGS_iteration), render);
+  }
   if (command == "replay" || command == "minimize" || command == "render") {
     if (args.size() != 2) {
       return UsageError(absl::StrCat(command, " needs TOKEN and PLAN"));
