@@ -562,7 +562,7 @@ absl::Status PlanChecker::CheckExpectations(const Plan& plan,
       case Expectation::KIND_NOT_SET:
         return Error(node, "",
                      "empty expectation; set one of violation, "
-                     "no_violation, no_violation_of");
+                     "no_violation, no_violation_of, search_complete");
       case Expectation::kNoViolation:
         if (expect.no_violation()) break;
         return Error(node, "no_violation",
@@ -572,6 +572,18 @@ absl::Status PlanChecker::CheckExpectations(const Plan& plan,
         if (!expect.no_violation_of().empty()) break;
         return Error(node, "no_violation_of",
                      "empty check name; name the check that must hold");
+      case Expectation::kSearchComplete:
+        if (!expect.search_complete()) {
+          return Error(node, "search_complete",
+                       "expected true (false expects nothing; leave the "
+                       "expectation out)");
+        }
+        if (plan.exploration().strategy() != Exploration::EXHAUSTIVE) {
+          return Error(node, "search_complete",
+                       "only bounded exhaustive search can complete; set "
+                       "exploration.strategy: EXHAUSTIVE");
+        }
+        break;
       case Expectation::kViolation: {
         const std::string& check = expect.violation();
         if (check.empty()) {

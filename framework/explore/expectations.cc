@@ -50,6 +50,15 @@ ExpectationResult Judge(const Expectation& expect, const Report& report) {
                                      " iterations"));
       break;
     }
+    case Expectation::kSearchComplete:
+      result.set_expectation("search_complete");
+      result.set_met(report.complete());
+      result.set_detail(report.complete()
+                            ? absl::StrCat("complete: ", runs, " schedules")
+                            : absl::StrCat("not complete after ", runs,
+                                           " schedules (stopped: ",
+                                           report.stop_reason(), ")"));
+      break;
     case Expectation::KIND_NOT_SET:
       result.set_expectation("(empty expectation)");
       result.set_met(false);

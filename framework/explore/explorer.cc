@@ -67,6 +67,7 @@ class ExplorationRun {
   absl::Status Prepare();
   std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
   void Record(uint64_t iteration, uint64_t seed, IterationResult& result);
+  bool Decided() const;
   void FinishReport(double wall_seconds);
   ViolationReport Describe(const FirstFailure& failure);
 
@@ -219,6 +220,27 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
   return out;
 }
 
+// True once more iterations cannot change the verdict: every expected
+// violation was seen, or (with none expected) a forbidden one was.
+bool ExplorationRun::Decided() const {
+  const auto& seen = report_.violations_by_check();
+  bool wants_violation = false;
+  for (const Expectation& e : plan_.expect()) {
+    if (e.kind_case() != Expectation::kViolation) continue;
+    wants_violation = true;
+    if (seen.count(e.violation()) == 0) return false;
+  }
+  if (wants_violation) return true;
+  for (const Expectation& e : plan_.expect()) {
+    if (e.kind_case() == Expectation::kNoViolation && !seen.empty()) return true;
+    if (e.kind_case() == Expectation::kNoViolationOf &&
+        seen.count(e.no_violation_of()) != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void ExplorationRun::FinishReport(double wall_seconds) {
   report_.set_distinct_schedules(hashes_.size());
   report_.set_wall_seconds(wall_seconds);
@@ -311,7 +333,11 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
   for (uint64_t n = 0; n < planned; ++n) {
     const uint64_t index =
         exhaustive ? n : options_.shard_index + n * options_.total_shards;
-    const uint64_t seed = replay ? replay_->seed : IterationSeed(seed_, index);
+    // Exhaustive search walks the schedules of one program: every iteration
+    // keeps iteration 0's seed, so fault decisions stay the same.
+    const uint64_t seed = replay       ? replay_->seed
+                          : exhaustive ? IterationSeed(seed_, 0)
+                                       : IterationSeed(seed_, index);
     if (exploration().time_budget_ms() > 0 &&
         elapsed() * 1000 >= exploration().time_budget_ms()) {
       report_.set_stop_reason("time_budget");
@@ -337,8 +363,8 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
       progress(report_.iterations_run(), planned,
                report_.violations_by_check_size());
     }
-    if (!result.violations.empty() && !collect_all) {
-      report_.set_stop_reason("first_violation");
+    if (!result.violations.empty() && !collect_all && Decided()) {
+      report_.set_stop_reason("decided");
       break;
     }
   }

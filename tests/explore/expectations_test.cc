@@ -68,3 +68,23 @@ TEST(Expectations, AllMustHold) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST(Expectations, SearchCompleteFollowsTheReport) {
+  Plan plan = PlanWith(R"pb(exploration { strategy: EXHAUSTIVE }
+                            expect { search_complete: true })pb");
+  Report done = ReportWith({});
+  done.set_complete(true);
+  EvaluateExpectations(plan, &done);
+  EXPECT_TRUE(done.expectations_met());
+  EXPECT_EQ(done.expectations(0).detail(), "complete: 10 schedules");
+  Report cut = ReportWith({});
+  cut.set_stop_reason("iterations");
+  EvaluateExpectations(plan, &cut);
+  EXPECT_FALSE(cut.expectations_met());
+}
+
+}  // namespace
+}  // namespace faultline

@@ -332,7 +332,7 @@ std::vector<BadPlan> BadPlans() {
       {"empty expectation",
        WithHeader("expect {}\n"),
        "bad.textproto:4:1: expect[1]: empty expectation; set one of "
-       "violation, no_violation, no_violation_of"},
+       "violation, no_violation, no_violation_of, search_complete"},
       {"expected violation without a name",
        "version: 1\n"
        "scenario { name: \"plantest.seed_race\" }\n"
