@@ -27,6 +27,7 @@ constexpr uint64_t kStreamDelay = 2;
 // a plan) and as the thread backend's base.
 class RealTimeExecutor final : public Executor {
  public:
+  bool WantsSiteHits() const override { return false; }
   void Delay(int64_t ns) override {
     if (ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
   }
@@ -74,6 +75,7 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
   } else {
     executor_ = options.executor;
   }
+  executor_wants_site_hits_ = executor_->WantsSiteHits();
   BuildSlots();
   main_task_.name = "main";
   main_task_.site_hits.assign(point_count_, 0);
@@ -120,6 +122,11 @@ void RunContext::BuildSlots() {
     }
   }
   FL_CHECK(static_cast<size_t>(next) == rule_count);
+  for (const CompiledRule& rule : rules_->rules()) {
+    if (rule.action == ActionKind::kWaitFor) {
+      points_[rule.wait_point].waited_on = true;
+    }
+  }
 }
 
 // Cheap rejects first (rule.h): filters, counters, probability 0. Always
@@ -160,7 +167,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline HitOutcome RunContext::HitImpl(
   const uint64_t task_hit = task->site_hits[index]++;
   PointSlot& slot = points_[index];
   Bump(slot.reached);
-  executor_->OnSiteHit(*slot.info, key);
+  if (executor_wants_site_hits_) executor_->OnSiteHit(*slot.info, key);
 
   bool outcome_taken = false;
   for (HotRule *rule = slot.rules, *end = rule + slot.rule_count; rule != end;
@@ -171,7 +178,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline HitOutcome RunContext::HitImpl(
     outcome_taken |= rule->changes_outcome;
   }
   // Waiters on this point (wait_for) may now proceed.
-  executor_->Notify();
+  if (slot.waited_on) executor_->Notify();
   return outcome;
 }
 

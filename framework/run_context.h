@@ -64,8 +64,10 @@ class Executor {
   virtual ~Executor() = default;
 
   // Every hit of every site, before rules are evaluated. The fiber backend
-  // makes this a scheduling point.
+  // makes this a scheduling point. Called only if WantsSiteHits().
   virtual void OnSiteHit(const PointInfo& point, uint64_t key) {}
+  // False lets hits skip the OnSiteHit call (read once, at run start).
+  virtual bool WantsSiteHits() const { return true; }
   // A rule fired (after counters were updated, before its action runs).
   virtual void OnRuleFired(const CompiledRule& rule, uint64_t key) {}
   virtual void Delay(int64_t ns) = 0;
@@ -174,6 +176,8 @@ class RunContext {
     const PointInfo* info = nullptr;
     HotRule* rules = nullptr;  // rule_count entries of hot_rules_
     uint32_t rule_count = 0;
+    // Some wait_for rule waits for this point: a hit must wake waiters.
+    bool waited_on = false;
   };
 
   // Returns the value before the increment.
@@ -208,6 +212,7 @@ class RunContext {
   const std::vector<uint64_t> suppressed_fires_;
   std::unique_ptr<Executor> owned_executor_;
   Executor* executor_;
+  bool executor_wants_site_hits_ = true;
   std::unique_ptr<PointSlot[]> points_;     // point_count_ entries
   std::unique_ptr<HotRule[]> hot_rules_;    // every rule, grouped by point
   std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
