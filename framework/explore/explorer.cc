@@ -68,6 +68,11 @@ class ExplorationRun {
   std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
   void Record(uint64_t iteration, uint64_t seed, IterationResult& result);
   bool Decided() const;
+  void FillHeader();
+  uint64_t PlannedIterations() const;
+  IterationConfig MakeConfig(Strategy* strategy) const;
+  std::pair<uint64_t, uint64_t> SeedOf(uint64_t n) const;
+  absl::Status CheckUsable(const IterationResult& result) const;
   void FinishReport(double wall_seconds);
   ViolationReport Describe(const FirstFailure& failure);
 
@@ -199,7 +204,9 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
                                                  : exploration().max_steps();
   const bool fibers = exploration().backend() != Exploration::THREADS;
   if (options_.minimize && fibers) {
-    MinimizeResult min = Minimize(run, kMinimizeReplays);
+    MinimizeOptions minimize;
+    minimize.max_replays = kMinimizeReplays;
+    MinimizeResult min = Minimize(run, minimize);
     out.set_fault_fires(static_cast<uint32_t>(failure.fire_count));
     out.set_minimize_replays(min.replays);
     if (min.reproduced) {
@@ -278,9 +285,7 @@ void ExplorationRun::FinishReport(double wall_seconds) {
   EvaluateExpectations(plan_, &report_);
 }
 
-absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress) {
-  absl::Status prepared = Prepare();
-  if (!prepared.ok()) return prepared;
+void ExplorationRun::FillHeader() {
   report_.set_plan_path(path_);
   report_.set_description(plan_.description());
   report_.set_scenario(plan_.scenario().name());
@@ -290,70 +295,79 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
   report_.set_seed(seed_);
   report_.set_shard_index(options_.shard_index);
   report_.set_total_shards(options_.total_shards);
+  report_.set_stop_reason("iterations");
+}
 
-  const bool exhaustive = exploration().strategy() == Exploration::EXHAUSTIVE;
-  const bool replay = exploration().strategy() == Exploration::REPLAY;
+// This shard's iterations are i with i % shards == shard; exhaustive search
+// is one walk, run by shard 0.
+uint64_t ExplorationRun::PlannedIterations() const {
   uint64_t total = options_.iterations.value_or(exploration().iterations());
-  if (total == 0 || replay) total = 1;
-  // Iterations i with i % shards == shard; exhaustive search is one walk.
-  uint64_t planned = 0;
-  if (!exhaustive || options_.shard_index == 0) {
-    planned = exhaustive ? total
-                         : (total + options_.total_shards - 1 -
-                            options_.shard_index) / options_.total_shards;
+  if (total == 0 || replay_ != nullptr) total = 1;
+  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+    return options_.shard_index == 0 ? total : 0;
   }
-  report_.set_iterations_planned(planned);
-  const bool collect_all =
-      options_.collect_all.value_or(exploration().collect_all());
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start)
-        .count();
-  };
+  return (total + options_.total_shards - 1 - options_.shard_index) /
+         options_.total_shards;
+}
 
-  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
+IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   IterationConfig config;
   config.backend = exploration().backend() == Exploration::THREADS
                        ? IterationConfig::Backend::kThreads
                        : IterationConfig::Backend::kFibers;
-  config.strategy = strategy.get();
+  config.strategy = strategy;
   config.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
                                                     : exploration().max_steps();
   config.scenario = scenario_;
   config.args = args_.get();
   config.rules = rules_;
   config.record_events = false;  // failures are replayed with events
-  if (replay_) {
+  if (replay_ != nullptr) {
     config.suppressed_fires.assign(replay_->suppressed_fires.begin(),
                                    replay_->suppressed_fires.end());
   }
+  return config;
+}
 
-  report_.set_stop_reason("iterations");
+// The seed of the n-th iteration this shard runs, and its global index.
+std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
+  if (replay_ != nullptr) return {0, replay_->seed};
+  // Exhaustive search walks the schedules of one program: every iteration
+  // keeps iteration 0's seed, so fault decisions stay the same.
+  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+    return {n, IterationSeed(seed_, 0)};
+  }
+  const uint64_t index = options_.shard_index + n * options_.total_shards;
+  return {index, IterationSeed(seed_, index)};
+}
+
+absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress) {
+  absl::Status prepared = Prepare();
+  if (!prepared.ok()) return prepared;
+  FillHeader();
+  const uint64_t planned = PlannedIterations();
+  report_.set_iterations_planned(planned);
+  const bool collect_all =
+      options_.collect_all.value_or(exploration().collect_all());
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start).count();
+  };
+  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
+  IterationConfig config = MakeConfig(strategy.get());
   for (uint64_t n = 0; n < planned; ++n) {
-    const uint64_t index =
-        exhaustive ? n : options_.shard_index + n * options_.total_shards;
-    // Exhaustive search walks the schedules of one program: every iteration
-    // keeps iteration 0's seed, so fault decisions stay the same.
-    const uint64_t seed = replay       ? replay_->seed
-                          : exhaustive ? IterationSeed(seed_, 0)
-                                       : IterationSeed(seed_, index);
+    // Wall time only bounds the run; it never influences a schedule.
     if (exploration().time_budget_ms() > 0 &&
-        elapsed() * 1000 >= exploration().time_budget_ms()) {
+        elapsed_s() * 1000 >= exploration().time_budget_ms()) {
       report_.set_stop_reason("time_budget");
       break;
     }
+    const auto [index, seed] = SeedOf(n);
     config.seed = seed;
     IterationResult result = RunIteration(config);
-    if (!result.build_status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "scenario ", scenario_->name, " failed to build: ",
-          result.build_status.message()));
-    }
-    if (replay && !result.strategy_status.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "replay diverged: ", result.strategy_status.message()));
-    }
+    absl::Status usable = CheckUsable(result);
+    if (!usable.ok()) return usable;
     if (!result.ran) {
       report_.set_stop_reason("exhausted");
       break;
@@ -368,10 +382,26 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
       break;
     }
   }
-  report_.set_complete(exhaustive && strategy->Complete());
+  report_.set_complete(exploration().strategy() == Exploration::EXHAUSTIVE &&
+                       strategy->Complete());
   if (report_.complete()) report_.set_stop_reason("exhausted");
-  FinishReport(elapsed());
+  FinishReport(elapsed_s());
   return report_;
+}
+
+// A scenario that cannot build or a replay that diverged is bad input, not
+// a finding.
+absl::Status ExplorationRun::CheckUsable(const IterationResult& result) const {
+  if (!result.build_status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scenario ", scenario_->name, " failed to build: ",
+                     result.build_status.message()));
+  }
+  if (replay_ != nullptr && !result.strategy_status.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("replay diverged: ", result.strategy_status.message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace

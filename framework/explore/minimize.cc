@@ -97,11 +97,12 @@ IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
   return RunIteration(config);
 }
 
-MinimizeResult Minimize(const FailingRun& failing, uint32_t max_replays) {
+MinimizeResult Minimize(const FailingRun& failing,
+                        const MinimizeOptions& options) {
   MinimizeResult result;
   result.run = failing;
   FailingRun& run = result.run;
-  auto budget_left = [&] { return result.replays < max_replays; };
+  auto budget_left = [&] { return result.replays < options.max_replays; };
   auto fails = [&](const FailingRun& candidate) {
     ++result.replays;
     return HasViolation(ReplayRun(candidate), candidate.check);
@@ -146,7 +147,7 @@ MinimizeResult Minimize(const FailingRun& failing, uint32_t max_replays) {
       budget_left);
 
   // 3. Delays: halve each delay rule while the check still fails.
-  for (int i = 0; i < run.plan.rules_size(); ++i) {
+  for (int i = 0; options.shorten_delays && i < run.plan.rules_size(); ++i) {
     while (budget_left() && run.plan.rules(i).has_delay() &&
            run.plan.rules(i).delay().ns() > 0) {
       FailingRun candidate = run;

@@ -51,8 +51,18 @@ struct MinimizeResult {
   bool reproduced = true;
 };
 
-// REQUIRES: `failing` replays to a violation of failing.check.
-MinimizeResult Minimize(const FailingRun& failing, uint32_t max_replays);
+struct MinimizeOptions {
+  uint32_t max_replays = 400;
+  // Step 3. It changes the plan, so the result's token replays only against
+  // the minimized plan (printed by `faultline minimize`); the explorer keeps
+  // it off so report tokens replay against the plan file as written.
+  bool shorten_delays = false;
+};
+
+// Shrinks `failing`. If it does not fail when replayed, `reproduced` is false
+// and the run comes back unshrunk.
+MinimizeResult Minimize(const FailingRun& failing,
+                        const MinimizeOptions& options);
 
 // Replays a run with events recorded. Exposed for the CLI's replay
 // command and for tests.

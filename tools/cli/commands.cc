@@ -140,7 +140,10 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
     return 1;
   }
   run->check = first.violations.front().check;
-  MinimizeResult min = Minimize(*run, 1000);
+  MinimizeOptions options;
+  options.max_replays = 1000;
+  options.shorten_delays = true;
+  MinimizeResult min = Minimize(*run, options);
   ReplayToken small;
   small.plan_hash = PlanHash(min.run.plan);
   small.seed = min.run.seed;
