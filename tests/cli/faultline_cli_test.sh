@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Goal: the faultline command line keeps its contract (faultline_main.cc,
+# run_plan.h): exit 0 when expectations are met or a command succeeds, 1 when
+# expectations are not met, 2 for bad input or usage, and every error names
+# what is wrong (the command, the flag, the path, file:line:col, the token).
+# Method: run the binary from the runfiles tree once per case, capture its
+# stdout, stderr and exit code, and match them; temporary plans go to
+# TEST_TMPDIR. Every case runs; the test fails if any case failed.
+#
+# usage: faultline_cli_test.sh PATH_TO_FAULTLINE
+set -u
+
+FAULTLINE="$1"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+# The binary reads Bazel's sharding and run-number variables; this test is
+# not a plan test, so run it as a user would.
+unset TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE TEST_RUN_NUMBER
+unset FAULTLINE_SEED FAULTLINE_ITERATIONS TEST_UNDECLARED_OUTPUTS_DIR
+
+failures=0
+OUT="$TMP/stdout"
+ERR="$TMP/stderr"
+CODE=0
+
+# run ARGS...: runs faultline, sets OUT/ERR files and CODE.
+run() {
+  "$FAULTLINE" "$@" >"$OUT" 2>"$ERR"
+  CODE=$?
+}
+
+fail() {
+  echo "FAIL: $*"
+  echo "  --- stdout (head) ---"
+  head -20 "$OUT" | sed 's/^/  /'
+  echo "  --- stderr (head) ---"
+  head -20 "$ERR" | sed 's/^/  /'
+  failures=$((failures + 1))
+}
+
+# expect_code CASE N
+expect_code() {
+  if [[ "$CODE" != "$2" ]]; then fail "$1: exit $CODE, want $2"; return 1; fi
+  return 0
+}
+
+# expect_in CASE FILE TEXT: FILE contains TEXT (fixed string).
+expect_in() {
+  if ! grep -qF -- "$3" "$2"; then fail "$1: $(basename "$2") lacks \"$3\""; fi
+}
+
+# expect_re CASE FILE REGEX
+expect_re() {
+  if ! grep -qE -- "$3" "$2"; then fail "$1: $(basename "$2") lacks /$3/"; fi
+}
+
+# --- usage errors ---------------------------------------------------------
+
+run
+expect_code "no args" 2
+expect_in "no args" "$OUT" "usage:"
+expect_in "no args" "$OUT" "faultline run PLAN"
+
+run frobnicate
+expect_code "unknown command" 2
+expect_in "unknown command" "$ERR" 'unknown command "frobnicate"'
+
+run run --no_such_flag=1 plans/seed_race_prefix.textproto
+expect_code "unknown flag" 2
+expect_in "unknown flag" "$ERR" "--no_such_flag"
+expect_in "unknown flag" "$ERR" "unknown flag"
+
+run run --seed=abc plans/seed_race_prefix.textproto
+expect_code "bad flag value" 2
+expect_in "bad flag value" "$ERR" "--seed"
+expect_in "bad flag value" "$ERR" '"abc"'
+
+run run --progress=sometimes examples/inode_cache/buggy.textproto
+expect_code "bad --progress" 2
+expect_in "bad --progress" "$ERR" "sometimes"
+
+run run --strategy=replay examples/inode_cache/buggy.textproto
+expect_code "--strategy=replay" 2
+expect_in "--strategy=replay" "$ERR" "--strategy"
+
+run run
+expect_code "run without plan" 2
+expect_in "run without plan" "$ERR" "PLAN"
+
+run replay only-one-arg
+expect_code "replay arity" 2
+expect_in "replay arity" "$ERR" "TOKEN and PLAN"
+
+# --- bad plans --------------------------------------------------------------
+
+MISSING="$TMP/no/such/dir/missing_plan.textproto"
+run run "$MISSING"
+expect_code "missing plan" 2
+expect_in "missing plan" "$ERR" "$MISSING"
+expect_re "missing plan" "$ERR" "cannot open|not found|No such file"
+
+run check "$MISSING"
+expect_code "check missing plan" 2
+expect_in "check missing plan" "$ERR" "$MISSING"
+
+TYPO="$TMP/typo.textproto"
+cat >"$TYPO" <<'EOF'
+version: 1
+scenario { name: "icache.igrab_vs_iput" variant: "buggy" }
+exploration { strategy: RANDOM iterations: 10 }
+expect { violaton: "icache.use_after_free" }
+EOF
+run run "$TYPO"
+expect_code "typo'd field" 2
+expect_re "typo'd field" "$ERR" "typo\.textproto:4:[0-9]+"
+expect_in "typo'd field" "$ERR" "violaton"
+
+run check "$TYPO"
+expect_code "check typo'd field" 2
+expect_re "check typo'd field" "$ERR" "typo\.textproto:4:[0-9]+"
+
+UNKNOWN_SCENARIO="$TMP/unknown_scenario.textproto"
+cat >"$UNKNOWN_SCENARIO" <<'EOF'
+version: 1
+scenario { name: "icache.igrab_vs_iputt" variant: "buggy" }
+EOF
+run run "$UNKNOWN_SCENARIO"
+expect_code "unknown scenario" 2
+expect_re "unknown scenario" "$ERR" "unknown_scenario\.textproto:2:[0-9]+"
+expect_in "unknown scenario" "$ERR" 'did you mean "icache.igrab_vs_iput"'
+
+# --- corrupt tokens ---------------------------------------------------------
+
+run replay not-a-token examples/inode_cache/buggy.textproto
+expect_code "token prefix" 2
+expect_in "token prefix" "$ERR" "bad prefix"
+
+# A real token with one character changed fails its checksum (or its
+# base64, if the new character is not in the alphabet).
+ICACHE_RUN="$TMP/icache.json"
+run run --json --progress=none examples/inode_cache/buggy.textproto
+cp "$OUT" "$ICACHE_RUN"
+TOKEN=$(grep -m1 '"replay_token"' "$ICACHE_RUN" | sed -E 's/.*"replay_token": *"([^"]*)".*/\1/')
+if [[ -z "$TOKEN" ]]; then
+  fail "icache --json: no replay_token"
+else
+  last="${TOKEN: -2:1}"
+  if [[ "$last" == "A" ]]; then repl="B"; else repl="A"; fi
+  BAD="${TOKEN:0:${#TOKEN}-2}${repl}${TOKEN: -1}"
+  run replay "$BAD" examples/inode_cache/buggy.textproto
+  expect_code "altered token" 2
+  expect_re "altered token" "$ERR" "replay token: (checksum mismatch|truncated|bad)"
+
+  run replay "${TOKEN:0:10}" examples/inode_cache/buggy.textproto
+  expect_code "cut token" 2
+  expect_in "cut token" "$ERR" "replay token:"
+
+  # The token is bound to its plan: the fixed variant refuses it.
+  run replay "$TOKEN" examples/inode_cache/fixed.textproto
+  expect_code "token for another plan" 2
+  expect_in "token for another plan" "$ERR" "another plan"
+
+  run replay "$TOKEN" examples/inode_cache/buggy.textproto
+  expect_code "icache replay" 0
+  expect_in "icache replay" "$OUT" "VIOLATION icache.use_after_free"
+fi
+
+# --- listings and checks ----------------------------------------------------
+
+run check plans/*.textproto examples/inode_cache/*.textproto
+expect_code "check all plans" 0
+for plan in plans/*.textproto examples/inode_cache/*.textproto; do
+  expect_in "check all plans" "$OUT" "ok: $plan"
+done
+
+run list-points
+expect_code "list-points" 0
+expect_re "list-points" "$OUT" "^mm\.trylock_page "
+expect_re "list-points" "$OUT" "^icache\.igrab\.after_check "
+
+run list-scenarios
+expect_code "list-scenarios" 0
+expect_re "list-scenarios" "$OUT" "^btrfs_eb\.seed_race$"
+expect_re "list-scenarios" "$OUT" "^icache\.igrab_vs_iput$"
+
+run list-hooks
+expect_code "list-hooks" 0
+
+run help
+expect_code "help" 0
+expect_in "help" "$OUT" "usage:"
+
+# --- run outcomes -----------------------------------------------------------
+
+run run --progress=none examples/inode_cache/buggy.textproto
+expect_code "run buggy icache" 0
+expect_in "run buggy icache" "$OUT" "icache.use_after_free"
+
+run run --progress=none examples/inode_cache/fixed.textproto
+expect_code "run fixed icache" 0
+
+NOT_MET="$TMP/fixed_expects_violation.textproto"
+cat >"$NOT_MET" <<'EOF'
+version: 1
+description: "fixed variant wrongly expecting the race"
+scenario { name: "icache.igrab_vs_iput" variant: "fixed" }
+exploration { strategy: EXHAUSTIVE preemption_bound: 2 iterations: 10000 }
+expect { violation: "icache.use_after_free" }
+EOF
+run run --progress=none "$NOT_MET"
+expect_code "expectation not met" 1
+
+run run --progress=none "$NOT_MET" examples/inode_cache/buggy.textproto
+expect_code "worst of two plans" 1
+expect_in "worst of two plans" "$OUT" "some expectations NOT met"
+
+JSON_OUT="$TMP/report_copy.json"
+run run --progress=none --json_out="$JSON_OUT" examples/inode_cache/buggy.textproto
+expect_code "--json_out" 0
+if [[ ! -s "$JSON_OUT" ]]; then
+  fail "--json_out: $JSON_OUT not written"
+else
+  expect_in "--json_out" "$JSON_OUT" '"expectations_met": true'
+fi
+
+if [[ "$failures" != 0 ]]; then
+  echo "$failures case(s) failed"
+  exit 1
+fi
+echo "all cases passed"
