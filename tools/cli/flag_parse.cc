@@ -57,7 +57,7 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc,
     }
     if (flag == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag \"", argv[i], "\" (see: faultline help)"));
+          absl::StrCat("unknown flag \"", argv[i], "\""));
     }
     if (!has_value) {
       if (flag->IsOfType<bool>()) {
