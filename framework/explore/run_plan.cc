@@ -91,7 +91,7 @@ std::string ResolvePlanPath(const std::string& path) {
 }
 
 int RunPlanFile(const std::string& path, const RunPlanOptions& options,
-                std::ostream& out, std::ostream& err) {
+                std::ostream& out, std::ostream& err, Report* report_out) {
   absl::StatusOr<Plan> plan = LoadPlanFile(ResolvePlanPath(path));
   if (!plan.ok()) {
     err << "faultline: " << plan.status().message() << "\n";
@@ -113,6 +113,7 @@ int RunPlanFile(const std::string& path, const RunPlanOptions& options,
     return kExitBadInput;
   }
   WriteArtifacts(*report, options.explorer.artifacts_dir, err);
+  if (report_out != nullptr) *report_out = *report;
   absl::StatusOr<std::string> json = ReportToJson(*report);
   if (!options.json_out.empty() && json.ok()) {
     std::ofstream(options.json_out) << *json;

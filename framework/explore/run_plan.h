@@ -19,6 +19,7 @@
 #include <string>
 
 #include "framework/explore/explorer_options.h"
+#include "framework/explore/report.pb.h"
 #include "framework/explore/report_text.h"
 
 namespace faultline {
@@ -42,8 +43,11 @@ struct RunPlanOptions {
 // directory, then in BUILD_WORKSPACE_DIRECTORY (set by `bazel run`).
 std::string ResolvePlanPath(const std::string& path);
 
+// Runs the plan at `path`; if `report` is not null it receives the report
+// (when one was made).
 int RunPlanFile(const std::string& path, const RunPlanOptions& options,
-                std::ostream& out, std::ostream& err);
+                std::ostream& out, std::ostream& err,
+                Report* report = nullptr);
 
 }  // namespace faultline
 

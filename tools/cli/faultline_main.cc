@@ -5,6 +5,7 @@
 // met (or a replay showed no violation), 2 bad input or usage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "framework/explore/run_plan.h"
 #include "tools/cli/commands.h"
@@ -69,6 +71,24 @@ absl::StatusOr<ExplorerOptions::Progress> ParseProgress(const std::string& s) {
       "--progress: expected auto, bar, lines or none, got \"", s, "\""));
 }
 
+// One line per plan for the end of a multi-plan run: the verdict and how
+// often each check failed.
+std::string SummaryLine(const std::string& plan, int code,
+                        const Report& report) {
+  if (code == kExitBadInput) return absl::StrCat("  ", plan, ": bad input");
+  std::vector<std::string> checks;
+  for (const auto& [check, n] : report.violations_by_check()) {
+    checks.push_back(absl::StrCat(check, " in ", n));
+  }
+  std::sort(checks.begin(), checks.end());
+  return absl::StrCat(
+      "  ", code == kExitMet ? "[met]     " : "[NOT MET] ", plan, " (",
+      report.variant(), ", ", report.strategy(), "): ",
+      checks.empty() ? "no violation" : absl::StrJoin(checks, ", "), " of ",
+      report.iterations_run(), " iterations, ",
+      absl::StrFormat("%.0f", report.schedules_per_second()), " schedules/s");
+}
+
 int Run(const std::vector<std::string>& plans) {
   if (plans.empty()) return UsageError("run needs at least one PLAN");
   absl::StatusOr<ExplorerOptions> explorer = ExplorerOptions::FromEnvironment();
@@ -90,13 +110,19 @@ int Run(const std::vector<std::string>& plans) {
   options.json_out = absl::GetFlag(FLAGS_json_out);
   options.format.points = absl::GetFlag(FLAGS_points);
   int worst = kExitMet;
+  std::vector<std::string> summary;
   for (size_t i = 0; i < plans.size(); ++i) {
     if (i > 0 && !options.json) std::cout << "\n";
-    worst = std::max(worst, RunPlanFile(plans[i], options, std::cout, std::cerr));
+    Report report;
+    const int code =
+        RunPlanFile(plans[i], options, std::cout, std::cerr, &report);
+    worst = std::max(worst, code);
+    summary.push_back(SummaryLine(plans[i], code, report));
   }
   if (plans.size() > 1 && !options.json) {
-    std::cout << "\n" << plans.size() << " plans: "
-              << (worst == kExitMet ? "all expectations met"
+    std::cout << "\nsummary:\n";
+    for (const std::string& line : summary) std::cout << line << "\n";
+    std::cout << (worst == kExitMet ? "all expectations met"
                                     : "some expectations NOT met")
               << "\n";
   }
