@@ -78,12 +78,12 @@ std::vector<TableRow> FoldRepeats(const std::vector<TableRow>& rows,
     }
     out.insert(out.end(), rows.begin() + i, rows.begin() + i + best_period);
     TableRow fold = rows[i + best_period - 1];
+    const char* times = best_repeats == 1 ? " more time)" : " more times)";
     fold.text = best_period == 1
                     ? absl::StrCat("(the row above repeats ", best_repeats,
-                                   " more times)")
-                    : absl::StrCat("(the ", best_period,
-                                   " rows above repeat ", best_repeats,
-                                   " more times)");
+                                   times)
+                    : absl::StrCat("(the ", best_period, " rows above repeat ",
+                                   best_repeats, times);
     out.push_back(std::move(fold));
     i += best_period * (best_repeats + 1);
   }

@@ -68,7 +68,7 @@ TEST(FoldRepeats, KeepsRowsWhoseStateChanged) {
                                 {0, "inc", {{"refs", "2"}}}};
   std::vector<TableRow> folded = FoldRepeats(rows);
   ASSERT_EQ(folded.size(), 3u);
-  EXPECT_EQ(folded[2].text, "(the row above repeats 1 more times)");
+  EXPECT_EQ(folded[2].text, "(the row above repeats 1 more time)");
 }
 
 }  // namespace
