@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/runtime/rcu.h"
+#include "framework/runtime/internal/iteration_setup.h"
 
 namespace faultline {
 namespace internal {
@@ -88,14 +89,9 @@ IterationResult FiberScheduler::Run() {
   boost::fibers::use_scheduling_algorithm<DeterministicAlgorithm>(&algo_);
   FL_CHECK(algo_ != nullptr);
   main_ctx_ = boost::fibers::context::active();
-  std::shared_ptr<const RuleSet> rules =
-      config_.rules != nullptr ? config_.rules : RuleSet::Empty();
-  RunOptions options;
-  options.seed = config_.seed;
-  options.executor = this;
-  options.concurrent = false;
-  options.suppressed_fires = config_.suppressed_fires;
-  RunContext run(rules, options);
+  std::unique_ptr<RunContext> owned_run =
+      NewIterationRun(config_, this, /*concurrent=*/false);
+  RunContext& run = *owned_run;
   run_ = &run;
   ScopedRunContext install_run(&run);
   ScopedScheduler install_scheduler(this);
@@ -119,8 +115,7 @@ IterationResult FiberScheduler::Run() {
 }
 
 void FiberScheduler::BuildWorld(IterationResult& result) {
-  static const ScenarioArgs* const kNoArgs = new ScenarioArgs("", {});
-  const ScenarioArgs& args = config_.args != nullptr ? *config_.args : *kNoArgs;
+  const ScenarioArgs& args = IterationArgs(config_);
   try {
     result.build_status = config_.scenario->build(*world_, args);
   } catch (const IterationAborted&) {

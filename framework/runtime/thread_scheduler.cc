@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "framework/check.h"
 #include "framework/site_registry.h"
+#include "framework/runtime/internal/iteration_setup.h"
 
 namespace faultline {
 namespace internal {
@@ -37,14 +38,9 @@ ThreadScheduler::~ThreadScheduler() = default;
 
 IterationResult ThreadScheduler::Run() {
   IterationResult result;
-  std::shared_ptr<const RuleSet> rules =
-      config_.rules != nullptr ? config_.rules : RuleSet::Empty();
-  RunOptions options;
-  options.seed = config_.seed;
-  options.executor = this;
-  options.concurrent = true;
-  options.suppressed_fires = config_.suppressed_fires;
-  RunContext run(rules, options);
+  std::unique_ptr<RunContext> owned_run =
+      NewIterationRun(config_, this, /*concurrent=*/true);
+  RunContext& run = *owned_run;
   run_ = &run;
   ScopedRunContext install_run(&run);
   ScopedScheduler install_scheduler(this);
@@ -71,8 +67,7 @@ IterationResult ThreadScheduler::Run() {
 }
 
 void ThreadScheduler::BuildWorld(IterationResult& result) {
-  static const ScenarioArgs* const kNoArgs = new ScenarioArgs("", {});
-  const ScenarioArgs& args = config_.args != nullptr ? *config_.args : *kNoArgs;
+  const ScenarioArgs& args = IterationArgs(config_);
   result.build_status = config_.scenario->build(*world_, args);
 }
 
