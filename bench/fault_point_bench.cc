@@ -9,6 +9,8 @@
 //                           another point only.
 //   ArmedProbabilityZero    ... plus a rule at this point with probability 0.
 //   ArmedTaskMismatch       ... plus a rule at this point for another task.
+//   ArmedRareDraw           ... plus a rule at this point with probability
+//                           1e-9: every hit draws and (almost) never fires.
 //   ArmedSingleThreaded     ArmedProbabilityZero in a run with
 //                           concurrent = false (the fiber backend's setting).
 //   Fires                   a fail rule with probability 1 at this point.
@@ -16,11 +18,8 @@
 //                           enabled, and this point enabled at probability 0.
 // The `allocs/hit` counter comes from a counting global operator new; the
 // hot path must keep it at 0. Results and ratios: BENCHMARKS.md.
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <new>
 
 #include <fiu-control.h>
 #include <fiu.h>
@@ -29,20 +28,9 @@
 #include "benchmark/benchmark.h"
 #include "framework/check.h"
 #include "framework/fault_point.h"
+#include "framework/testing/counting_new.h"
 #include "framework/run_context.h"
 #include "framework/rule_set.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace faultline {
 namespace {
@@ -76,7 +64,7 @@ void Loop(benchmark::State& state) {
   Arena arena;
   uint64_t ok = 0;
   uint64_t size = 0;
-  const uint64_t allocations_before = g_allocations.load();
+  const uint64_t allocations_before = testing::AllocationCount();
   for (auto _ : state) {
     size = (size + 8) & 255;
     ok += Alloc(arena, size);
@@ -84,7 +72,7 @@ void Loop(benchmark::State& state) {
   }
   benchmark::DoNotOptimize(arena.used);
   state.counters["allocs/hit"] = benchmark::Counter(
-      static_cast<double>(g_allocations.load() - allocations_before),
+      static_cast<double>(testing::AllocationCount() - allocations_before),
       benchmark::Counter::kAvgIterations);
   state.counters["fired"] =
       static_cast<double>(state.iterations() - ok) /
@@ -115,6 +103,9 @@ constexpr char kProbabilityZero[] =
 constexpr char kTaskMismatch[] =
     R"pb(rules { point: "bench.other" delay { ns: 1 } }
          rules { point: "bench.arena_alloc" tasks: "reader" fail {} })pb";
+constexpr char kRareDraw[] =
+    R"pb(rules { point: "bench.other" delay { ns: 1 } }
+         rules { point: "bench.arena_alloc" probability: 1e-9 fail {} })pb";
 constexpr char kFires[] =
     R"pb(rules { point: "bench.arena_alloc" fail {} })pb";
 
@@ -131,6 +122,9 @@ void BM_ArmedProbabilityZero(benchmark::State& state) {
 }
 void BM_ArmedTaskMismatch(benchmark::State& state) {
   LoopUnderRun(state, kTaskMismatch, true);
+}
+void BM_ArmedRareDraw(benchmark::State& state) {
+  LoopUnderRun(state, kRareDraw, true);
 }
 void BM_ArmedSingleThreaded(benchmark::State& state) {
   LoopUnderRun(state, kProbabilityZero, false);
@@ -156,6 +150,7 @@ BENCHMARK(BM_NoPlan);
 BENCHMARK(BM_ArmedOtherPoint);
 BENCHMARK(BM_ArmedProbabilityZero);
 BENCHMARK(BM_ArmedTaskMismatch);
+BENCHMARK(BM_ArmedRareDraw);
 BENCHMARK(BM_ArmedSingleThreaded);
 BENCHMARK(BM_Fires);
 BENCHMARK(BM_FiuNoPointEnabled);

@@ -23,10 +23,13 @@
 //   EXPECT_EQ(run.point_counters(idx).reached, 3);
 //
 // Thread-safety: hits may come from any thread the run is installed on when
-// RunOptions::concurrent is true (the thread backend); counters are then
-// atomic read-modify-writes. The fiber backend runs every task on one OS
-// thread and sets concurrent = false, which makes counters plain loads and
-// stores.
+// RunOptions::concurrent is true (the thread backend). Each installation
+// (ScopedRunContext) then counts into its own shard of the counters with
+// plain loads and stores, and point_counters()/rule_counters() sum the shards
+// when read; only a rule with `skip` or `nth` keeps one shared counter that is
+// bumped atomically, because its decision needs the exact cross-thread match
+// count. The fiber backend runs every task on one OS thread and sets
+// concurrent = false: every installation shares one shard.
 
 #ifndef FAULTLINE_FRAMEWORK_RUN_CONTEXT_H_
 #define FAULTLINE_FRAMEWORK_RUN_CONTEXT_H_
@@ -34,6 +37,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,6 +58,22 @@ struct TaskIdentity {
   std::string name;
   std::string role;
   std::vector<uint64_t> site_hits;  // per point index: hits by this task
+
+  // Hot-path caches, filled by the RunContext that made this identity
+  // (NewTask) from `name` and `role`, which must not change afterwards. A hit
+  // by an identity of another run, or one made by hand, takes the uncached
+  // path (same decisions, string compares per hit).
+  const void* cache_owner = nullptr;
+  // Per point: 0 if a hit by this task has nothing to do beyond counting.
+  // Otherwise bit 1: look at the point's rules (one of them may act for this
+  // task, or a wait_for waits for the point); bit 2: the executor wants site
+  // hits (RunContext::kBusyRules, kBusySiteHits).
+  std::vector<uint8_t> point_busy;
+  // Per rule (in RunContext's hot order): the rule's task filter matches.
+  std::vector<uint8_t> rule_task_match;
+  // Per point: the state of a fire draw's key fold after (run seed, point
+  // name hash, ordinal), the words that are fixed for this task (rng.h).
+  std::vector<uint64_t> draw_prefix;
 };
 
 // Carries out the actions that need a notion of time and tasks. The default
@@ -121,7 +141,9 @@ class RunContext {
   RunContext(const RunContext&) = delete;
   RunContext& operator=(const RunContext&) = delete;
 
-  // The slow path of every FL_FAULT_* macro while this run is installed.
+  // What every FL_FAULT_* macro does while this run is installed. Called on
+  // a thread where this run is not the installed one, it installs it for the
+  // call.
   HitOutcome Hit(const SiteDescriptor& site, uint64_t key);
 
   // A task identity with the next ordinal (1, 2, ...), sized for this run.
@@ -144,9 +166,7 @@ class RunContext {
   // Snapshots (plain values) of the counters.
   PointCounters point_counters(int32_t point) const;
   RuleCounters rule_counters(int32_t rule) const;
-  bool point_reached(int32_t point) const {
-    return points_[point].reached.load(std::memory_order_relaxed) != 0;
-  }
+  bool point_reached(int32_t point) const;
   std::vector<Violation> violations() const;
   // Fires so far, counting suppressed ones (their ordinals stay reserved so
   // the remaining fires keep their numbers).
@@ -155,8 +175,11 @@ class RunContext {
   }
 
  private:
-  // The hot fields of one rule plus its counters, stored per point in plan
-  // order, so a hit reads one contiguous block instead of chasing
+  friend class ScopedRunContext;
+  using Counter = std::atomic<uint64_t>;
+
+  // The hot fields of one rule plus its shared counters, stored per point in
+  // plan order, so a hit reads one contiguous block instead of chasing
   // RuleSet -> by_point -> rule -> counters (see BENCHMARKS.md).
   struct HotRule {
     const CompiledRule* rule = nullptr;
@@ -164,39 +187,83 @@ class RunContext {
     uint64_t skip = 0;
     uint64_t nth = 0;
     uint64_t max_fires = 0;
-    bool filtered = false;  // has a task or key filter
+    uint32_t hot_index = 0;  // position in hot_rules_ and in the shards
+    bool task_filtered = false;
+    bool key_filtered = false;
     bool changes_outcome = false;
-    std::atomic<uint64_t> matched{0};
-    std::atomic<uint64_t> fired{0};
+    // skip/nth: `matched` is the shared, exact counter the decision needs.
+    // Otherwise matched is counted in the shards.
+    bool shared_matched = false;
+    // No filter, no skip/nth, probability 0: never fires, and every hit at
+    // the point matches it unless an earlier fail/error rule took the
+    // outcome. Its shard entry counts those skipped hits instead, and
+    // matched = reached - skipped: a hit does nothing for it.
+    bool inert = false;
+    Counter matched{0};  // only if shared_matched
+    Counter fired{0};
   };
-  // One per point. `evaluated` is derived from `reached` (point_counters()).
+  // One per point. `evaluated` is derived from `reached` (point_counters()),
+  // and `reached` lives in the shards.
   struct PointSlot {
-    std::atomic<uint64_t> reached{0};
-    std::atomic<uint64_t> fired[kActionKindCount] = {};
+    Counter fired[kActionKindCount] = {};
     const PointInfo* info = nullptr;
     HotRule* rules = nullptr;  // rule_count entries of hot_rules_
     uint32_t rule_count = 0;
     // Some wait_for rule waits for this point: a hit must wake waiters.
     bool waited_on = false;
+    // Set by the first hit of a waited_on point (point_reached() without
+    // summing shards).
+    std::atomic<bool> reached_flag{false};
   };
 
   // Returns the value before the increment.
-  uint64_t Bump(std::atomic<uint64_t>& counter) {
+  uint64_t Bump(Counter& counter) {
     if (concurrent_) return counter.fetch_add(1, std::memory_order_relaxed);
     uint64_t old = counter.load(std::memory_order_relaxed);
     counter.store(old + 1, std::memory_order_relaxed);
     return old;
   }
+  // A shard entry: only the installation that owns the shard writes it.
+  static void AddToShard(Counter& counter) {
+    counter.store(counter.load(std::memory_order_relaxed) + 1,
+                  std::memory_order_relaxed);
+  }
   void BuildSlots();
-  bool Decide(HotRule& rule, const TaskIdentity& task, uint64_t task_hit,
-              uint64_t key);
-  bool DecideDraw(HotRule& rule, const TaskIdentity& task, uint64_t task_hit);
+  void FillTaskCache(TaskIdentity& task) const;
+  // Shards: point_count_ `reached` entries, then one per hot rule (matched,
+  // or for inert rules the hits that skipped it).
+  Counter* AcquireShard();
+  Counter* NewShardLocked();
+  void ReleaseShard(Counter* shard);
+  uint64_t SumShards(size_t entry) const;
+  bool DecideDraw(HotRule& rule, const TaskIdentity& task, bool cached,
+                  uint64_t task_hit);
+  // DrawBits state after the key words a task's draws at `point` share.
+  uint64_t DrawPrefix(int32_t point, uint32_t task_ordinal) const;
   HitOutcome Fire(const CompiledRule& rule, PointSlot& slot, uint64_t key,
                   const TaskIdentity& task, uint64_t task_hit,
                   HitOutcome outcome);
-  // Hit's body, inlined into Hit and into the macros' slow paths
-  // (internal::HitPoint/HitFail/HitError, defined in run_context.cc).
-  HitOutcome HitImpl(const SiteDescriptor& site, uint64_t key);
+  // Bits of TaskIdentity::point_busy.
+  static constexpr uint8_t kBusyRules = 1;     // look at the point's rules
+  static constexpr uint8_t kBusySiteHits = 2;  // call Executor::OnSiteHit
+  // A whole hit, for Hit() and for identities without this run's caches.
+  // `shard` is the calling thread's installation's shard of this run.
+  HitOutcome HitImpl(const SiteDescriptor& site, uint64_t key, Counter* shard);
+  // The macros' slow paths (internal::HitPoint/HitFail/HitError) as one
+  // template over their result (void, bool fail, int64_t error): the part
+  // every armed hit runs is inlined and calls nothing, so it needs no stack
+  // frame; anything more is a tail call to SiteHitRest/SiteHitUncached.
+  template <typename Result>
+  static Result SiteHit(const SiteDescriptor& site, uint64_t key);
+  template <typename Result>
+  static Result SiteHitRest(RunContext* run, int32_t index, uint64_t key,
+                            Counter* shard, TaskIdentity* task);
+  template <typename Result>
+  static Result SiteHitUncached(RunContext* run, const SiteDescriptor& site,
+                                uint64_t key, Counter* shard);
+  // The rules of a point, for a hit that cannot skip them.
+  HitOutcome HitRules(PointSlot& slot, const TaskIdentity& task, bool cached,
+                      uint64_t task_hit, uint64_t key, Counter* shard);
   friend void internal::HitPoint(const SiteDescriptor* site, uint64_t key);
   friend bool internal::HitFail(const SiteDescriptor* site, uint64_t key);
   friend int64_t internal::HitError(const SiteDescriptor* site, uint64_t key);
@@ -216,7 +283,21 @@ class RunContext {
   std::unique_ptr<PointSlot[]> points_;     // point_count_ entries
   std::unique_ptr<HotRule[]> hot_rules_;    // every rule, grouped by point
   std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
+  size_t shard_size_ = 0;                   // entries per shard
   TaskIdentity main_task_;
+  // A std::mutex, not absl::Mutex: the system absl is not built with TSAN,
+  // so TSAN would not see absl's locking of these (the fiber/thread
+  // backends' shards are acquired from many threads).
+  mutable std::mutex shards_mu_;
+  // Every shard ever handed out (counts stay until the run ends); with
+  // concurrent = false exactly one, shared by every installation. Guarded by
+  // shards_mu_.
+  std::vector<std::unique_ptr<Counter[]>> shards_;
+  // Where each shard of shards_ starts: on a cache line of its own, so that
+  // its counters share no line with other data (a hit stores to them).
+  std::vector<Counter*> shard_starts_;  // guarded by shards_mu_
+  std::vector<Counter*> free_shards_;   // guarded by shards_mu_
+  Counter* single_shard_ = nullptr;  // concurrent = false
   std::atomic<uint32_t> next_task_ordinal_{1};
   std::atomic<uint64_t> next_fire_{0};
   mutable absl::Mutex violations_mu_;
@@ -231,7 +312,9 @@ TaskIdentity* CurrentTask();
 void SetCurrentTask(TaskIdentity* task);
 
 // Installs `run` on the calling thread for the scope (restoring whatever was
-// installed before). REQUIRES: `run` outlives the scope.
+// installed before), with a counter shard of its own when the run is
+// concurrent. REQUIRES: `run` outlives the scope; destroyed on the thread
+// that made it.
 class ScopedRunContext {
  public:
   explicit ScopedRunContext(RunContext* run);
@@ -240,7 +323,10 @@ class ScopedRunContext {
   ScopedRunContext& operator=(const ScopedRunContext&) = delete;
 
  private:
-  RunContext* previous_;
+  RunContext* run_;
+  std::atomic<uint64_t>* shard_;
+  RunContext* previous_run_;
+  std::atomic<uint64_t>* previous_shard_;
 };
 
 }  // namespace faultline

@@ -5,28 +5,14 @@
 // count is read around many hits once the run is set up.
 #include <google/protobuf/text_format.h>
 
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <new>
 
 #include "framework/fault_point.h"
+#include "framework/testing/counting_new.h"
 #include "framework/run_context.h"
 #include "framework/rule_set.h"
 #include "gtest/gtest.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace faultline {
 namespace {
@@ -43,9 +29,9 @@ uint64_t AllocationsDuring(const char* plan_text, int* fired) {
   ScopedRunContext install(&run);
   std::unique_ptr<TaskIdentity> task = run.NewTask("worker", "writer");
   SetCurrentTask(task.get());
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = testing::AllocationCount();
   for (int i = 0; i < 10000; ++i) *fired += Site(i);
-  const uint64_t after = g_allocations.load();
+  const uint64_t after = testing::AllocationCount();
   SetCurrentTask(nullptr);
   return after - before;
 }
@@ -75,10 +61,11 @@ TEST(HotPath, FiringFailRuleAllocatesNothing) {
 
 TEST(HotPath, TheCounterSeesAllocations) {
   static int* volatile sink = nullptr;  // volatile: new cannot be elided
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = testing::AllocationCount();
   sink = new int(1);
   delete sink;
-  EXPECT_EQ(g_allocations.load() - before, 1u) << "else the tests above prove nothing";
+  EXPECT_EQ(testing::AllocationCount() - before, 1u)
+      << "else the tests above prove nothing";
 }
 
 }  // namespace

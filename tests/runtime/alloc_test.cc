@@ -5,27 +5,12 @@
 // (each step a yield, so every step is a decision and a fiber switch) with
 // 2,000 and 20,000 steps and compare allocation counts. Per-step allocation
 // would show up as ~18,000 extra; amortized vector growth is a handful.
-#include <atomic>
-#include <cstdlib>
-#include <new>
 
 #include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
+#include "framework/testing/counting_new.h"
 #include "framework/runtime/this_task.h"
 #include "tests/runtime/programs.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace faultline {
 namespace {
@@ -49,9 +34,9 @@ uint64_t AllocationsFor(int yields_per_task, bool record_events) {
   config.strategy = strategy.get();
   config.record_events = record_events;
   config.max_steps = 1000000;
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = testing::AllocationCount();
   IterationResult result = RunIteration(config);
-  const uint64_t after = g_allocations.load();
+  const uint64_t after = testing::AllocationCount();
   EXPECT_TRUE(result.violations.empty());
   EXPECT_GE(result.steps, static_cast<uint64_t>(4 * yields_per_task));
   return after - before;
