@@ -212,8 +212,7 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
     if (min.reproduced) {
       ReplayToken small = token;
       small.switches = min.run.switches;
-      small.suppressed_fires.assign(min.run.suppressed_fires.begin(),
-                                    min.run.suppressed_fires.end());
+      small.suppressed_fires = min.run.suppressed_fires;
       small.plan_hash = PlanHash(min.run.plan);
       out.set_minimized_token(EncodeReplayToken(small));
       out.set_minimized_preemptions(
@@ -323,8 +322,7 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   config.rules = rules_;
   config.record_events = false;  // failures are replayed with events
   if (replay_ != nullptr) {
-    config.suppressed_fires.assign(replay_->suppressed_fires.begin(),
-                                   replay_->suppressed_fires.end());
+    config.suppressed_fires = replay_->suppressed_fires;
   }
   return config;
 }

@@ -2,6 +2,7 @@
 // checksum, base64url (see replay_token.h).
 #include "framework/runtime/replay_token.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -112,11 +113,23 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
       !r.Varint(count, "switch count")) {
     return fail();
   }
+  if (strategy > static_cast<uint64_t>(StrategyKind::kThreads)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("replay token: unknown strategy ", strategy));
+  }
   token.strategy = static_cast<uint8_t>(strategy);
   uint64_t step = 0;
   for (uint64_t i = 0; i < count; ++i) {
     if (!r.Varint(value, "switch step") || !r.Varint(task, "switch task")) {
       return fail();
+    }
+    // Steps are strictly ascending (only the first may be step 0), and steps
+    // and tasks are 32-bit: anything else was not written by Encode().
+    if ((value == 0 && i != 0) || value > UINT32_MAX - step ||
+        task > UINT32_MAX) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "replay token: switch ", i, " is out of range (step delta ", value,
+          ", task ", task, ")"));
     }
     step += value;
     token.switches.emplace_back(static_cast<uint32_t>(step),
@@ -125,7 +138,12 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
   if (!r.Varint(count, "suppressed fire count")) return fail();
   for (uint64_t i = 0; i < count; ++i) {
     if (!r.Varint(value, "suppressed fire")) return fail();
-    token.suppressed_fires.push_back(static_cast<uint32_t>(value));
+    if (i != 0 && value <= token.suppressed_fires.back()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "replay token: suppressed fires not ascending at index ", i, " (",
+          token.suppressed_fires.back(), " then ", value, ")"));
+    }
+    token.suppressed_fires.push_back(value);
   }
   if (!r.AtEnd()) {
     return absl::InvalidArgumentError("replay token: trailing bytes");
@@ -143,14 +161,15 @@ std::string ReplayToken::Encode() const {
   PutVarint(bytes, strategy);
   PutVarint(bytes, switches.size());
   uint32_t last_step = 0;
-  for (const auto& [step, task] : switches) {
-    FL_CHECK(step > last_step || (step == 0 && last_step == 0));
+  for (size_t i = 0; i < switches.size(); ++i) {
+    const auto [step, task] = switches[i];
+    FL_CHECK(i == 0 || step > last_step);
     PutVarint(bytes, step - last_step);  // ascending: small deltas
     PutVarint(bytes, task);
     last_step = step;
   }
   PutVarint(bytes, suppressed_fires.size());
-  for (uint32_t fire : suppressed_fires) PutVarint(bytes, fire);
+  for (uint64_t fire : suppressed_fires) PutVarint(bytes, fire);
   const uint32_t sum = Checksum(bytes);
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(sum >> (8 * i)));
   return absl::StrCat(kPrefix, Base64UrlEncode(bytes));

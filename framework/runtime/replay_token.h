@@ -43,12 +43,13 @@ struct ReplayToken {
   // (step, task) of every non-default decision, steps ascending.
   std::vector<std::pair<uint32_t, uint32_t>> switches;
   // Optional: indices of rule firings the minimizer disabled (carried for
-  // the explorer; the runtime does not interpret them).
-  std::vector<uint32_t> suppressed_fires;
+  // the explorer; the runtime does not interpret them). Strictly ascending.
+  std::vector<uint64_t> suppressed_fires;
 
   std::string Encode() const;
   // InvalidArgument naming what is wrong: bad prefix, bad base64 character,
-  // checksum mismatch, truncated data, unknown version, trailing bytes.
+  // checksum mismatch, truncated data, unknown version or strategy, fields
+  // out of range or out of order, trailing bytes.
   static absl::StatusOr<ReplayToken> Decode(absl::string_view text);
 
   friend bool operator==(const ReplayToken& a, const ReplayToken& b) {

@@ -80,5 +80,33 @@ TEST(ReplayToken, RejectsTruncatedToken) {
   }
 }
 
+// Checksummed tokens whose fields Encode() would never write: a hand-edited
+// or foreign token must be refused, not truncated into another schedule.
+TEST(ReplayToken, RejectsUnknownStrategy) {
+  ReplayToken token = Sample();
+  token.strategy = 99;
+  absl::StatusOr<ReplayToken> r = ReplayToken::Decode(token.Encode());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "replay token: unknown strategy 99");
+}
+
+TEST(ReplayToken, RejectsSuppressedFiresOutOfOrder) {
+  ReplayToken token = Sample();
+  token.suppressed_fires = {4, 4};
+  absl::StatusOr<ReplayToken> r = ReplayToken::Decode(token.Encode());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "replay token: suppressed fires not ascending at index 1 (4 then "
+            "4)");
+}
+
+TEST(ReplayToken, KeepsSuppressedFiresBeyond32Bits) {
+  ReplayToken token = Sample();
+  token.suppressed_fires = {3, uint64_t{1} << 40};
+  absl::StatusOr<ReplayToken> r = ReplayToken::Decode(token.Encode());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->suppressed_fires, token.suppressed_fires);
+}
+
 }  // namespace
 }  // namespace faultline
