@@ -188,12 +188,23 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
   out.set_step(v.step);
   out.set_trace_hash(failure.trace.hash);
   out.set_preemptions(static_cast<uint32_t>(failure.trace.preemptions()));
+  const bool fibers = exploration().backend() != Exploration::THREADS;
   ReplayToken token;
   token.plan_hash = plan_hash_;
   token.seed = failure.seed;
-  token.strategy = static_cast<uint8_t>(MakeStrategy(0)->kind());
+  token.strategy = static_cast<uint8_t>(fibers ? MakeStrategy(0)->kind()
+                                               : StrategyKind::kThreads);
   token.switches = failure.trace.Switches();
   out.set_replay_token(EncodeReplayToken(token));
+  out.set_fault_fires(static_cast<uint32_t>(failure.fire_count));
+  if (!fibers) {
+    // Real threads cannot be replayed or minimized step by step: the run's
+    // own trace, recorded as it ran, is the explanation.
+    if (options_.render) {
+      out.set_rendered_table(RenderTaskTable(failure.trace));
+    }
+    return out;
+  }
 
   FailingRun run;
   run.plan = plan_;
@@ -202,12 +213,10 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
   run.check = v.check;
   run.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
                                                  : exploration().max_steps();
-  const bool fibers = exploration().backend() != Exploration::THREADS;
-  if (options_.minimize && fibers) {
+  if (options_.minimize) {
     MinimizeOptions minimize;
     minimize.max_replays = kMinimizeReplays;
     MinimizeResult min = Minimize(run, minimize);
-    out.set_fault_fires(static_cast<uint32_t>(failure.fire_count));
     out.set_minimize_replays(min.replays);
     if (min.reproduced) {
       ReplayToken small = token;
@@ -220,7 +229,7 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
       out.set_minimized_fault_fires(min.fires);
     }
     if (options_.render) out.set_rendered_table(RenderTaskTable(min.last.trace));
-  } else if (options_.render && fibers) {
+  } else if (options_.render) {
     out.set_rendered_table(RenderTaskTable(ReplayRun(run).trace));
   }
   return out;
@@ -290,7 +299,9 @@ void ExplorationRun::FillHeader() {
   report_.set_scenario(plan_.scenario().name());
   report_.set_variant(args_->variant());
   report_.set_backend(BackendName(exploration().backend()));
-  report_.set_strategy(StrategyName(exploration().strategy()));
+  report_.set_strategy(exploration().backend() == Exploration::THREADS
+                           ? "os"
+                           : StrategyName(exploration().strategy()));
   report_.set_seed(seed_);
   report_.set_shard_index(options_.shard_index);
   report_.set_total_shards(options_.total_shards);
@@ -320,7 +331,9 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   config.scenario = scenario_;
   config.args = args_.get();
   config.rules = rules_;
-  config.record_events = false;  // failures are replayed with events
+  // Fiber failures are replayed with events; a thread run cannot be, so it
+  // keeps its own.
+  config.record_events = exploration().backend() == Exploration::THREADS;
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <utility>
 
 #include "framework/check.h"
@@ -75,7 +76,13 @@ uint32_t CountFires(const IterationResult& result) {
   return static_cast<uint32_t>(fires);
 }
 
-IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
+namespace {
+
+// One iteration of `run`'s scenario, rules, seed and suppressed fires on
+// `backend` (strategy: fibers only).
+IterationResult RunOnce(const FailingRun& run,
+                        IterationConfig::Backend backend,
+                        Strategy* strategy) {
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules =
       RuleSet::Compile(run.plan);
   FL_CHECK(rules.ok());
@@ -84,10 +91,9 @@ IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
   FL_CHECK(scenario != nullptr);
   const ScenarioArgs args =
       ScenarioArgs::FromPlan(*scenario, run.plan.scenario());
-  std::unique_ptr<Strategy> strategy =
-      NewReplayStrategy(run.switches, mode);
   IterationConfig config;
-  config.strategy = strategy.get();
+  config.backend = backend;
+  config.strategy = strategy;
   config.seed = run.seed;
   config.max_steps = run.max_steps;
   config.scenario = scenario;
@@ -95,6 +101,28 @@ IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
   config.rules = *rules;
   config.suppressed_fires = run.suppressed_fires;
   return RunIteration(config);
+}
+
+}  // namespace
+
+IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
+  std::unique_ptr<Strategy> strategy = NewReplayStrategy(run.switches, mode);
+  return RunOnce(run, IterationConfig::Backend::kFibers, strategy.get());
+}
+
+ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
+  ThreadRerun out;
+  while (out.attempts < max_attempts) {
+    ++out.attempts;
+    out.last = RunOnce(run, IterationConfig::Backend::kThreads, nullptr);
+    const bool failed = run.check.empty() ? !out.last.violations.empty()
+                                          : HasViolation(out.last, run.check);
+    if (failed) {
+      out.reproduced = true;
+      break;
+    }
+  }
+  return out;
 }
 
 MinimizeResult Minimize(const FailingRun& failing,

@@ -39,6 +39,9 @@ struct FailingRun {
   std::vector<uint64_t> suppressed_fires;  // sorted
   std::string check;
   uint64_t max_steps = 100000;
+  // Found by the thread backend (token strategy kThreads): `switches` is
+  // empty and the run cannot be replayed step by step (RerunThreads).
+  bool threads = false;
 };
 
 struct MinimizeResult {
@@ -68,6 +71,18 @@ MinimizeResult Minimize(const FailingRun& failing,
 // command and for tests.
 IterationResult ReplayRun(const FailingRun& run,
                           ReplayMode mode = ReplayMode::kLenient);
+
+// A thread-backend run is not reproducible step by step; what can be
+// repeated is its seed, so every task makes the same fault decisions at its
+// n-th hit of a point. RerunThreads runs the seed on real threads until the
+// run's check (any check if empty) fails again, at most `max_attempts`
+// times: best-effort replay.
+struct ThreadRerun {
+  IterationResult last;  // the failing attempt, or the last one
+  int attempts = 0;
+  bool reproduced = false;
+};
+ThreadRerun RerunThreads(const FailingRun& run, int max_attempts);
 
 // Fires of rules in a replayed run: fire ordinals that were not suppressed.
 uint32_t CountFires(const IterationResult& result);

@@ -29,10 +29,15 @@ void AppendHeader(const Report& r, std::string* out) {
   if (!r.description().empty()) {
     absl::StrAppendFormat(out, "  %s\n", r.description());
   }
-  absl::StrAppendFormat(out, "  scenario %s%s, %s backend, %s strategy, seed %d",
-                        r.scenario(),
-                        r.variant().empty() ? "" : absl::StrCat(" (", r.variant(), ")"),
-                        r.backend(), r.strategy(), r.seed());
+  // Under the thread backend no strategy chooses: the OS interleaves.
+  absl::StrAppendFormat(
+      out, "  scenario %s%s, %s, seed %d", r.scenario(),
+      r.variant().empty() ? "" : absl::StrCat(" (", r.variant(), ")"),
+      r.backend() == "threads"
+          ? std::string("threads backend (the OS interleaves)")
+          : absl::StrCat(r.backend(), " backend, ", r.strategy(),
+                         " strategy"),
+      r.seed());
   if (r.total_shards() > 1) {
     absl::StrAppendFormat(out, ", shard %d/%d", r.shard_index() + 1,
                           r.total_shards());
@@ -57,11 +62,21 @@ void AppendViolation(const ViolationReport& v, const Report& r,
                         "%d: %s\n",
                         v.iteration(), v.iteration_seed(), v.task(), v.step(),
                         v.message());
-  absl::StrAppendFormat(out,
-                        "    schedule: %d preemptions, %d injected faults, "
-                        "trace hash %016x\n",
-                        v.preemptions(), v.fault_fires(), v.trace_hash());
-  absl::StrAppendFormat(out, "    replay token: %s\n", v.replay_token());
+  if (r.backend() == "threads") {
+    absl::StrAppendFormat(out,
+                          "    run: %d injected faults, trace hash %016x\n",
+                          v.fault_fires(), v.trace_hash());
+    absl::StrAppendFormat(out,
+                          "    replay token: %s (best effort: reruns the "
+                          "seed on threads)\n",
+                          v.replay_token());
+  } else {
+    absl::StrAppendFormat(out,
+                          "    schedule: %d preemptions, %d injected faults, "
+                          "trace hash %016x\n",
+                          v.preemptions(), v.fault_fires(), v.trace_hash());
+    absl::StrAppendFormat(out, "    replay token: %s\n", v.replay_token());
+  }
   if (!v.minimized_token().empty()) {
     absl::StrAppendFormat(out,
                           "    minimized to %d preemptions, %d injected "

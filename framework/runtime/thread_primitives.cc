@@ -2,6 +2,7 @@
 // real spinning with backoff, condition-variable waits, real sleeps, and an
 // abort check everywhere a task may wait (see internal/thread_scheduler.h).
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <thread>
 #include <utility>
@@ -33,11 +34,23 @@ void Backoff(int spins) {
   std::this_thread::sleep_for(std::chrono::microseconds(50));
 }
 
+// The operation a thread announced in BeforeOp, for the event its AfterOp
+// (or the lock code) appends. Each thread has its own: task threads and the
+// controller that builds the world and checks quiescence.
+struct PendingOp {
+  const void* object = nullptr;
+  const char* label = "";
+  OpKind kind = OpKind::kNote;
+  uint64_t step = 0;
+};
+thread_local PendingOp tls_pending_op;
+
 }  // namespace
 
 void ThreadScheduler::BeforeOp(OpKind kind, const void* object,
                                const char* label) {
-  ops_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t step = ops_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (record_ops_) tls_pending_op = {object, label, kind, step};
   // Releases may run in destructors: never throw there.
   if (kind != OpKind::kUnlock && kind != OpKind::kWake &&
       kind != OpKind::kRcuUnlock) {
@@ -52,6 +65,7 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
   uint32_t expected = 0;
   if (owner.compare_exchange_strong(expected, self,
                                     std::memory_order_acquire)) {
+    RecordOp(lock, 0, self);
     return;
   }
   WaitingMark mark(CurrentThreadTask(), kind, label, &owner);
@@ -59,6 +73,7 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
     expected = 0;
     if (owner.compare_exchange_weak(expected, self,
                                     std::memory_order_acquire)) {
+      RecordOp(lock, 0, self);
       return;
     }
     // An unwinding task takes the lock anyway: it only releases things.
@@ -73,9 +88,12 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
 bool ThreadScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
                               const char* label) {
   BeforeOp(OpKind::kTryLock, lock, label);
-  uint32_t expected = 0;
-  return owner.compare_exchange_strong(expected, SelfId(),
-                                       std::memory_order_acquire);
+  const uint32_t self = SelfId();
+  uint32_t seen = 0;
+  const bool ok =
+      owner.compare_exchange_strong(seen, self, std::memory_order_acquire);
+  RecordOp(lock, seen, ok ? self : seen);
+  return ok;
 }
 
 void ThreadScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
@@ -88,6 +106,7 @@ void ThreadScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
                              " but held by #", holder));
   }
   owner.store(0, std::memory_order_release);
+  RecordOp(lock, holder, 0);
 }
 
 bool ThreadScheduler::Wait(const void* queue, const char* label,
@@ -100,7 +119,10 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
   WaitingMark mark(CurrentThreadTask(), "wait_queue", label, nullptr);
   for (;;) {
     const uint64_t generation = wake_generation_.load();
-    if (ready()) return true;
+    if (ready()) {
+      RecordOp(queue, 0, 0);
+      return true;
+    }
     const absl::Time now = absl::Now();
     if (now >= deadline) return ready();
     CheckAbort();
@@ -116,6 +138,7 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
 
 void ThreadScheduler::WakeAll(const void* queue, const char* label) {
   BeforeOp(OpKind::kWake, queue, label);
+  RecordOp(queue, 0, 0);
   Broadcast();
 }
 
@@ -137,6 +160,39 @@ void ThreadScheduler::SleepFor(int64_t ns) {
     std::this_thread::sleep_for(
         std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(1)));
   }
+}
+
+void ThreadScheduler::AfterOp(const void* object, int64_t before,
+                              int64_t after) {
+  RecordOp(object, before, after);
+}
+
+void ThreadScheduler::AfterPointerOp(const void* object, const void* before,
+                                     const void* after) {
+  RecordOp(object, reinterpret_cast<intptr_t>(before),
+           reinterpret_cast<intptr_t>(after), /*pointees=*/true);
+}
+
+void ThreadScheduler::RecordOp(const void* object, int64_t before,
+                               int64_t after, bool pointees) {
+  if (!record_ops_ || tls_pending_op.object != object) return;
+  const PendingOp op = tls_pending_op;
+  tls_pending_op.object = nullptr;  // one event per BeforeOp
+  const uint32_t task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
+  absl::MutexLock lock(&mu_);
+  if (pointees) {
+    // Pointees become trace object ids (order of first appearance), never
+    // addresses, as under fibers; ids need mu_, so they are taken here.
+    auto id = [this](int64_t p) -> int64_t {
+      return p == 0 ? 0
+                    : recorder_.ObjectId(reinterpret_cast<const void*>(p),
+                                         "pointee");
+    };
+    before = id(before);
+    after = id(after);
+  }
+  recorder_.Op(op.step, task, op.kind, recorder_.ObjectId(object, op.label),
+               before, after);
 }
 
 void ThreadScheduler::Yield() {

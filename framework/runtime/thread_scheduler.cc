@@ -28,6 +28,7 @@ constexpr absl::Duration kAbortGrace = absl::Seconds(2);
 
 ThreadScheduler::ThreadScheduler(const IterationConfig& config)
     : config_(config),
+      record_ops_(config.record_events),
       start_(std::chrono::steady_clock::now()),
       recorder_(config.record_events, 256) {
   FL_CHECK(config_.scenario != nullptr);

@@ -86,20 +86,29 @@ std::string RenderEvent(const Trace& trace, const TraceEvent& e) {
 }  // namespace
 
 std::string Trace::Render() const {
-  std::string out = absl::StrCat("trace ", steps(), " steps, ", preemptions(),
-                                 " preemptions, hash ", hash, "\n");
-  size_t next_event = 0;
-  for (uint64_t step = 0; step <= decisions.size(); ++step) {
-    if (step > 0 && !decisions[step - 1].is_default) {
-      absl::StrAppend(&out, "step ", step, " switch to ",
-                      TaskLabel(*this, decisions[step - 1].task),
-                      decisions[step - 1].preemption ? " (preemption)" : "",
-                      "\n");
+  // A thread-backend trace has no decisions, and its events' steps are op
+  // counts in the order each thread took them, not a schedule.
+  std::string out =
+      decisions.empty() && !events.empty()
+          ? absl::StrCat("trace of real threads, ", events.size(),
+                         " events, hash ", hash, "\n")
+          : absl::StrCat("trace ", steps(), " steps, ", preemptions(),
+                         " preemptions, hash ", hash, "\n");
+  uint64_t next_step = 1;  // the next decision whose switch may be shown
+  auto switches_through = [&](uint64_t last) {
+    for (; next_step <= last && next_step <= decisions.size(); ++next_step) {
+      const TraceDecision& d = decisions[next_step - 1];
+      if (d.is_default) continue;
+      absl::StrAppend(&out, "step ", next_step, " switch to ",
+                      TaskLabel(*this, d.task),
+                      d.preemption ? " (preemption)" : "", "\n");
     }
-    while (next_event < events.size() && events[next_event].step == step) {
-      absl::StrAppend(&out, RenderEvent(*this, events[next_event++]), "\n");
-    }
+  };
+  for (const TraceEvent& event : events) {
+    switches_through(event.step);
+    absl::StrAppend(&out, RenderEvent(*this, event), "\n");
   }
+  switches_through(decisions.size());
   return out;
 }
 

@@ -4,13 +4,15 @@
 // toy inode-cache race and proves the fixed variant clean, minimized tokens
 // replay against the plan they came from, expectations decide when to stop,
 // the time budget stops a run, and the btrfs seed race is found, minimized
-// and rendered as the race it is.
+// and rendered as the race it is, on fibers and, from the run's own trace,
+// on real threads.
 // Method: plans written inline (or plans/seed_race_prefix.textproto loaded by
 // path) over the toy inode cache (examples/inode_cache) and the btrfs_eb
 // model, run in process with Explorer::Run; assertions only on the Report
 // (never on wall time).
 #include "framework/explore/explorer.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -24,6 +26,7 @@
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
 #include "framework/runtime/replay_token.h"
+#include "framework/runtime/strategy.h"
 #include "gtest/gtest.h"
 
 namespace faultline {
@@ -396,6 +399,47 @@ TEST(ExplorerSeedRace, MinimizedTokenReplaysAgainstThePlanFile) {
   EXPECT_EQ(token->plan_hash, PlanHash(*plan));
   ExpectReplayReproduces(*plan, v->replay_token(), kUnderIo);
   ExpectReplayReproduces(*plan, v->minimized_token(), kUnderIo);
+}
+
+// The thread backend: the same race found by real threads, reported with a
+// best-effort token (strategy kThreads, no switches) and rendered from the
+// failing run's own trace, since it cannot be replayed or minimized. Row
+// order between tasks is the order their notes were recorded, so only the
+// presence of the race's steps is asserted, and that the BUG_ON ends it.
+TEST(ExplorerThreads, SeedRaceFoundOnRealThreadsAndRenderedFromItsOwnTrace) {
+  constexpr char kPath[] = "plans/seed_race_prefix_threads.textproto";
+  absl::StatusOr<Plan> plan = LoadPlanFile(kPath);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  Explorer explorer(*plan, kPath, ExplorerOptions());
+  absl::StatusOr<Report> report = explorer.Run();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->expectations_met());
+  EXPECT_EQ(report->backend(), "threads");
+  EXPECT_EQ(report->strategy(), "os");
+  const ViolationReport* v = FindViolation(*report, kUnderIo);
+  ASSERT_NE(v, nullptr);
+  EXPECT_TRUE(v->minimized_token().empty());
+  EXPECT_GE(v->fault_fires(), 1u);
+  absl::StatusOr<ReplayToken> token = DecodeReplayToken(v->replay_token());
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->strategy, static_cast<uint8_t>(StrategyKind::kThreads));
+  EXPECT_TRUE(token->switches.empty());
+  EXPECT_EQ(token->seed, v->iteration_seed());
+
+  const std::vector<std::string> rows = TableRows(v->rendered_table());
+  ASSERT_FALSE(rows.empty());
+  for (const char* needle :
+       {"try_release_extent_buffer: clear TREE_REF", "set io_pages",
+        "release_extent_buffer: refs -> 0"}) {
+    const std::string want = Squeeze(needle);
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(),
+                            [&](const std::string& row) {
+                              return row.find(want) != std::string::npos;
+                            }))
+        << "no row \"" << needle << "\" in:\n" << v->rendered_table();
+  }
+  EXPECT_NE(rows.back().find(kUnderIo), std::string::npos)
+      << v->rendered_table();
 }
 
 }  // namespace

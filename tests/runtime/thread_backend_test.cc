@@ -1,10 +1,13 @@
 // Goal: the thread backend runs the same programs on real threads: clean
 // programs finish with their quiescence checks, FL_BUG_ON aborts every
 // thread cleanly, spawned tasks run, and the watchdog turns a livelock or a
-// deadlock into "watchdog.timeout" instead of a hang.
+// deadlock into "watchdog.timeout" instead of a hang; with events recorded,
+// the trace holds every operation with the values each thread saw.
 // Method: the tiny programs of programs.h and inline worlds run with
 // Backend::kThreads and short watchdog timeouts; a livelock spins on an
 // instrumented load, a deadlock spins in SpinLock::Lock.
+#include <map>
+#include <set>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -129,6 +132,72 @@ TEST(ThreadBackend, TasksSpawnedByTasksRun) {
   IterationResult result = RunThreads(program, 0);
   EXPECT_TRUE(result.violations.empty());
   EXPECT_EQ(result.trace.tasks.size(), 2u);
+}
+
+// Four threads increment one atomic and take one lock: every increment must
+// appear once, by its thread, with after == before + 1, and the values seen
+// must be exactly 1..N (atomic RMWs never see the same value twice); every
+// lock event names its taker and every unlock its holder.
+TEST(ThreadBackend, TraceRecordsEveryOperationWithItsValues) {
+  constexpr int kTasks = 4;
+  constexpr int kIncs = 300;
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* lock = world.Make<SpinLock>("l");
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    for (int t = 0; t < kTasks; ++t) {
+      world.Spawn("inc" + std::to_string(t), [lock, x] {
+        for (int i = 0; i < kIncs; ++i) {
+          x->Inc();
+          if (i % 100 == 0) SpinLockGuard guard(lock);
+        }
+      });
+    }
+  });
+  IterationResult result = RunThreads(program, 0);
+  ASSERT_TRUE(result.violations.empty());
+  const Trace& trace = result.trace;
+  std::set<int64_t> seen_after;
+  std::map<uint32_t, int> incs_by_task;
+  int locks = 0;
+  int unlocks = 0;
+  for (const TraceEvent& e : trace.events) {
+    if (e.kind != TraceEventKind::kOp || e.object == 0) continue;
+    const std::string& label = trace.objects[e.object - 1].label;
+    if (label == "x") {
+      ASSERT_EQ(e.op, internal::OpKind::kRmw);
+      EXPECT_EQ(e.after, e.before + 1);
+      EXPECT_TRUE(seen_after.insert(e.after).second) << e.after;
+      ++incs_by_task[e.task];
+    } else if (label == "l" && e.op == internal::OpKind::kLock) {
+      EXPECT_EQ(e.after, static_cast<int64_t>(e.task));
+      ++locks;
+    } else if (label == "l" && e.op == internal::OpKind::kUnlock) {
+      EXPECT_EQ(e.before, static_cast<int64_t>(e.task));
+      ++unlocks;
+    }
+  }
+  ASSERT_EQ(seen_after.size(), size_t{kTasks * kIncs});
+  EXPECT_EQ(*seen_after.begin(), 1);
+  EXPECT_EQ(*seen_after.rbegin(), kTasks * kIncs);
+  EXPECT_EQ(incs_by_task.size(), size_t{kTasks});
+  for (const auto& [task, count] : incs_by_task) EXPECT_EQ(count, kIncs);
+  EXPECT_EQ(locks, kTasks * kIncs / 100);
+  EXPECT_EQ(unlocks, locks);
+}
+
+TEST(ThreadBackend, NoEventsWhenNotRecording) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    world.Spawn("inc", [x] { x->Inc(); });
+  });
+  IterationConfig config;
+  config.backend = IterationConfig::Backend::kThreads;
+  config.scenario = &program;
+  config.record_events = false;
+  IterationResult result = RunIteration(config);
+  ASSERT_TRUE(result.violations.empty());
+  EXPECT_TRUE(result.trace.events.empty());
+  EXPECT_GE(result.steps, 1u);
 }
 
 }  // namespace

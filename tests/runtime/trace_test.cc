@@ -1,7 +1,8 @@
 // Goal: traces are deterministic and replayable: 1000 reruns of one seed
 // give one hash; a failing run's token, decoded and replayed strictly,
 // reproduces the same violation, step and hash; lenient replay survives a
-// damaged schedule; object ids are by first appearance, not address.
+// damaged schedule; object ids are by first appearance, not address; a
+// trace without decisions (real threads) renders every event, in order.
 // Method: run the tiny buggy programs under random walk, record the trace,
 // encode a token, decode it, and replay with NewReplayStrategy.
 #include <set>
@@ -143,6 +144,27 @@ TEST(Trace, ObjectsAreNumberedByFirstAppearanceAndNotesCarryState) {
   EXPECT_TRUE(saw_note);
   EXPECT_NE(result.trace.Render().find("store x 0 -> 5"), std::string::npos)
       << result.trace.Render();
+}
+
+// Thread-backend traces have no decisions and their events' steps are not
+// monotonic (each thread numbers its op when it starts it, events are
+// appended when it ends): Render must show every event in append order.
+TEST(Trace, RendersEveryEventOfATraceWithoutDecisions) {
+  Trace trace;
+  trace.objects = {{"x"}};
+  trace.tasks = {{1, "a", ""}, {2, "b", ""}};
+  trace.events.push_back({5, 2, TraceEventKind::kOp, internal::OpKind::kRmw,
+                          1, 0, 1, "", {}});
+  trace.events.push_back({4, 1, TraceEventKind::kOp, internal::OpKind::kRmw,
+                          1, 1, 2, "", {}});
+  const std::string text = trace.Render();
+  const size_t first = text.find("rmw x 0 -> 1");
+  const size_t second = text.find("rmw x 1 -> 2");
+  ASSERT_NE(first, std::string::npos) << text;
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_LT(first, second) << text;
+  EXPECT_NE(text.find("trace of real threads, 2 events"), std::string::npos)
+      << text;
 }
 
 }  // namespace

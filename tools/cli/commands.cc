@@ -25,6 +25,10 @@
 namespace faultline {
 namespace {
 
+// How often `replay` reruns a thread-backend token's seed before it says
+// the failure did not come back.
+constexpr int kThreadReplayAttempts = 50;
+
 // Loads `plan_path` and decodes `token` into a replayable run. The check is
 // filled in by the caller once the replay shows which one fails.
 absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
@@ -42,8 +46,8 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   run.plan = *std::move(plan);
   run.seed = token->seed;
   run.switches = token->switches;
-  run.suppressed_fires.assign(token->suppressed_fires.begin(),
-                              token->suppressed_fires.end());
+  run.suppressed_fires = token->suppressed_fires;
+  run.threads = token->strategy == static_cast<uint8_t>(StrategyKind::kThreads);
   if (run.plan.exploration().max_steps() != 0) {
     run.max_steps = run.plan.exploration().max_steps();
   }
@@ -121,6 +125,17 @@ int ListHooks() {
 int ReplayCommand(const std::string& token, const std::string& plan) {
   absl::StatusOr<FailingRun> run = LoadRun(token, plan);
   if (!run.ok()) return UsageError(run.status().message());
+  if (run->threads) {
+    const ThreadRerun rerun = RerunThreads(*run, kThreadReplayAttempts);
+    std::cout << RenderTaskTable(rerun.last.trace) << "\n";
+    PrintOutcome(rerun.last);
+    std::cout << absl::StrFormat(
+        "thread backend token: %s after %d attempts of seed %d (real threads "
+        "replay best effort)\n",
+        rerun.reproduced ? "failed again" : "did not fail again",
+        rerun.attempts, run->seed);
+    return rerun.reproduced ? 0 : 1;
+  }
   IterationResult result = ReplayRun(*run, ReplayMode::kStrict);
   if (!result.strategy_status.ok()) {
     return UsageError(absl::StrCat("replay diverged: ",
@@ -134,6 +149,12 @@ int ReplayCommand(const std::string& token, const std::string& plan) {
 int MinimizeCommand(const std::string& token, const std::string& plan) {
   absl::StatusOr<FailingRun> run = LoadRun(token, plan);
   if (!run.ok()) return UsageError(run.status().message());
+  if (run->threads) {
+    return UsageError(
+        "minimize replays a run step by step, which only the fiber backend "
+        "can: this token is from the thread backend (run the plan with "
+        "backend FIBERS to get a minimizable token)");
+  }
   IterationResult first = ReplayRun(*run, ReplayMode::kLenient);
   if (first.violations.empty()) {
     std::cerr << "faultline: the token's run shows no violation to keep\n";
@@ -149,8 +170,7 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
   small.seed = min.run.seed;
   small.strategy = static_cast<uint8_t>(StrategyKind::kReplay);
   small.switches = min.run.switches;
-  small.suppressed_fires.assign(min.run.suppressed_fires.begin(),
-                                min.run.suppressed_fires.end());
+  small.suppressed_fires = min.run.suppressed_fires;
   std::string plan_text;
   google::protobuf::TextFormat::PrintToString(min.run.plan, &plan_text);
   std::cout << RenderTaskTable(min.last.trace) << "\n";
@@ -171,13 +191,19 @@ int TraceCommand(const std::string& plan_path, uint64_t iteration,
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(*plan);
   if (!rules.ok()) return UsageError(rules.status().message());
   const uint64_t seed = IterationSeed(plan->exploration().seed(), iteration);
-  std::unique_ptr<Strategy> strategy =
-      plan->exploration().strategy() == Exploration::PCT
-          ? NewPctStrategy(seed, plan->exploration().pct_depth() == 0
-                                     ? 3
-                                     : plan->exploration().pct_depth())
-          : NewRandomWalkStrategy(seed);
+  // A thread-backend plan's iteration runs on threads: the OS interleaves.
+  const bool threads = plan->exploration().backend() == Exploration::THREADS;
+  std::unique_ptr<Strategy> strategy;
+  if (!threads) {
+    strategy = plan->exploration().strategy() == Exploration::PCT
+                   ? NewPctStrategy(seed, plan->exploration().pct_depth() == 0
+                                              ? 3
+                                              : plan->exploration().pct_depth())
+                   : NewRandomWalkStrategy(seed);
+  }
   IterationConfig config;
+  config.backend = threads ? IterationConfig::Backend::kThreads
+                           : IterationConfig::Backend::kFibers;
   config.strategy = strategy.get();
   config.seed = seed;
   config.scenario = scenario;
@@ -204,7 +230,9 @@ int RenderCommand(const std::string& token, const std::string& plan,
   }
   absl::StatusOr<FailingRun> run = LoadRun(token, plan);
   if (!run.ok()) return UsageError(run.status().message());
-  IterationResult result = ReplayRun(*run, ReplayMode::kStrict);
+  IterationResult result =
+      run->threads ? RerunThreads(*run, kThreadReplayAttempts).last
+                   : ReplayRun(*run, ReplayMode::kStrict);
   std::string text;
   if (options.format == "table") {
     text = RenderTaskTable(result.trace);

@@ -6,8 +6,11 @@
 // The RunContext, World, primitives and fault points are the same as under
 // fibers; what changes is that the OS interleaves the tasks, so a run is not
 // reproducible step by step (fault decisions still are, per task: they are
-// keyed by seed, point, task ordinal and hit). The trace keeps spawns,
-// exits, notes, rule firings and violations, not individual operations.
+// keyed by seed, point, task ordinal and hit). With record_events the trace
+// keeps every operation too, with its values before and after, in the order
+// the tasks finished them (one lock per operation: what a trace of real
+// threads can say, not the memory order of every access); without it, only
+// the counts.
 //
 // Aborting: a fatal violation sets an abort flag that every scheduling point,
 // spin loop, wait and sleep checks; tasks then unwind with IterationAborted.
@@ -84,7 +87,9 @@ class ThreadScheduler final : public Scheduler, public Executor {
 
   // Scheduler.
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
-  void AfterOp(const void* object, int64_t before, int64_t after) override {}
+  void AfterOp(const void* object, int64_t before, int64_t after) override;
+  void AfterPointerOp(const void* object, const void* before,
+                      const void* after) override;
   void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
             const char* kind) override;
   bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
@@ -121,12 +126,18 @@ class ThreadScheduler final : public Scheduler, public Executor {
   std::string DescribeUnfinished();
   void JoinAll();
   void RecordEvent(TraceEvent event);
+  // Appends the operation this thread's last BeforeOp announced, if it was
+  // on `object` (record_events only). With `pointees`, before and after are
+  // pointers, recorded as trace object ids.
+  void RecordOp(const void* object, int64_t before, int64_t after,
+                bool pointees = false);
   void Broadcast();
   ThreadTask* CurrentThreadTask() const;
   void ReportFatal(const char* check, std::string message);
   void FillResult(IterationResult& result);
 
   const IterationConfig& config_;
+  const bool record_ops_;  // config_.record_events, read without mu_
   const std::chrono::steady_clock::time_point start_;
   RunContext* run_ = nullptr;
   World* world_ = nullptr;
