@@ -27,9 +27,9 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/page.h"
@@ -127,7 +127,7 @@ class FsInfo {
   // lock (invariants and probes only: fn must not use instrumented ops).
   template <typename Fn>
   void ForEachExtentBuffer(Fn fn) const {
-    absl::MutexLock lock(&arena_mu_);
+    std::lock_guard<std::mutex> lock(arena_mu_);
     for (const auto& eb : ebs_) fn(*eb);
   }
   // The most recently allocated eb of `start`, or nullptr (tests).
@@ -150,8 +150,9 @@ class FsInfo {
  private:
   // The arena is declared first so it is destroyed last: the Rcu destructor
   // runs pending call_rcu callbacks, which mark ebs freed.
-  mutable absl::Mutex arena_mu_;
-  std::vector<std::unique_ptr<ExtentBuffer>> ebs_ ABSL_GUARDED_BY(arena_mu_);
+  // std::mutex: TSAN sees it (framework/run_context.h says why)
+  mutable std::mutex arena_mu_;
+  std::vector<std::unique_ptr<ExtentBuffer>> ebs_;  // guarded by arena_mu_
   const FsInfoOptions options_;
   const Behaviour& behaviour_;
   World* world_ = nullptr;
@@ -160,8 +161,9 @@ class FsInfo {
   BufferRadix radix_;
   SpinLock buffer_lock_{"fs_info.buffer_lock"};
   Rcu rcu_{"fs_info.rcu"};
-  mutable absl::Mutex bio_mu_;
-  std::deque<std::unique_ptr<Bio>> deferred_ ABSL_GUARDED_BY(bio_mu_);
+  // std::mutex: TSAN sees it (framework/run_context.h says why)
+  mutable std::mutex bio_mu_;
+  std::deque<std::unique_ptr<Bio>> deferred_;  // guarded by bio_mu_
   std::atomic<uint64_t> next_bio_id_{1};
 };
 

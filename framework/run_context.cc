@@ -448,7 +448,7 @@ void RunContext::ReportViolation(Violation violation) {
     violation.task = tls_task != nullptr ? tls_task->name : main_task_.name;
   }
   {
-    absl::MutexLock lock(&violations_mu_);
+    std::lock_guard<std::mutex> lock(violations_mu_);
     violations_.push_back(violation);
   }
   executor_->OnViolation(violation);
@@ -498,7 +498,7 @@ bool RunContext::point_reached(int32_t point) const {
 }
 
 std::vector<Violation> RunContext::violations() const {
-  absl::MutexLock lock(&violations_mu_);
+  std::lock_guard<std::mutex> lock(violations_mu_);
   return violations_;
 }
 

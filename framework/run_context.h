@@ -42,7 +42,6 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
 #include "framework/fault_point.h"
 #include "framework/rule.h"
 #include "framework/rule_set.h"
@@ -285,9 +284,9 @@ class RunContext {
   std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
   size_t shard_size_ = 0;                   // entries per shard
   TaskIdentity main_task_;
-  // A std::mutex, not absl::Mutex: the system absl is not built with TSAN,
-  // so TSAN would not see absl's locking of these (the fiber/thread
-  // backends' shards are acquired from many threads).
+  // std::mutex, not absl::Mutex, for every lock a real thread may take: the
+  // system absl is not built with TSAN, so TSAN would not see absl's locking
+  // and would report the data it guards as raced (docs/runtime.md).
   mutable std::mutex shards_mu_;
   // Every shard ever handed out (counts stay until the run ends); with
   // concurrent = false exactly one, shared by every installation. Guarded by
@@ -300,8 +299,8 @@ class RunContext {
   Counter* single_shard_ = nullptr;  // concurrent = false
   std::atomic<uint32_t> next_task_ordinal_{1};
   std::atomic<uint64_t> next_fire_{0};
-  mutable absl::Mutex violations_mu_;
-  std::vector<Violation> violations_ ABSL_GUARDED_BY(violations_mu_);
+  mutable std::mutex violations_mu_;
+  std::vector<Violation> violations_;  // guarded by violations_mu_
 };
 
 // The run installed on this thread, or nullptr.

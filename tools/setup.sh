@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap
   g++
+  libtsan2
   pkg-config
   libabsl-dev
   libboost-fiber-dev

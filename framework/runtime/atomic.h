@@ -104,8 +104,10 @@ class Atomic {
   }
 
   // Uninstrumented read for invariant checks and state probes (no
-  // scheduling point, no trace event).
-  T Peek() const { return value_.load(std::memory_order_relaxed); }
+  // scheduling point, no trace event). Acquire, like every Peek: a probe on
+  // another thread may follow what it reads (a published pointer, a flag
+  // saying an object is built), and must see the writes before it.
+  T Peek() const { return value_.load(std::memory_order_acquire); }
   const char* label() const { return label_; }
 
  private:
@@ -152,8 +154,9 @@ class AtomicPtr {
   }
   T* Read() const { return load(); }
   void Set(T* v) { store(v); }
-  // Uninstrumented, for invariants and state probes.
-  T* Peek() const { return value_.load(std::memory_order_relaxed); }
+  // Uninstrumented, for invariants and state probes; acquire, so the
+  // pointee's construction is visible to the thread that peeks.
+  T* Peek() const { return value_.load(std::memory_order_acquire); }
   const char* label() const { return label_; }
 
  private:
@@ -207,7 +210,7 @@ class AtomicFlags {
       internal::AfterOp(this, old, old & m);
       return old;
     }
-    unsigned long Peek() const { return value_.load(std::memory_order_relaxed); }
+    unsigned long Peek() const { return value_.load(std::memory_order_acquire); }
 
    private:
     std::atomic<unsigned long> value_;

@@ -24,9 +24,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "framework/runtime/op.h"
 
 namespace faultline {
@@ -60,10 +60,11 @@ class Rcu {
   // moments), which includes every section open when it was queued.
   const char* label_;
   internal::Scheduler* polled_by_ = nullptr;  // registered with this backend
-  mutable absl::Mutex mu_;
-  int readers_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<Pending> pending_ ABSL_GUARDED_BY(mu_);
+  // A std::mutex, which TSAN sees (run_context.h). Guards the next three.
+  mutable std::mutex mu_;
+  int readers_ = 0;
+  uint64_t epoch_ = 0;
+  std::vector<Pending> pending_;
 };
 
 class RcuReadGuard {

@@ -127,11 +127,11 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
     if (now >= deadline) return ready();
     CheckAbort();
     if (aborting_.load() && std::uncaught_exceptions() > 0) return ready();
-    absl::MutexLock lock(&wait_mu_);
+    std::unique_lock<std::mutex> lock(wait_mu_);
     if (wake_generation_.load() == generation) {
       // Also re-check periodically: conditions may change without a wake.
-      wait_cv_.WaitWithTimeout(&wait_mu_,
-                               std::min(absl::Milliseconds(1), deadline - now));
+      wait_cv_.wait_for(lock, absl::ToChronoNanoseconds(std::min(
+                                  absl::Milliseconds(1), deadline - now)));
     }
   }
 }
@@ -143,9 +143,9 @@ void ThreadScheduler::WakeAll(const void* queue, const char* label) {
 }
 
 void ThreadScheduler::Broadcast() {
-  absl::MutexLock lock(&wait_mu_);
+  std::lock_guard<std::mutex> lock(wait_mu_);
   wake_generation_.fetch_add(1);
-  wait_cv_.SignalAll();
+  wait_cv_.notify_all();
 }
 
 void ThreadScheduler::SleepFor(int64_t ns) {
@@ -179,7 +179,7 @@ void ThreadScheduler::RecordOp(const void* object, int64_t before,
   const PendingOp op = tls_pending_op;
   tls_pending_op.object = nullptr;  // one event per BeforeOp
   const uint32_t task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (pointees) {
     // Pointees become trace object ids (order of first appearance), never
     // addresses, as under fibers; ids need mu_, so they are taken here.

@@ -58,11 +58,11 @@ IterationResult ThreadScheduler::Run() {
     JoinAll();
     if (!aborting_.load()) world.RunQuiescenceChecks();
     FillResult(result);
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     tasks_.clear();  // task bodies may refer to world objects
   }
   world_ = nullptr;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   result.trace = recorder_.Finish();
   return result;
 }
@@ -73,7 +73,7 @@ void ThreadScheduler::BuildWorld(IterationResult& result) {
 }
 
 void ThreadScheduler::StartSpawned() {
-  absl::MutexLock spawn_lock(&spawn_mu_);
+  std::lock_guard<std::mutex> spawn_lock(spawn_mu_);
   for (World::TaskSpec& spec : world_->TakeSpawned()) {
     auto task = std::make_unique<ThreadTask>();
     task->identity = run_->NewTask(spec.name, spec.role);
@@ -81,7 +81,7 @@ void ThreadScheduler::StartSpawned() {
     task->body = std::move(spec.body);
     ThreadTask* raw = task.get();
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       FL_CHECK(spec.ordinal == tasks_.size() + 1);
       recorder_.AddTask(spec.ordinal, spec.name, spec.role);
       recorder_.Event({ops_.load(), spec.ordinal, TraceEventKind::kSpawn,
@@ -111,24 +111,24 @@ void ThreadScheduler::TaskMain(ThreadTask* task) {
   }
   tls_thread_task = nullptr;
   SetCurrentTask(nullptr);
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   recorder_.Event({ops_.load(), task->identity->ordinal, TraceEventKind::kExit,
                    OpKind::kNote, 0, 0, 0, "", {}});
   task->done.store(true);
   ++finished_;
-  finished_cv_.SignalAll();
+  finished_cv_.notify_all();
 }
 
 void ThreadScheduler::Watch() {
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(config_.thread_timeout_ms);
-  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  auto all_done = [this] {  // with mu_ held
     return finished_ == tasks_.size();
   };
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     while (!all_done() && absl::Now() < deadline) {
-      finished_cv_.WaitWithDeadline(&mu_, deadline);
+      finished_cv_.wait_until(lock, absl::ToChronoTime(deadline));
     }
     if (all_done()) return;
   }
@@ -137,9 +137,9 @@ void ThreadScheduler::Watch() {
               absl::StrCat("run exceeded ", config_.thread_timeout_ms,
                            " ms; unfinished: ", stuck));
   const absl::Time grace_end = absl::Now() + kAbortGrace;
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   while (!all_done() && absl::Now() < grace_end) {
-    finished_cv_.WaitWithDeadline(&mu_, grace_end);
+    finished_cv_.wait_until(lock, absl::ToChronoTime(grace_end));
   }
   if (!all_done()) {
     // A task loops in code with no scheduling point: it cannot be stopped,
@@ -153,7 +153,7 @@ void ThreadScheduler::Watch() {
 }
 
 std::string ThreadScheduler::DescribeUnfinished() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> parts;
   for (auto& task : tasks_) {
     if (task->done.load()) continue;
@@ -182,7 +182,7 @@ void ThreadScheduler::JoinAll() {
   for (size_t i = 0;; ++i) {
     ThreadTask* task = nullptr;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       if (i >= tasks_.size()) return;
       task = tasks_[i].get();
     }
@@ -191,7 +191,7 @@ void ThreadScheduler::JoinAll() {
 }
 
 void ThreadScheduler::FillResult(IterationResult& result) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   result.violations = violations_;
   result.fire_count = run_->fire_count();
   result.steps = ops_.load();
@@ -205,7 +205,7 @@ void ThreadScheduler::FillResult(IterationResult& result) {
 }
 
 void ThreadScheduler::RecordEvent(TraceEvent event) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   recorder_.Event(std::move(event));
 }
 
@@ -229,7 +229,7 @@ void ThreadScheduler::OnViolation(const Violation& violation) {
   Violation copy = violation;
   copy.step = ops_.load();
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     recorder_.Event({copy.step, CurrentTask() ? CurrentTask()->ordinal : 0,
                      TraceEventKind::kViolation, OpKind::kNote, 0, 0, 0,
                      absl::StrCat(copy.check, ": ", copy.message), {}});

@@ -35,11 +35,11 @@ bool WaitQueue::WaitUntilFor(absl::FunctionRef<bool()> ready,
     if (ready()) return true;
     const absl::Time now = absl::Now();
     if (now >= deadline) return ready();
-    absl::MutexLock lock(&mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     // Re-check periodically too: a condition may turn true without a wake.
     if (generation_.load(std::memory_order_acquire) == generation) {
-      cv_.WaitWithTimeout(&mu_,
-                          std::min(absl::Milliseconds(1), deadline - now));
+      cv_.wait_for(lock, absl::ToChronoNanoseconds(
+                             std::min(absl::Milliseconds(1), deadline - now)));
     }
   }
 }
@@ -50,9 +50,9 @@ void WaitQueue::WakeAll() {
     sched->WakeAll(this, label_);
     return;
   }
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   generation_.fetch_add(1, std::memory_order_release);
-  cv_.SignalAll();
+  cv_.notify_all();
 }
 
 bool Completion::LoadDone() const {

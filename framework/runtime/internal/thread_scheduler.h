@@ -27,13 +27,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "framework/run_context.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/internal/trace_recorder.h"
@@ -145,16 +146,18 @@ class ThreadScheduler final : public Scheduler, public Executor {
   std::atomic<uint64_t> ops_{0};
   bool building_ = true;
 
-  absl::Mutex mu_;  // tasks_, recorder_, violations_, finished_
-  std::vector<std::unique_ptr<ThreadTask>> tasks_ ABSL_GUARDED_BY(mu_);
-  TraceRecorder recorder_ ABSL_GUARDED_BY(mu_);
-  std::vector<Violation> violations_ ABSL_GUARDED_BY(mu_);
-  size_t finished_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::CondVar finished_cv_;
-  absl::Mutex spawn_mu_;  // keeps World and RunContext ordinals in step
+  // std:: locks throughout, so that TSAN sees the backend's own
+  // synchronization and reports only the program's races (run_context.h).
+  std::mutex mu_;  // guards the next four
+  std::vector<std::unique_ptr<ThreadTask>> tasks_;
+  TraceRecorder recorder_;
+  std::vector<Violation> violations_;
+  size_t finished_ = 0;
+  std::condition_variable finished_cv_;
+  std::mutex spawn_mu_;  // keeps World and RunContext ordinals in step
 
-  absl::Mutex wait_mu_;
-  absl::CondVar wait_cv_;
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
   std::atomic<uint64_t> wake_generation_{0};
 };
 
