@@ -62,6 +62,8 @@ class ExplorationRun {
       : plan_(plan), path_(path), options_(options) {}
 
   absl::StatusOr<Report> Run(const Explorer::ProgressFn& progress);
+  // Iteration `index` of the unsharded run, with events (RunPlanIteration).
+  absl::StatusOr<IterationResult> RunOne(uint64_t index);
 
  private:
   absl::Status Prepare();
@@ -87,6 +89,7 @@ class ExplorationRun {
   std::unique_ptr<ReplayToken> replay_;
   uint64_t seed_ = 0;
   uint64_t plan_hash_ = 0;
+  uint64_t pct_steps_ = 0;  // PCT's k: steps of the default schedule
 
   Report report_;
   std::set<uint64_t> hashes_;
@@ -123,6 +126,18 @@ absl::Status ExplorationRun::Prepare() {
   }
   points_.resize(rules_->point_count());
   rule_totals_.resize(rules_->rules().size());
+  if (exploration().strategy() == Exploration::PCT) {
+    // PCT spreads its change points over k steps. k must not depend on
+    // which iterations ran before (shards run different ones), so it is
+    // measured once, the same way in every shard and process: the steps of
+    // the default schedule (no strategy) at iteration 0's seed.
+    IterationConfig config = MakeConfig(nullptr);
+    config.seed = IterationSeed(seed_, 0);
+    IterationResult dry = RunIteration(config);
+    absl::Status usable = CheckUsable(dry);
+    if (!usable.ok()) return usable;
+    pct_steps_ = dry.steps;
+  }
   return absl::OkStatus();
 }
 
@@ -130,9 +145,11 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
   switch (exploration().strategy()) {
     case Exploration::PCT:
       return NewPctStrategy(
-          seed, exploration().pct_depth() == 0
-                    ? kDefaultPctDepth
-                    : static_cast<int>(exploration().pct_depth()));
+          seed,
+          exploration().pct_depth() == 0
+              ? kDefaultPctDepth
+              : static_cast<int>(exploration().pct_depth()),
+          pct_steps_);
     case Exploration::EXHAUSTIVE: {
       ExhaustiveOptions options;
       options.preemption_bound = static_cast<int>(exploration().preemption_bound());
@@ -400,6 +417,29 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
   return report_;
 }
 
+absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
+  absl::Status prepared = Prepare();
+  if (!prepared.ok()) return prepared;
+  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
+  IterationConfig config = MakeConfig(strategy.get());
+  // Exhaustive search reaches schedule `index` only by walking those before.
+  const uint64_t first =
+      exploration().strategy() == Exploration::EXHAUSTIVE ? 0 : index;
+  for (uint64_t n = first;; ++n) {
+    config.seed = SeedOf(n).second;
+    config.record_events = n == index;
+    IterationResult result = RunIteration(config);
+    absl::Status usable = CheckUsable(result);
+    if (!usable.ok()) return usable;
+    if (!result.ran) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "iteration ", index, ": the exhaustive search has only ", n,
+          " schedules"));
+    }
+    if (n == index) return result;
+  }
+}
+
 // A scenario that cannot build or a replay that diverged is bad input, not
 // a finding.
 absl::Status ExplorationRun::CheckUsable(const IterationResult& result) const {
@@ -439,6 +479,14 @@ Explorer::Explorer(Plan plan, std::string plan_path, ExplorerOptions options)
 absl::StatusOr<Report> Explorer::Run() {
   ExplorationRun exploration(plan_, plan_path_, options_);
   return exploration.Run(progress_);
+}
+
+absl::StatusOr<IterationResult> RunPlanIteration(const Plan& plan,
+                                                 uint64_t index) {
+  const ExplorerOptions options;
+  const std::string path;
+  ExplorationRun exploration(plan, path, options);
+  return exploration.RunOne(index);
 }
 
 }  // namespace faultline

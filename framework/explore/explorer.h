@@ -30,6 +30,7 @@
 #include "framework/explore/explorer_options.h"
 #include "framework/explore/report.pb.h"
 #include "framework/plan.pb.h"
+#include "framework/runtime/iteration.h"
 
 namespace faultline {
 
@@ -58,6 +59,13 @@ class Explorer {
 // (scenario and rules, not exploration), stored in replay tokens so a token
 // is only replayed against the plan it came from.
 uint64_t PlanHash(const Plan& plan);
+
+// Iteration `index` of `plan` exactly as an unsharded Explorer::Run runs it
+// (the same seed and strategy state; exhaustive search walks the schedules
+// before it), with every trace event. OutOfRange if an exhaustive search has
+// fewer schedules; errors as Explorer::Run otherwise.
+absl::StatusOr<IterationResult> RunPlanIteration(const Plan& plan,
+                                                 uint64_t index);
 
 }  // namespace faultline
 

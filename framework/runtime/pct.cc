@@ -2,9 +2,12 @@
 // Every task gets a random priority above `depth`; the highest-priority
 // runnable task always runs. At d - 1 random "change points" among the
 // first k steps the running task drops to priority i (1 <= i < d), which
-// forces the rare orderings a bug of depth d needs. k is learned: the most
-// steps any earlier iteration took. A yielding task drops below everyone,
-// so spin-wait loops make progress.
+// forces the rare orderings a bug of depth d needs. k is fixed for the
+// strategy's life (the explorer measures it once per run: the steps of the
+// plan's default schedule), never learned from earlier iterations, so an
+// iteration's schedule depends only on (seed, iteration seed) and is the
+// same in any shard layout. A yielding task drops below everyone, so
+// spin-wait loops make progress.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -21,8 +24,11 @@ namespace {
 
 class PctStrategy final : public Strategy {
  public:
-  PctStrategy(uint64_t seed, int depth)
-      : seed_(seed), depth_(depth), rng_(0) {
+  PctStrategy(uint64_t seed, int depth, uint64_t estimated_steps)
+      : seed_(seed),
+        depth_(depth),
+        estimated_steps_(std::max<uint64_t>(estimated_steps, 1)),
+        rng_(0) {
     FL_CHECK(depth_ >= 1);
     priorities_.reserve(64);
   }
@@ -52,10 +58,6 @@ class PctStrategy final : public Strategy {
       best = HighestPriority(point);
     }
     return best;
-  }
-
-  void EndIteration(const Trace& trace) override {
-    estimated_steps_ = std::max<uint64_t>(estimated_steps_, trace.steps());
   }
 
   std::string Name() const override {
@@ -89,18 +91,19 @@ class PctStrategy final : public Strategy {
 
   const uint64_t seed_;
   const int depth_;
+  const uint64_t estimated_steps_;  // k
   CounterRng rng_;
   std::vector<int64_t> priorities_;  // by ordinal - 1
   std::vector<uint64_t> change_steps_;
-  uint64_t estimated_steps_ = 64;  // before any iteration has run
   uint64_t iterations_ = 0;
   int64_t lowest_ = 0;  // yielders go below every change-point priority
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth) {
-  return std::make_unique<PctStrategy>(seed, depth);
+std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth,
+                                         uint64_t estimated_steps) {
+  return std::make_unique<PctStrategy>(seed, depth, estimated_steps);
 }
 
 }  // namespace faultline

@@ -112,9 +112,11 @@ class Strategy {
 std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
 
 // PCT (Burckhardt et al., ASPLOS 2010): random task priorities, `depth` - 1
-// priority change points spread over the step count seen so far. A yielding
+// priority change points spread over the first `estimated_steps` steps (k,
+// fixed: an iteration's schedule depends only on the seeds). A yielding
 // task drops to the lowest priority so spin-wait loops make progress.
-std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth);
+std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth,
+                                         uint64_t estimated_steps = 64);
 
 struct ExhaustiveOptions {
   // Most preemptions per schedule; -1 = unbounded.

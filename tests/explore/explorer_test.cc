@@ -108,8 +108,19 @@ constexpr char kRandomCollectAll[] =
     "exploration { strategy: RANDOM seed: 7 iterations: 61 collect_all: true }\n"
     "expect { violation: \"icache.use_after_free\" }\n";
 
-TEST(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
-  const Plan plan = IcachePlan("buggy", kRandomCollectAll);
+constexpr char kPctCollectAll[] =
+    "exploration { strategy: PCT seed: 7 iterations: 61 collect_all: true }\n"
+    "expect { violation: \"icache.use_after_free\" }\n";
+
+// Equal step totals mean every iteration ran the same schedule in both
+// layouts: PCT's k must not be learned from the iterations a shard ran.
+class ExplorerSharding : public ::testing::TestWithParam<const char*> {};
+
+INSTANTIATE_TEST_SUITE_P(RandomAndPct, ExplorerSharding,
+                         ::testing::Values(kRandomCollectAll, kPctCollectAll));
+
+TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
+  const Plan plan = IcachePlan("buggy", GetParam());
   const Report whole = Explore(plan, Fast());
   ASSERT_EQ(whole.iterations_run(), 61u);
   ASSERT_GT(whole.violations_by_check().count(kUseAfterFree), 0u)
@@ -137,7 +148,7 @@ TEST(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
   EXPECT_EQ(by_check, expected);
 }
 
-TEST(ExplorerSharding, ExhaustiveRunsOnShardZeroOnly) {
+TEST(ExplorerShardingExhaustive, ExhaustiveRunsOnShardZeroOnly) {
   const Plan plan = IcachePlan(
       "fixed", "exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
                "iterations: 10000 }\nexpect { search_complete: true }\n");
@@ -174,6 +185,37 @@ TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {
               b.violations(i).minimized_token());
     EXPECT_EQ(a.violations(i).rendered_table(), b.violations(i).rendered_table());
   }
+}
+
+// `faultline trace PLAN --iteration=N` shows what the explorer ran as
+// iteration N: the first failure's iteration, rerun alone, has the failure's
+// trace hash and violation (PCT: same k; exhaustive: same walk).
+TEST(ExplorerDeterminism, RunPlanIterationIsTheExplorersIteration) {
+  for (const std::string rest :
+       {std::string(kPctCollectAll),
+        absl::StrCat("exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
+                     "iterations: 10000 }\n",
+                     "expect { violation: \"icache.use_after_free\" }\n")}) {
+    const Plan plan = IcachePlan("buggy", rest);
+    const Report report = Explore(plan, Fast());
+    const ViolationReport* v = FindViolation(report, kUseAfterFree);
+    ASSERT_NE(v, nullptr) << rest;
+    absl::StatusOr<IterationResult> again =
+        RunPlanIteration(plan, v->iteration());
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->trace.hash, v->trace_hash()) << rest;
+    ASSERT_FALSE(again->violations.empty()) << rest;
+    EXPECT_EQ(again->violations[0].check, kUseAfterFree);
+    EXPECT_FALSE(again->trace.events.empty());
+  }
+  const Plan small = IcachePlan(
+      "fixed", "exploration { strategy: EXHAUSTIVE preemption_bound: 0 }\n"
+               "expect { no_violation: true }\n");
+  absl::StatusOr<IterationResult> beyond = RunPlanIteration(small, 1000000);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_NE(beyond.status().message().find("has only"), std::string::npos)
+      << beyond.status();
 }
 
 TEST(ExplorerDeterminism, SeedOverrideChangesTheSchedules) {

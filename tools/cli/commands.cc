@@ -185,34 +185,11 @@ int TraceCommand(const std::string& plan_path, uint64_t iteration,
                  const RenderOptions& options) {
   absl::StatusOr<Plan> plan = LoadPlanFile(ResolvePlanPath(plan_path));
   if (!plan.ok()) return UsageError(plan.status().message());
-  const ScenarioInfo* scenario =
-      ScenarioRegistry::Global().Find(plan->scenario().name());
-  const ScenarioArgs args = ScenarioArgs::FromPlan(*scenario, plan->scenario());
-  absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(*plan);
-  if (!rules.ok()) return UsageError(rules.status().message());
-  const uint64_t seed = IterationSeed(plan->exploration().seed(), iteration);
-  // A thread-backend plan's iteration runs on threads: the OS interleaves.
-  const bool threads = plan->exploration().backend() == Exploration::THREADS;
-  std::unique_ptr<Strategy> strategy;
-  if (!threads) {
-    strategy = plan->exploration().strategy() == Exploration::PCT
-                   ? NewPctStrategy(seed, plan->exploration().pct_depth() == 0
-                                              ? 3
-                                              : plan->exploration().pct_depth())
-                   : NewRandomWalkStrategy(seed);
-  }
-  IterationConfig config;
-  config.backend = threads ? IterationConfig::Backend::kThreads
-                           : IterationConfig::Backend::kFibers;
-  config.strategy = strategy.get();
-  config.seed = seed;
-  config.scenario = scenario;
-  config.args = &args;
-  config.rules = *rules;
-  if (plan->exploration().max_steps() != 0) {
-    config.max_steps = plan->exploration().max_steps();
-  }
-  IterationResult result = RunIteration(config);
+  // The iteration the explorer runs as number `iteration` (shard layouts
+  // do not matter), on the plan's backend with the plan's strategy.
+  absl::StatusOr<IterationResult> run = RunPlanIteration(*plan, iteration);
+  if (!run.ok()) return UsageError(run.status().message());
+  const IterationResult& result = *run;
   std::cout << (options.format == "events" ? result.trace.Render()
                                            : RenderTaskTable(result.trace))
             << "\n";
