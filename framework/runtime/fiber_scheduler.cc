@@ -37,9 +37,9 @@ boost::fibers::context* DeterministicAlgorithm::pick_next() noexcept {
   boost::fibers::context* next = chosen_;
   if (next != nullptr) {
     chosen_ = nullptr;
-    // The chosen context parked itself when it last switched away.
-    FL_CHECK(next->ready_is_linked());
-    next->ready_unlink();
+    // A task parked by a direct switch (SwitchTo) is in no queue; a new
+    // fiber still is, from its creation.
+    if (next->ready_is_linked()) next->ready_unlink();
     return next;
   }
   if (queue_.empty()) return nullptr;
@@ -257,8 +257,14 @@ void FiberScheduler::SwitchTo(FiberTask* next) {
   FL_CHECK(next != self);
   current_ = next;
   SetCurrentTask(next != nullptr ? next->identity.get() : nullptr);
-  algo_->Choose(next != nullptr ? next->ctx : main_ctx_);
-  boost::this_fiber::yield();
+  boost::fibers::context* target = next != nullptr ? next->ctx : main_ctx_;
+  // A direct switch: context::resume() parks this context (in no queue)
+  // and runs `target`, skipping Boost's scheduler round trip (awakened,
+  // pick_next, the dispatcher check) that this_fiber::yield() makes; the
+  // step costs about half as much (BENCHMARKS.md). A new fiber sits in the
+  // algorithm's queue from its creation: take it out first.
+  if (target->ready_is_linked()) target->ready_unlink();
+  target->resume();
   // Whoever resumed us set current_ to us.
   FL_CHECK(current_ == self);
 }

@@ -5,8 +5,10 @@
 // The deterministic fiber backend: every task is a Boost.Fiber on the
 // calling OS thread, and a custom boost::fibers::algorithm resumes exactly
 // the task the Strategy chose. A task that reaches a scheduling point picks
-// the next task itself and yields straight to it (no controller fiber in
-// between); the controller (the thread's main context) only starts the run,
+// the next task itself and switches straight to it with
+// boost::fibers::context::resume() (no controller fiber and no pass through
+// Boost's scheduler in between; only a task's exit goes through it, to the
+// context the algorithm is told to pick); the controller (the thread's main context) only starts the run,
 // unwinds tasks after an abort and runs the quiescence checks.
 //
 // Steps: every runnable task is parked just before its next instrumented
@@ -65,7 +67,8 @@ class DeterministicAlgorithm final : public boost::fibers::algo::algorithm {
       noexcept override;
   void notify() noexcept override;
 
-  // The next pick_next() returns `ctx` (which must be parked here).
+  // The next pick_next() returns `ctx` (parked by a direct switch, or a new
+  // fiber still in the queue).
   void Choose(boost::fibers::context* ctx) noexcept { chosen_ = ctx; }
   // The context most recently handed to awakened() (a new fiber's, right
   // after it was constructed).
