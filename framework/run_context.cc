@@ -310,6 +310,17 @@ ABSL_ATTRIBUTE_NOINLINE Result RunContext::SiteHitUncached(
 HitOutcome RunContext::HitRules(PointSlot& slot, const TaskIdentity& task,
                                 bool cached, uint64_t task_hit, uint64_t key,
                                 Counter* shard) {
+  // Waiters on this point (wait_for) may proceed as soon as a task arrives,
+  // before this hit's own actions run: a task that pauses here (a delay or
+  // its own wait_for) is inside the window the waiter is waiting for. Two
+  // tasks can thereby meet in a race window from both sides without
+  // deadlocking (docs/plan_reference.md, "wait_for").
+  if (slot.waited_on) {
+    if (!slot.reached_flag.load(std::memory_order_relaxed)) {
+      slot.reached_flag.store(true, std::memory_order_release);
+    }
+    executor_->Notify();
+  }
   HitOutcome outcome;
   Counter* const rule_shard = shard + point_count_;
   bool outcome_taken = false;
@@ -342,13 +353,6 @@ HitOutcome RunContext::HitRules(PointSlot& slot, const TaskIdentity& task,
     if (!DecideDraw(*rule, task, cached, task_hit)) continue;
     outcome = Fire(*rule->rule, slot, key, task, task_hit, outcome);
     outcome_taken |= rule->changes_outcome;
-  }
-  // Waiters on this point (wait_for) may now proceed.
-  if (slot.waited_on) {
-    if (!slot.reached_flag.load(std::memory_order_relaxed)) {
-      slot.reached_flag.store(true, std::memory_order_relaxed);
-    }
-    executor_->Notify();
   }
   return outcome;
 }
@@ -493,7 +497,7 @@ RuleCounters RunContext::rule_counters(int32_t rule) const {
 }
 
 bool RunContext::point_reached(int32_t point) const {
-  return points_[point].reached_flag.load(std::memory_order_relaxed) ||
+  return points_[point].reached_flag.load(std::memory_order_acquire) ||
          SumShards(point) != 0;
 }
 

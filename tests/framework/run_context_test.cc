@@ -286,6 +286,33 @@ TEST(RuleActions, WaitForReturnsOnceTheOtherPointIsReached) {
   EXPECT_LT(waited, std::chrono::seconds(5)) << "returned well before timeout";
 }
 
+// Arriving counts as reaching: two tasks that each wait at their own point
+// for the other's meet at once. If a point were reached only when a task left
+// it, each would hold the other until the 10 s timeout.
+TEST(RuleActions, WaitForCountsATaskHeldAtThePointAsHavingReachedIt) {
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.point"
+                              wait_for { point: "rctest.target" timeout_ns: 10000000000 }
+                            }
+                            rules {
+                              point: "rctest.target"
+                              wait_for { point: "rctest.point" timeout_ns: 10000000000 }
+                            })pb"),
+                 RunOptions{});
+  const auto start = std::chrono::steady_clock::now();
+  std::thread other([&run] {
+    ScopedRunContext install(&run);
+    Target();
+  });
+  {
+    ScopedRunContext install(&run);
+    Point();
+  }
+  other.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+      << "the tasks met instead of waiting out each other's timeout";
+}
+
 TEST(RuleActions, WaitForTimesOutWhenThePointIsNeverReached) {
   RunContext run(Rules(R"pb(rules {
                               point: "rctest.point"
