@@ -9,6 +9,10 @@
 // is a decision (the other task) and a switch. Boost: two fibers each call
 // boost::this_fiber::yield() N times under round_robin. Raw: one fiber
 // resumed and suspended (two switches per round trip).
+//
+// N (`yields`) is 100,000 for the steady-state cost of a step, and 100 for
+// iterations as short as the seed race's (about 200 steps), where starting
+// the two tasks (or fibers) and building the iteration is part of the cost.
 #include <cstdint>
 
 #include <boost/context/fiber.hpp>
@@ -26,8 +30,6 @@
 
 namespace faultline {
 namespace {
-
-constexpr int kYieldsPerTask = 100000;
 
 ScenarioInfo PingPong(int yields) {
   ScenarioInfo info;
@@ -51,37 +53,47 @@ void SetPerSwitch(benchmark::State& state, int64_t switches_per_iteration) {
 }
 
 void BM_FaultlineYield(benchmark::State& state) {
-  const ScenarioInfo scenario = PingPong(kYieldsPerTask);
+  const int yields = static_cast<int>(state.range(1));
+  const ScenarioInfo scenario = PingPong(yields);
   auto strategy = NewRandomWalkStrategy(1);
   IterationConfig config;
   config.scenario = &scenario;
   config.strategy = strategy.get();
-  config.max_steps = 4 * kYieldsPerTask;
+  config.max_steps = 4 * static_cast<uint64_t>(yields);
   config.record_events = state.range(0) != 0;
   for (auto _ : state) {
     IterationResult result = RunIteration(config);
     FL_CHECK(result.violations.empty());
     benchmark::DoNotOptimize(result.trace.hash);
   }
-  SetPerSwitch(state, 2 * kYieldsPerTask);
+  SetPerSwitch(state, 2 * yields);
 }
-BENCHMARK(BM_FaultlineYield)->Arg(0)->Arg(1)->ArgName("record_events")
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FaultlineYield)
+    ->ArgNames({"record_events", "yields"})
+    ->Args({0, 100000})
+    ->Args({1, 100000})
+    ->Args({0, 100})
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_BoostRoundRobinYield(benchmark::State& state) {
+  const int yields = static_cast<int>(state.range(0));
   boost::fibers::use_scheduling_algorithm<boost::fibers::algo::round_robin>();
   for (auto _ : state) {
-    auto body = [] {
-      for (int i = 0; i < kYieldsPerTask; ++i) boost::this_fiber::yield();
+    auto body = [yields] {
+      for (int i = 0; i < yields; ++i) boost::this_fiber::yield();
     };
     boost::fibers::fiber ping(body);
     boost::fibers::fiber pong(body);
     ping.join();
     pong.join();
   }
-  SetPerSwitch(state, 2 * kYieldsPerTask);
+  SetPerSwitch(state, 2 * yields);
 }
-BENCHMARK(BM_BoostRoundRobinYield)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BoostRoundRobinYield)
+    ->ArgName("yields")
+    ->Arg(100000)
+    ->Arg(100)
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_RawContextFiber(benchmark::State& state) {
   namespace ctx = boost::context;
@@ -89,10 +101,11 @@ void BM_RawContextFiber(benchmark::State& state) {
     for (;;) caller = std::move(caller).resume();
     return std::move(caller);
   }};
+  constexpr int kRoundTrips = 100000;
   for (auto _ : state) {
-    for (int i = 0; i < kYieldsPerTask; ++i) fiber = std::move(fiber).resume();
+    for (int i = 0; i < kRoundTrips; ++i) fiber = std::move(fiber).resume();
   }
-  SetPerSwitch(state, 2 * kYieldsPerTask);  // in and back out
+  SetPerSwitch(state, 2 * kRoundTrips);  // in and back out
 }
 BENCHMARK(BM_RawContextFiber)->Unit(benchmark::kMillisecond);
 

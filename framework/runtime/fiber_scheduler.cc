@@ -7,19 +7,20 @@
 #include <utility>
 
 #include <boost/fiber/operations.hpp>
-#include <boost/fiber/protected_fixedsize_stack.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/runtime/rcu.h"
 #include "framework/runtime/internal/iteration_setup.h"
+#include "framework/runtime/internal/stack_pool.h"
 
 namespace faultline {
 namespace internal {
 namespace {
 
 // Model code may recurse (tree walks); the guard page turns an overflow into
-// a crash at the fault rather than silent corruption.
+// a crash at the fault rather than silent corruption. Stacks come from a
+// per-thread pool, so iterations after the first map none.
 constexpr size_t kStackBytes = 256 * 1024;
 
 }  // namespace
@@ -78,8 +79,6 @@ FiberScheduler::FiberScheduler(const IterationConfig& config)
   FL_CHECK(config_.scenario != nullptr);
   FL_CHECK(config_.step_ns >= 0);
   FL_CHECK(CurrentScheduler() == nullptr);  // no nested iterations
-  runnable_.reserve(64);
-  footprints_.reserve(64);
 }
 
 FiberScheduler::~FiberScheduler() = default;
@@ -186,17 +185,17 @@ void FiberScheduler::AdoptSpawned() {
     FiberTask* raw = task.get();
     tasks_.push_back(std::move(task));
     raw->fiber = boost::fibers::fiber(
-        std::allocator_arg, boost::fibers::protected_fixedsize_stack(kStackBytes),
+        std::allocator_arg, PooledStack(kStackBytes),
         [this, raw] { TaskMain(raw); });
     raw->ctx = algo_->last_awakened();
     FL_CHECK(raw->ctx != nullptr && raw->ctx != main_ctx_);
+    // Boost queued the new fiber as ready; it runs only when switched to.
+    raw->ctx->ready_unlink();
     recorder_.Event({step_, current_ordinal(), TraceEventKind::kSpawn,
                      OpKind::kSpawn, 0, 0, 0, spec.name, {}});
   }
-  if (runnable_.capacity() < tasks_.size()) {
-    runnable_.reserve(tasks_.size() * 2);
-    footprints_.reserve(tasks_.size() * 2);
-  }
+  runnable_.resize(tasks_.size());
+  footprints_.resize(tasks_.size());
 }
 
 void FiberScheduler::Prime(FiberTask* task) {
@@ -261,9 +260,9 @@ void FiberScheduler::SwitchTo(FiberTask* next) {
   // A direct switch: context::resume() parks this context (in no queue)
   // and runs `target`, skipping Boost's scheduler round trip (awakened,
   // pick_next, the dispatcher check) that this_fiber::yield() makes; the
-  // step costs about half as much (BENCHMARKS.md). A new fiber sits in the
-  // algorithm's queue from its creation: take it out first.
-  if (target->ready_is_linked()) target->ready_unlink();
+  // step costs about half as much (BENCHMARKS.md). No task context is in
+  // the algorithm's queue (AdoptSpawned takes new ones out), so none needs
+  // unlinking here.
   target->resume();
   // Whoever resumed us set current_ to us.
   FL_CHECK(current_ == self);

@@ -8,33 +8,6 @@
 
 namespace faultline {
 
-Footprint::Access AccessOf(internal::OpKind kind) {
-  using internal::OpKind;
-  switch (kind) {
-    case OpKind::kLoad:
-    case OpKind::kWait:
-      return Footprint::Access::kRead;
-    case OpKind::kStore:
-    case OpKind::kRmw:
-    case OpKind::kLock:
-    case OpKind::kTryLock:
-    case OpKind::kUnlock:
-    case OpKind::kWake:
-    case OpKind::kFault:
-      return Footprint::Access::kWrite;
-    case OpKind::kNote:
-    case OpKind::kYield:
-    case OpKind::kSleep:
-      return Footprint::Access::kNone;
-    case OpKind::kRcuRead:
-    case OpKind::kRcuUnlock:
-    case OpKind::kSpawn:
-      // RCU callbacks and new tasks may touch anything.
-      return Footprint::Access::kGlobal;
-  }
-  return Footprint::Access::kGlobal;
-}
-
 bool Conflicts(const Footprint& a, const Footprint& b) {
   using Access = Footprint::Access;
   if (a.access == Access::kGlobal || b.access == Access::kGlobal) return true;

@@ -57,8 +57,33 @@ struct Footprint {
 };
 
 bool Conflicts(const Footprint& a, const Footprint& b);
-// How an operation kind accesses its object.
-Footprint::Access AccessOf(internal::OpKind kind);
+// How an operation kind accesses its object. Inline: every step asks.
+constexpr Footprint::Access AccessOf(internal::OpKind kind) {
+  using internal::OpKind;
+  switch (kind) {
+    case OpKind::kLoad:
+    case OpKind::kWait:
+      return Footprint::Access::kRead;
+    case OpKind::kStore:
+    case OpKind::kRmw:
+    case OpKind::kLock:
+    case OpKind::kTryLock:
+    case OpKind::kUnlock:
+    case OpKind::kWake:
+    case OpKind::kFault:
+      return Footprint::Access::kWrite;
+    case OpKind::kNote:
+    case OpKind::kYield:
+    case OpKind::kSleep:
+      return Footprint::Access::kNone;
+    case OpKind::kRcuRead:
+    case OpKind::kRcuUnlock:
+    case OpKind::kSpawn:
+      // RCU callbacks and new tasks may touch anything.
+      return Footprint::Access::kGlobal;
+  }
+  return Footprint::Access::kGlobal;
+}
 
 struct SchedulingPoint {
   uint64_t step = 0;     // 1-based number of the step being decided

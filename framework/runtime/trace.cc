@@ -35,16 +35,15 @@ const char* TraceEventKindName(TraceEventKind kind) {
 }
 
 uint64_t Trace::preemptions() const {
-  return std::count_if(decisions.begin(), decisions.end(),
-                       [](const TraceDecision& d) { return d.preemption; });
+  return std::count_if(switches.begin(), switches.end(),
+                       [](const TraceSwitch& d) { return d.preemption; });
 }
 
 std::vector<std::pair<uint32_t, uint32_t>> Trace::Switches() const {
   std::vector<std::pair<uint32_t, uint32_t>> out;
-  for (size_t i = 0; i < decisions.size(); ++i) {
-    if (!decisions[i].is_default) {
-      out.emplace_back(static_cast<uint32_t>(i + 1), decisions[i].task);
-    }
+  out.reserve(switches.size());
+  for (const TraceSwitch& d : switches) {
+    out.emplace_back(static_cast<uint32_t>(d.step), d.task);
   }
   return out;
 }
@@ -89,17 +88,16 @@ std::string Trace::Render() const {
   // A thread-backend trace has no decisions, and its events' steps are op
   // counts in the order each thread took them, not a schedule.
   std::string out =
-      decisions.empty() && !events.empty()
+      step_count == 0 && !events.empty()
           ? absl::StrCat("trace of real threads, ", events.size(),
                          " events, hash ", hash, "\n")
           : absl::StrCat("trace ", steps(), " steps, ", preemptions(),
                          " preemptions, hash ", hash, "\n");
-  uint64_t next_step = 1;  // the next decision whose switch may be shown
+  size_t next = 0;  // the next switch to show
   auto switches_through = [&](uint64_t last) {
-    for (; next_step <= last && next_step <= decisions.size(); ++next_step) {
-      const TraceDecision& d = decisions[next_step - 1];
-      if (d.is_default) continue;
-      absl::StrAppend(&out, "step ", next_step, " switch to ",
+    for (; next < switches.size() && switches[next].step <= last; ++next) {
+      const TraceSwitch& d = switches[next];
+      absl::StrAppend(&out, "step ", d.step, " switch to ",
                       TaskLabel(*this, d.task),
                       d.preemption ? " (preemption)" : "", "\n");
     }
@@ -108,7 +106,7 @@ std::string Trace::Render() const {
     switches_through(event.step);
     absl::StrAppend(&out, RenderEvent(*this, event), "\n");
   }
-  switches_through(decisions.size());
+  switches_through(step_count);
   return out;
 }
 
@@ -116,8 +114,10 @@ namespace internal {
 
 TraceRecorder::TraceRecorder(bool keep_events, uint64_t reserve_steps)
     : keep_events_(keep_events) {
-  trace_.decisions.reserve(reserve_steps);
-  if (keep_events_) trace_.events.reserve(reserve_steps);
+  if (keep_events_) {
+    trace_.decisions.reserve(reserve_steps);
+    trace_.events.reserve(reserve_steps);
+  }
 }
 
 uint32_t TraceRecorder::ObjectId(const void* object, const char* label) {

@@ -15,7 +15,11 @@
 //
 // A decision is "default" when it picked what a scheduler with no strategy
 // would: keep the current task if it can run, else the lowest ordinal. Only
-// non-default decisions are stored in replay tokens (Switches()).
+// non-default decisions ("switches") are stored in replay tokens, and only
+// they are kept for every iteration; the decision of every step is kept with
+// the events. So an explorer iteration that keeps no events stores nothing
+// per step beyond the hash: a long iteration does not grow a per-step log
+// (BENCHMARKS.md, "Scheduling step cost").
 //
 // Example:
 //   IterationResult r = RunIteration(config);
@@ -68,6 +72,13 @@ struct TraceDecision {
   bool is_default = true;   // see the file comment
 };
 
+// A non-default decision and the step it decided (1-based).
+struct TraceSwitch {
+  uint64_t step = 0;
+  uint32_t task = 0;
+  bool preemption = false;
+};
+
 struct TraceObject {
   std::string label;
 };
@@ -79,18 +90,22 @@ struct TraceTask {
 };
 
 struct Trace {
-  // decisions[i] is step i + 1.
+  uint64_t step_count = 0;  // decisions made
+  // The non-default decisions, steps ascending. A preemption is never the
+  // default, so every preemption is here.
+  std::vector<TraceSwitch> switches;
+  // decisions[i] is step i + 1; empty unless events were recorded.
   std::vector<TraceDecision> decisions;
   std::vector<TraceEvent> events;  // empty unless events were recorded
   std::vector<TraceObject> objects;
   std::vector<TraceTask> tasks;  // by ordinal - 1
   uint64_t hash = 0;
 
-  uint64_t steps() const { return decisions.size(); }
+  uint64_t steps() const { return step_count; }
   uint64_t preemptions() const;
   // Non-default decisions as (step, task): what a replay token stores.
   std::vector<std::pair<uint32_t, uint32_t>> Switches() const;
-  // The chosen ordinal of every step, in order.
+  // The chosen ordinal of every step, in order (events recorded only).
   std::vector<uint32_t> ChosenTasks() const;
   // One line per event (and per non-default decision), for humans.
   std::string Render() const;

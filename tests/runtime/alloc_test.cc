@@ -1,13 +1,17 @@
 // Goal: a scheduling step of the fiber backend does not allocate: the
 // decision scratch, the trace and the strategy are preallocated, so the
-// allocations of an iteration do not grow with its number of steps.
+// allocations of an iteration do not grow with its number of steps. And an
+// iteration does not map new fiber stacks: they come back from the
+// per-thread pool.
 // Method: a counting global operator new; run the same two-task ping-pong
 // (each step a yield, so every step is a decision and a fiber switch) with
-// 2,000 and 20,000 steps and compare allocation counts. Per-step allocation
-// would show up as ~18,000 extra; amortized vector growth is a handful.
+// 4,000 and 40,000 steps and compare allocation counts. Per-step allocation
+// would show up as ~36,000 extra; amortized vector growth is a handful.
+// Stacks: count the pooled stacks after one iteration and after more.
 
 #include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
+#include "framework/runtime/internal/stack_pool.h"
 #include "framework/testing/counting_new.h"
 #include "framework/runtime/this_task.h"
 #include "tests/runtime/programs.h"
@@ -53,6 +57,17 @@ TEST(Allocation, StepsDoNotAllocate) {
         << "record_events=" << record_events << " small=" << small
         << " large=" << large;
   }
+}
+
+TEST(Allocation, IterationsReuseFiberStacks) {
+  AllocationsFor(10, false);
+  // Both tasks' stacks came back to this thread's pool...
+  const size_t pooled = internal::PooledStack::PooledOnThisThread();
+  EXPECT_GE(pooled, 2u);
+  // ...and the next iterations take them from it instead of mapping more,
+  // which would grow the pool towards its cap.
+  for (int i = 0; i < 5; ++i) AllocationsFor(10, false);
+  EXPECT_EQ(internal::PooledStack::PooledOnThisThread(), pooled);
 }
 
 }  // namespace

@@ -210,8 +210,11 @@ class FiberScheduler final : public Scheduler, public Executor {
   FiberTask* current_ = nullptr;  // nullptr: the controller
   FiberTask* priming_ = nullptr;  // task running up to its first point
   FiberTask* primer_ = nullptr;   // who resumes when priming ends
-  std::vector<uint32_t> runnable_;     // decision scratch, preallocated
+  // Decision scratch, one slot per task (sized at spawn): the first
+  // runnable_count_ entries are this step's candidates.
+  std::vector<uint32_t> runnable_;
   std::vector<Footprint> footprints_;  // parallel to runnable_
+  size_t runnable_count_ = 0;
   std::vector<Rcu*> rcus_;
   std::vector<Violation> violations_;
   uint64_t step_ = 0;

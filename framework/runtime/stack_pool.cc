@@ -1,0 +1,74 @@
+// Per-thread pool of guarded fiber stacks (see internal/stack_pool.h).
+#include "framework/runtime/internal/stack_pool.h"
+
+#include <vector>
+
+#include <boost/context/protected_fixedsize_stack.hpp>
+
+namespace faultline {
+namespace internal {
+namespace {
+
+struct PooledEntry {
+  size_t requested;  // the size PooledStack was asked for
+  boost::context::stack_context stack;
+};
+
+// Set once this thread's pool is destroyed. Trivially destructible, so it
+// stays readable while later thread-exit destructors (Boost's scheduler,
+// which may still free a fiber) run.
+thread_local bool tls_pool_gone = false;
+
+// Unmaps what is left when the thread exits.
+struct ThreadPool {
+  std::vector<PooledEntry> free;
+  ~ThreadPool() {
+    tls_pool_gone = true;
+    for (PooledEntry& entry : free) {
+      boost::context::protected_fixedsize_stack(entry.requested)
+          .deallocate(entry.stack);
+    }
+  }
+};
+
+ThreadPool& Pool() {
+  thread_local ThreadPool pool;
+  return pool;
+}
+
+}  // namespace
+
+boost::context::stack_context PooledStack::allocate() {
+  if (tls_pool_gone) {
+    return boost::context::protected_fixedsize_stack(size_).allocate();
+  }
+  std::vector<PooledEntry>& free = Pool().free;
+  // Room for every stack deallocate() may keep, so that it never allocates.
+  if (free.capacity() < kMaxPooled) free.reserve(kMaxPooled);
+  for (size_t i = free.size(); i-- > 0;) {
+    if (free[i].requested != size_) continue;
+    boost::context::stack_context stack = free[i].stack;
+    free[i] = free.back();
+    free.pop_back();
+    return stack;
+  }
+  return boost::context::protected_fixedsize_stack(size_).allocate();
+}
+
+void PooledStack::deallocate(boost::context::stack_context& sctx) noexcept {
+  std::vector<PooledEntry>* free = tls_pool_gone ? nullptr : &Pool().free;
+  // allocate() reserved the room, so push_back neither allocates nor throws.
+  if (free != nullptr && free->size() < free->capacity() &&
+      free->size() < kMaxPooled) {
+    free->push_back({size_, sctx});
+    return;
+  }
+  boost::context::protected_fixedsize_stack(size_).deallocate(sctx);
+}
+
+size_t PooledStack::PooledOnThisThread() {
+  return tls_pool_gone ? 0 : Pool().free.size();
+}
+
+}  // namespace internal
+}  // namespace faultline
