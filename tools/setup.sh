@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap
   g++
+  libasan8
   libtsan2
   pkg-config
   libabsl-dev

@@ -189,6 +189,9 @@ void FiberScheduler::AdoptSpawned() {
         [this, raw] { TaskMain(raw); });
     raw->ctx = algo_->last_awakened();
     FL_CHECK(raw->ctx != nullptr && raw->ctx != main_ctx_);
+    const boost::context::stack_context stack =
+        PooledStack::LastAllocatedOnThisThread();
+    raw->stack = {static_cast<const char*>(stack.sp) - stack.size, stack.size};
     // Boost queued the new fiber as ready; it runs only when switched to.
     raw->ctx->ready_unlink();
     recorder_.Event({step_, current_ordinal(), TraceEventKind::kSpawn,
@@ -210,6 +213,9 @@ void FiberScheduler::Prime(FiberTask* task) {
 }
 
 void FiberScheduler::TaskMain(FiberTask* task) {
+  StackBounds from;
+  FinishStackSwitch(nullptr, &from);
+  if (switched_from_ == nullptr) main_stack_ = from;
   FL_CHECK(current_ == task);
   if (!aborting_) {
     try {
@@ -227,6 +233,8 @@ void FiberScheduler::TaskMain(FiberTask* task) {
     }
   }
   ExitTask(task);
+  // Boost now resumes the context ExitTask chose; this stack is done.
+  StartStackSwitch(nullptr, current_ != nullptr ? current_->stack : main_stack_);
 }
 
 void FiberScheduler::ExitTask(FiberTask* task) {
@@ -263,7 +271,11 @@ void FiberScheduler::SwitchTo(FiberTask* next) {
   // step costs about half as much (BENCHMARKS.md). No task context is in
   // the algorithm's queue (AdoptSpawned takes new ones out), so none needs
   // unlinking here.
+  void* fake_stack = nullptr;
+  switched_from_ = self;
+  StartStackSwitch(&fake_stack, next != nullptr ? next->stack : main_stack_);
   target->resume();
+  FinishStackSwitch(fake_stack, nullptr);
   // Whoever resumed us set current_ to us.
   FL_CHECK(current_ == self);
 }

@@ -5,6 +5,8 @@
 
 #include <boost/context/protected_fixedsize_stack.hpp>
 
+#include "framework/runtime/internal/fiber_sanitizer.h"
+
 namespace faultline {
 namespace internal {
 namespace {
@@ -18,6 +20,7 @@ struct PooledEntry {
 // stays readable while later thread-exit destructors (Boost's scheduler,
 // which may still free a fiber) run.
 thread_local bool tls_pool_gone = false;
+thread_local boost::context::stack_context tls_last_allocated;
 
 // Unmaps what is left when the thread exits.
 struct ThreadPool {
@@ -39,6 +42,11 @@ ThreadPool& Pool() {
 }  // namespace
 
 boost::context::stack_context PooledStack::allocate() {
+  tls_last_allocated = Take();
+  return tls_last_allocated;
+}
+
+boost::context::stack_context PooledStack::Take() {
   if (tls_pool_gone) {
     return boost::context::protected_fixedsize_stack(size_).allocate();
   }
@@ -50,6 +58,8 @@ boost::context::stack_context PooledStack::allocate() {
     boost::context::stack_context stack = free[i].stack;
     free[i] = free.back();
     free.pop_back();
+    UnpoisonStack({static_cast<const char*>(stack.sp) - stack.size,
+                   stack.size});
     return stack;
   }
   return boost::context::protected_fixedsize_stack(size_).allocate();
@@ -64,6 +74,10 @@ void PooledStack::deallocate(boost::context::stack_context& sctx) noexcept {
     return;
   }
   boost::context::protected_fixedsize_stack(size_).deallocate(sctx);
+}
+
+boost::context::stack_context PooledStack::LastAllocatedOnThisThread() {
+  return tls_last_allocated;
 }
 
 size_t PooledStack::PooledOnThisThread() {

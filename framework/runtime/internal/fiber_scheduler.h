@@ -42,6 +42,7 @@
 #include <boost/fiber/scheduler.hpp>
 
 #include "framework/run_context.h"
+#include "framework/runtime/internal/fiber_sanitizer.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/internal/trace_recorder.h"
 #include "framework/runtime/iteration.h"
@@ -92,6 +93,7 @@ struct FiberTask {
   std::function<void()> body;
   boost::fibers::fiber fiber;
   boost::fibers::context* ctx = nullptr;
+  StackBounds stack;  // for AddressSanitizer (fiber_sanitizer.h)
   TaskState state = TaskState::kNew;
   // The operation the task is parked before (valid once primed).
   Footprint next;
@@ -204,6 +206,9 @@ class FiberScheduler final : public Scheduler, public Executor {
   TraceRecorder recorder_;
   DeterministicAlgorithm* algo_ = nullptr;
   boost::fibers::context* main_ctx_ = nullptr;
+  // The controller's stack, learned when it first switches to a task.
+  StackBounds main_stack_;
+  FiberTask* switched_from_ = nullptr;  // set by SwitchTo for the entered task
   RunContext* run_ = nullptr;
   World* world_ = nullptr;
   std::vector<std::unique_ptr<FiberTask>> tasks_;

@@ -40,8 +40,14 @@ class PooledStack {
 
   // Stacks waiting in this thread's pool (for tests).
   static size_t PooledOnThisThread();
+  // The stack most recently handed out on this thread: the fiber
+  // constructor allocates through a copy of the allocator, so this is how
+  // the creator learns where its new fiber's stack lies.
+  static boost::context::stack_context LastAllocatedOnThisThread();
 
  private:
+  boost::context::stack_context Take();
+
   size_t size_;
 };
 
