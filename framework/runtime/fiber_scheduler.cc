@@ -38,9 +38,9 @@ boost::fibers::context* DeterministicAlgorithm::pick_next() noexcept {
   boost::fibers::context* next = chosen_;
   if (next != nullptr) {
     chosen_ = nullptr;
-    // A task parked by a direct switch (SwitchTo) is in no queue; a new
-    // fiber still is, from its creation.
-    if (next->ready_is_linked()) next->ready_unlink();
+    // Chosen contexts are parked by a direct switch (SwitchTo), and new
+    // fibers leave the queue at creation (AdoptSpawned): none is queued.
+    FL_CHECK(!next->ready_is_linked());
     return next;
   }
   if (queue_.empty()) return nullptr;
