@@ -86,6 +86,24 @@ run run
 expect_code "run without plan" 2
 expect_in "run without plan" "$ERR" "PLAN"
 
+# A flag of another subcommand is refused, not silently ignored.
+run run --iteration=5 examples/inode_cache/buggy.textproto
+expect_code "run --iteration" 2
+expect_in "run --iteration" "$ERR" '--iteration is not a flag of "run"'
+expect_in "run --iteration" "$ERR" "it belongs to trace"
+
+run run --format=chrome examples/inode_cache/buggy.textproto
+expect_code "run --format" 2
+expect_in "run --format" "$ERR" "it belongs to render, trace"
+
+run check --nominimize examples/inode_cache/buggy.textproto
+expect_code "check --nominimize" 2
+expect_in "check --nominimize" "$ERR" '--minimize is not a flag of "check"'
+
+run list-points --flagfile=/dev/null
+expect_code "abseil's own flags" 2
+expect_in "abseil's own flags" "$ERR" "no command reads it"
+
 run replay only-one-arg
 expect_code "replay arity" 2
 expect_in "replay arity" "$ERR" "TOKEN and PLAN"
@@ -158,6 +176,19 @@ else
   run replay "$TOKEN" examples/inode_cache/fixed.textproto
   expect_code "token for another plan" 2
   expect_in "token for another plan" "$ERR" "another plan"
+
+  # Same scenario and rules (so the token's plan hash matches) but a step
+  # budget the recorded schedule cannot fit in: replay and render say where
+  # it diverged and exit 2 instead of showing some other run.
+  SHORT="$TMP/buggy_short.textproto"
+  sed 's/^exploration {/exploration { max_steps: 2/' \
+    examples/inode_cache/buggy.textproto >"$SHORT"
+  run replay "$TOKEN" "$SHORT"
+  expect_code "replay diverging token" 2
+  expect_re "replay diverging token" "$ERR" "diverged at step [0-9]+"
+  run render "$TOKEN" "$SHORT"
+  expect_code "render diverging token" 2
+  expect_re "render diverging token" "$ERR" "render: replay diverged at step [0-9]+"
 
   run replay "$TOKEN" examples/inode_cache/buggy.textproto
   expect_code "icache replay" 0

@@ -210,6 +210,11 @@ int RenderCommand(const std::string& token, const std::string& plan,
   IterationResult result =
       run->threads ? RerunThreads(*run, kThreadReplayAttempts).last
                    : ReplayRun(*run, ReplayMode::kStrict);
+  if (!result.strategy_status.ok()) {
+    // A table of some other run would read as the token's: refuse.
+    return UsageError(
+        absl::StrCat("render: ", result.strategy_status.message()));
+  }
   std::string text;
   if (options.format == "table") {
     text = RenderTaskTable(result.trace);

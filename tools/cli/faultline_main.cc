@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "framework/explore/run_plan.h"
+#include "tools/cli/command_flags.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flag_parse.h"
 
@@ -166,16 +167,17 @@ int UsageError(absl::string_view message) {
 }  // namespace faultline
 
 int main(int argc, char** argv) {
-  absl::StatusOr<std::vector<std::string>> positional =
+  absl::StatusOr<faultline::ParsedArgs> parsed =
       faultline::ParseFlags(argc, argv);
-  if (!positional.ok()) {
-    return faultline::UsageError(positional.status().message());
-  }
-  if (positional->empty()) {
+  if (!parsed.ok()) return faultline::UsageError(parsed.status().message());
+  std::vector<std::string>& positional = parsed->positional;
+  if (positional.empty()) {
     std::cout << faultline::kUsage;
     return faultline::kExitBadInput;
   }
-  const std::string command = positional->front();
-  positional->erase(positional->begin());
-  return faultline::Dispatch(command, *positional);
+  const std::string command = positional.front();
+  positional.erase(positional.begin());
+  absl::Status flags_ok = faultline::CheckFlagsFor(command, parsed->flags);
+  if (!flags_ok.ok()) return faultline::UsageError(flags_ok.message());
+  return faultline::Dispatch(command, positional);
 }

@@ -29,9 +29,9 @@ absl::CommandLineFlag* FindNegatedBool(absl::string_view name) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> ParseFlags(int argc,
-                                                    const char* const* argv) {
-  std::vector<std::string> positional;
+absl::StatusOr<ParsedArgs> ParseFlags(int argc, const char* const* argv) {
+  ParsedArgs parsed;
+  std::vector<std::string>& positional = parsed.positional;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") {
@@ -52,6 +52,7 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc,
       if (absl::CommandLineFlag* negated = FindNegatedBool(name)) {
         absl::Status s = SetFlag(negated, name.substr(2), "false");
         if (!s.ok()) return s;
+        parsed.flags.emplace_back(name.substr(2));
         continue;
       }
     }
@@ -71,8 +72,9 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc,
     }
     absl::Status s = SetFlag(flag, name, value);
     if (!s.ok()) return s;
+    parsed.flags.emplace_back(name);
   }
-  return positional;
+  return parsed;
 }
 
 }  // namespace faultline

@@ -21,10 +21,17 @@
 
 namespace faultline {
 
-// Sets the flags named in argv[1..] and returns the positional arguments in
-// order. InvalidArgument names the offending argument.
-absl::StatusOr<std::vector<std::string>> ParseFlags(int argc,
-                                                    const char* const* argv);
+struct ParsedArgs {
+  // The non-flag arguments, in order.
+  std::vector<std::string> positional;
+  // The canonical name of every flag given (`--nofoo` counts as "foo"), in
+  // order: commands refuse flags they do not read.
+  std::vector<std::string> flags;
+};
+
+// Sets the flags named in argv[1..] and returns the positional arguments and
+// the flags given. InvalidArgument names the offending argument.
+absl::StatusOr<ParsedArgs> ParseFlags(int argc, const char* const* argv);
 
 }  // namespace faultline
 
