@@ -105,6 +105,11 @@ int RunPlanFile(const std::string& path, const RunPlanOptions& options,
   if (!options.explorer.shard_status_file.empty()) {
     std::ofstream touch(options.explorer.shard_status_file, std::ios::app);
   }
+  // Refuse an unwritable report path before the run, not after it.
+  if (!options.json_out.empty() && !std::ofstream(options.json_out)) {
+    err << "faultline: --json_out: cannot write " << options.json_out << "\n";
+    return kExitBadInput;
+  }
   Explorer explorer(*std::move(plan), path, options.explorer);
   explorer.set_progress(MakeProgress(options.explorer.progress, err));
   absl::StatusOr<Report> report = explorer.Run();
@@ -115,8 +120,10 @@ int RunPlanFile(const std::string& path, const RunPlanOptions& options,
   WriteArtifacts(*report, options.explorer.artifacts_dir, err);
   if (report_out != nullptr) *report_out = *report;
   absl::StatusOr<std::string> json = ReportToJson(*report);
-  if (!options.json_out.empty() && json.ok()) {
-    std::ofstream(options.json_out) << *json;
+  if (!options.json_out.empty() && json.ok() &&
+      !(std::ofstream(options.json_out) << *json)) {
+    err << "faultline: --json_out: cannot write " << options.json_out << "\n";
+    return kExitBadInput;
   }
   if (options.json) {
     out << (json.ok() ? *json : "{}") << "\n";

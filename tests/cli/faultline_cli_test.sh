@@ -281,6 +281,11 @@ else
   expect_in "--json_out" "$JSON_OUT" '"expectations_met": true'
 fi
 
+run run --progress=none --json_out="$TMP/no/such/dir/report.json" \
+  examples/inode_cache/buggy.textproto
+expect_code "--json_out unwritable" 2
+expect_in "--json_out unwritable" "$ERR" "--json_out: cannot write $TMP/no/such/dir/report.json"
+
 if [[ "$failures" != 0 ]]; then
   echo "$failures case(s) failed"
   exit 1
