@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "framework/explore/explorer.h"
+#include "framework/explore/progress_display.h"
 #include "framework/plan_loader.h"
 
 namespace faultline {
@@ -36,30 +37,6 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     exploration->set_backend(Exploration::FIBERS);
   }
   return ValidatePlan(*plan);
-}
-
-Explorer::ProgressFn MakeProgress(ExplorerOptions::Progress mode,
-                                  std::ostream& err) {
-  if (mode == ExplorerOptions::Progress::kNone) return nullptr;
-  const bool bar = mode == ExplorerOptions::Progress::kBar;
-  return [bar, &err, last_decile = uint64_t{0}](uint64_t done, uint64_t total,
-                                                uint64_t found) mutable {
-    if (total == 0) return;
-    const uint64_t decile = done * 10 / total;
-    if (bar) {
-      const int width = 30;
-      const int filled = static_cast<int>(done * width / total);
-      err << absl::StrFormat("\r  [%s%s] %d/%d iterations, %d violated checks",
-                             std::string(filled, '#'),
-                             std::string(width - filled, '.'), done, total,
-                             found)
-          << (done == total ? "\n" : "") << std::flush;
-    } else if (decile != last_decile || done == total) {
-      err << absl::StrFormat("  progress: %d/%d iterations, %d violated checks\n",
-                             done, total, found);
-    }
-    last_decile = decile;
-  };
 }
 
 void WriteArtifacts(const Report& report, const std::string& dir,
@@ -111,8 +88,10 @@ int RunPlanFile(const std::string& path, const RunPlanOptions& options,
     return kExitBadInput;
   }
   Explorer explorer(*std::move(plan), path, options.explorer);
-  explorer.set_progress(MakeProgress(options.explorer.progress, err));
+  ProgressDisplay progress(options.explorer.progress, err);
+  explorer.set_progress(progress.Callback());
   absl::StatusOr<Report> report = explorer.Run();
+  progress.Finish();
   if (!report.ok()) {
     err << "faultline: " << path << ": " << report.status().message() << "\n";
     return kExitBadInput;
