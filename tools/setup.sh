@@ -19,6 +19,7 @@ packages=(
   libgmock-dev
   libbenchmark-dev
   libfiu-dev
+  python3
 )
 
 missing=()
