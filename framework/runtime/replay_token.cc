@@ -201,6 +201,13 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(absl::string_view text) {
   ReplayToken token;
   absl::Status status = ParseFields(payload, token);
   if (!status.ok()) return status;
+  // One spelling per token: spare low bits in the last character, or a
+  // varint with redundant continuation bytes, would otherwise pass the
+  // checksum and make two texts name one schedule.
+  if (token.Encode() != text) {
+    return absl::InvalidArgumentError(
+        "replay token: not in canonical form (the token was altered)");
+  }
   return token;
 }
 
