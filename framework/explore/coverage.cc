@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <set>
 
+#include "framework/check.h"
+
 namespace faultline {
 namespace explore_internal {
 
@@ -25,6 +27,9 @@ void Coverage::Add(const IterationResult& result) {
 }
 
 void Coverage::Fill(const RuleSet& rules, Report* report) const {
+  FL_CHECK(report != nullptr);
+  FL_CHECK(static_cast<size_t>(rules.point_count()) == points_.size());
+  FL_CHECK(rules.rules().size() == rules_.size());
   const SiteRegistry& sites = rules.sites();
   std::set<int32_t> rule_points;
   for (const CompiledRule& rule : rules.rules()) rule_points.insert(rule.point);

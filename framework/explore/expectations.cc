@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "framework/check.h"
 
 namespace faultline {
 namespace {
@@ -95,6 +96,7 @@ ExpectationResult Judge(const Expectation& expect, const Report& report) {
 }  // namespace
 
 void EvaluateExpectations(const Plan& plan, Report* report) {
+  FL_CHECK(report != nullptr);
   report->clear_expectations();
   bool all_met = true;
   for (const Expectation& expect : plan.expect()) {
@@ -102,6 +104,7 @@ void EvaluateExpectations(const Plan& plan, Report* report) {
     all_met &= result.met();
     *report->add_expectations() = std::move(result);
   }
+  FL_CHECK(report->expectations_size() == plan.expect_size());
   report->set_expectations_met(all_met);
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/check.h"
 #include "framework/explore/coverage.h"
 #include "framework/explore/expectations.h"
 #include "framework/explore/failure_report.h"
@@ -99,6 +100,7 @@ absl::Status ExplorationRun::Prepare() {
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan_);
   if (!rules.ok()) return rules.status();
   rules_ = *rules;
+  FL_CHECK(rules_ != nullptr);
   scenario_ = ScenarioRegistry::Global().Find(plan_.scenario().name());
   if (scenario_ == nullptr) {
     return absl::InvalidArgumentError(
@@ -133,6 +135,7 @@ absl::Status ExplorationRun::Prepare() {
     if (!usable.ok()) return usable;
     pct_steps_ = dry.steps;
   }
+  FL_CHECK(coverage_.has_value());
   return absl::OkStatus();
 }
 
@@ -152,6 +155,7 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       return NewExhaustiveStrategy(options);
     }
     case Exploration::REPLAY:
+      FL_CHECK(replay_ != nullptr);
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
     default:
       return NewRandomWalkStrategy(seed);
@@ -160,6 +164,7 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
 
 void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
                           IterationResult& result) {
+  FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
   hashes_.insert(result.trace.hash);
@@ -184,6 +189,7 @@ void ExplorationRun::RecordViolations(uint64_t iteration, uint64_t seed,
     first.fire_count = result.fire_count;
     failure_order_.push_back(v.check);
   }
+  FL_CHECK(failure_order_.size() == first_failures_.size());
 }
 
 FailureContext ExplorationRun::MakeFailureContext() const {
@@ -233,6 +239,8 @@ void ExplorationRun::FinishReport(double wall_seconds) {
     *report_.add_violations() =
         DescribeFailure(first_failures_[check], context);
   }
+  FL_CHECK(report_.violations_size() ==
+           static_cast<int>(first_failures_.size()));
   EvaluateExpectations(plan_, &report_);
 }
 
@@ -254,6 +262,8 @@ void ExplorationRun::FillHeader() {
 // This shard's iterations are i with i % shards == shard; exhaustive search
 // is one walk, run by shard 0.
 uint64_t ExplorationRun::PlannedIterations() const {
+  FL_CHECK(options_.total_shards > 0);
+  FL_CHECK(options_.shard_index < options_.total_shards);
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
   if (exploration().strategy() == Exploration::EXHAUSTIVE) {
@@ -336,6 +346,8 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
       break;
     }
   }
+  FL_CHECK(report_.iterations_run() <= planned);
+  FL_CHECK(hashes_.size() <= report_.iterations_run());
   report_.set_complete(exploration().strategy() == Exploration::EXHAUSTIVE &&
                        strategy->Complete());
   if (report_.complete()) report_.set_stop_reason("exhausted");
@@ -352,6 +364,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   const uint64_t first =
       exploration().strategy() == Exploration::EXHAUSTIVE ? 0 : index;
   for (uint64_t n = first;; ++n) {
+    FL_CHECK(n <= index);
     config.seed = SeedOf(n).second;
     config.record_events = n == index;
     IterationResult result = RunIteration(config);
@@ -369,6 +382,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
 // A scenario that cannot build or a replay that diverged is bad input, not
 // a finding.
 absl::Status ExplorationRun::CheckUsable(const IterationResult& result) const {
+  FL_CHECK(scenario_ != nullptr);
   if (!result.build_status.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("scenario ", scenario_->name, " failed to build: ",

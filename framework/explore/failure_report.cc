@@ -2,6 +2,7 @@
 // failure_report.h).
 #include "framework/explore/failure_report.h"
 
+#include "framework/check.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/minimize.h"
 #include "framework/explore/trace_render.h"
@@ -38,6 +39,7 @@ void AddMinimized(const FailingRun& run, const ReplayToken& token,
   MinimizeOptions minimize;
   minimize.max_replays = kMinimizeReplays;
   MinimizeResult min = Minimize(run, minimize);
+  FL_CHECK(min.replays > 0);
   out->set_minimize_replays(min.replays);
   if (min.reproduced) {
     ReplayToken small = token;
@@ -56,6 +58,8 @@ void AddMinimized(const FailingRun& run, const ReplayToken& token,
 
 ViolationReport DescribeFailure(const FirstFailure& failure,
                                 const FailureContext& context) {
+  FL_CHECK(context.plan != nullptr);
+  FL_CHECK(context.fibers == (context.strategy != StrategyKind::kThreads));
   ReplayToken token;
   token.plan_hash = context.plan_hash;
   token.seed = failure.seed;
@@ -71,6 +75,7 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
     return out;
   }
 
+  FL_CHECK(context.max_steps > 0);
   FailingRun run;
   run.plan = *context.plan;
   run.seed = failure.seed;

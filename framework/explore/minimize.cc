@@ -20,6 +20,7 @@ template <typename T>
 std::vector<T> Ddmin(std::vector<T> items,
                      const std::function<bool(const std::vector<T>&)>& still_fails,
                      const std::function<bool()>& budget_left) {
+  const size_t original_size = items.size();
   if (items.empty()) return items;
   if (budget_left() && still_fails({})) return {};
   size_t granularity = 2;
@@ -44,12 +45,15 @@ std::vector<T> Ddmin(std::vector<T> items,
       granularity = std::min(items.size(), granularity * 2);
     }
   }
+  FL_CHECK(items.size() <= original_size);
   return items;
 }
 
 std::vector<uint64_t> Complement(uint64_t count,
                                  const std::vector<uint64_t>& kept,
                                  const std::vector<uint64_t>& base) {
+  FL_CHECK(std::is_sorted(kept.begin(), kept.end()));
+  FL_CHECK(std::is_sorted(base.begin(), base.end()));
   std::vector<uint64_t> out = base;
   for (uint64_t i = 0; i < count; ++i) {
     if (!std::binary_search(kept.begin(), kept.end(), i) &&
@@ -106,11 +110,13 @@ IterationResult RunOnce(const FailingRun& run,
 }  // namespace
 
 IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
+  FL_CHECK(!run.threads);  // threads cannot be replayed step by step
   std::unique_ptr<Strategy> strategy = NewReplayStrategy(run.switches, mode);
   return RunOnce(run, IterationConfig::Backend::kFibers, strategy.get());
 }
 
 ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
+  FL_CHECK(max_attempts > 0);
   ThreadRerun out;
   while (out.attempts < max_attempts) {
     ++out.attempts;
@@ -168,6 +174,7 @@ void DropFaults(const IterationResult& base, ReplayBudget& budget,
       },
       [&] { return budget.left(); });
   run.suppressed_fires = Complement(fire_count, kept_fires, base_suppressed);
+  FL_CHECK(kept_fires.size() <= fired.size());
 }
 
 // Step 2: the fewest preemptions and other non-default switches that still
@@ -202,6 +209,7 @@ void ShortenDelays(ReplayBudget& budget, FailingRun& run) {
 
 MinimizeResult Minimize(const FailingRun& failing,
                         const MinimizeOptions& options) {
+  FL_CHECK(!failing.threads);
   MinimizeResult result;
   result.run = failing;
   FailingRun& run = result.run;
@@ -223,6 +231,7 @@ MinimizeResult Minimize(const FailingRun& failing,
   // replay may have skipped recorded switches that no longer applied).
   result.last = ReplayRun(run);
   ++result.replays;
+  FL_CHECK(result.replays >= 2);  // the first and this final replay
   FL_CHECK(HasViolation(result.last, run.check));
   run.switches = result.last.trace.Switches();
   result.fires = CountFires(result.last);

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "framework/check.h"
 #include "framework/explore/explorer.h"
 #include "framework/plan_loader.h"
 
@@ -17,6 +18,7 @@ namespace faultline {
 namespace {
 
 absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
+  FL_CHECK(plan != nullptr);
   Exploration* exploration = plan->mutable_exploration();
   if (!options.override_strategy.empty()) {
     Exploration::Strategy strategy;
@@ -45,6 +47,7 @@ Explorer::ProgressFn MakeProgress(ExplorerOptions::Progress mode,
   return [bar, &err, last_decile = uint64_t{0}](uint64_t done, uint64_t total,
                                                 uint64_t found) mutable {
     if (total == 0) return;
+    FL_CHECK(done <= total);
     const uint64_t decile = done * 10 / total;
     if (bar) {
       const int width = 30;

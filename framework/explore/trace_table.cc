@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "framework/check.h"
 
 namespace faultline {
 namespace {
@@ -28,6 +29,8 @@ std::vector<std::string> Wrap(absl::string_view text, size_t width) {
     absl::StrAppend(&line, word);
   }
   if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+  FL_CHECK(!lines.empty());
+  for (const std::string& l : lines) FL_CHECK(l.size() <= width);
   return lines;
 }
 
@@ -43,6 +46,7 @@ bool SameRow(const TableRow& a, const TableRow& b) {
 
 // How many times rows[i, i + period) repeats right after itself.
 size_t Repeats(const std::vector<TableRow>& rows, size_t i, size_t period) {
+  FL_CHECK(period > 0);
   size_t count = 0;
   for (size_t next = i + period; next + period <= rows.size();
        next += period) {
@@ -87,6 +91,7 @@ std::vector<TableRow> FoldRepeats(const std::vector<TableRow>& rows,
     out.push_back(std::move(fold));
     i += best_period * (best_repeats + 1);
   }
+  FL_CHECK(out.size() <= rows.size());
   return out;
 }
 
@@ -155,6 +160,8 @@ TableLayout Measure(const TableSpec& spec, const std::vector<TableRow>& rows) {
   layout.state_names = StateNames(rows);
   layout.state_widths = StateWidths(layout.state_names, rows);
   layout.index_width = std::max<size_t>(2, absl::StrCat(rows.size()).size());
+  FL_CHECK(layout.task_widths.size() == spec.columns.size());
+  FL_CHECK(layout.state_widths.size() == layout.state_names.size());
   return layout;
 }
 
@@ -163,6 +170,7 @@ TableLayout Measure(const TableSpec& spec, const std::vector<TableRow>& rows) {
 void AppendLine(const TableLayout& layout,
                 const std::vector<std::string>& cells, std::string* out) {
   const std::vector<size_t>& widths = layout.task_widths;
+  FL_CHECK(cells.size() == 1 + widths.size() + layout.state_widths.size());
   std::string line = Pad(cells[0], layout.index_width);
   for (size_t i = 1; i < cells.size(); ++i) {
     const size_t w = i - 1 < widths.size()
