@@ -5,8 +5,9 @@
 // Where a field of a plan was written: the field path used in messages
 // (`rules[1].delay.ns`) and, for a plan parsed from text, its line and column
 // from the TextFormat::ParseInfoTree the parser recorded. Validation
-// (plan_validator.h, rule_validator.h) reports every error through
-// FieldError, so all plan errors read the same:
+// (plan_validator.h, rule_validator.h) reports errors through FieldError
+// (map entries, which have no field path of their own, through
+// PositionPrefix), so all plan errors read the same:
 //
 //   plans/x.textproto:7:12: rules[1].probability: expected a value in
 //   [0, 1], got 1.5
