@@ -5,9 +5,27 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "framework/check.h"
 
 namespace faultline {
+namespace {
+
+// `"a", "b", "c"`, or `"a", ... (12 in all)` when long.
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::vector<std::string> shown;
+  for (const std::string& name : names) {
+    if (static_cast<int>(shown.size()) == kMaxListedNames) break;
+    shown.push_back(absl::StrCat("\"", name, "\""));
+  }
+  std::string out = absl::StrJoin(shown, ", ");
+  if (names.size() > shown.size()) {
+    absl::StrAppend(&out, ", ... (", names.size(), " in all)");
+  }
+  return out;
+}
+
+}  // namespace
 
 int EditDistance(absl::string_view a, absl::string_view b) {
   const size_t n = a.size();
@@ -64,6 +82,21 @@ void ClosestMatch::Consider(absl::string_view candidate) {
 std::string ClosestMatch::DidYouMean() const {
   if (!found()) return "";
   return absl::StrCat("; did you mean \"", best_, "\"?");
+}
+
+std::string KnownNames(const std::vector<std::string>& known,
+                       absl::string_view what) {
+  if (known.empty()) return absl::StrCat("; this binary registers no ", what);
+  return absl::StrCat("; known ", what, ": ", QuotedList(known));
+}
+
+std::string NameHint(absl::string_view word,
+                     const std::vector<std::string>& known,
+                     absl::string_view what) {
+  ClosestMatch match(word);
+  for (const std::string& name : known) match.Consider(name);
+  if (match.found()) return match.DidYouMean();
+  return KnownNames(known, what);
 }
 
 }  // namespace faultline

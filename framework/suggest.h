@@ -20,12 +20,16 @@
 //   // -> unknown scenario "btrfs_eb.seed_rase"; did you mean
 //   //    "btrfs_eb.seed_race"?
 //
+// When nothing is close, NameHint lists the known names instead, so a
+// missing name can be filled in: `; known hooks: "a", "b"`.
+//
 // Thread-safety: functions are pure; a ClosestMatch is not shared.
 
 #ifndef FAULTLINE_FRAMEWORK_SUGGEST_H_
 #define FAULTLINE_FRAMEWORK_SUGGEST_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -59,6 +63,19 @@ class ClosestMatch {
   int best_distance_ = -1;
   std::string best_;
 };
+
+// At most this many names are listed when no suggestion is close.
+inline constexpr int kMaxListedNames = 8;
+
+// "; known <what>: ..." (the first kMaxListedNames, quoted, then the count),
+// or "; this binary registers no <what>" if `known` is empty.
+std::string KnownNames(const std::vector<std::string>& known,
+                       absl::string_view what);
+
+// Did-you-mean for `word` among `known`, else KnownNames(known, what).
+std::string NameHint(absl::string_view word,
+                     const std::vector<std::string>& known,
+                     absl::string_view what);
 
 }  // namespace faultline
 

@@ -1,5 +1,6 @@
-// The exploration loop: iterations, budgets, sharding, first failures,
-// minimization and the report (see explorer.h).
+// The exploration loop: iterations, budgets, sharding, the verdict and the
+// report (see explorer.h). What each check's first failure becomes is
+// failure_report.h; point and rule counters are coverage.h.
 #include "framework/explore/explorer.h"
 
 #include <google/protobuf/io/coded_stream.h>
@@ -8,26 +9,30 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/explore/coverage.h"
 #include "framework/explore/expectations.h"
-#include "framework/explore/minimize.h"
-#include "framework/explore/trace_render.h"
+#include "framework/explore/failure_report.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
 #include "framework/runtime/replay_token.h"
 #include "framework/runtime/strategy.h"
-#include "framework/site_registry.h"
 
 namespace faultline {
 namespace {
 
+using explore_internal::Coverage;
+using explore_internal::FailureContext;
+using explore_internal::FirstFailure;
+
 constexpr uint64_t kDefaultMaxSteps = 100000;
 constexpr int kDefaultPctDepth = 3;
-constexpr uint32_t kMinimizeReplays = 400;
 
 const char* BackendName(Exploration::Backend backend) {
   return backend == Exploration::THREADS ? "threads" : "fibers";
@@ -46,15 +51,6 @@ const char* StrategyName(Exploration::Strategy strategy) {
   }
 }
 
-// The first failing iteration of one check, kept for minimization.
-struct FirstFailure {
-  Violation violation;
-  uint64_t iteration = 0;
-  uint64_t seed = 0;
-  Trace trace;
-  uint64_t fire_count = 0;
-};
-
 class ExplorationRun {
  public:
   ExplorationRun(const Plan& plan, const std::string& path,
@@ -69,6 +65,8 @@ class ExplorationRun {
   absl::Status Prepare();
   std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
   void Record(uint64_t iteration, uint64_t seed, IterationResult& result);
+  void RecordViolations(uint64_t iteration, uint64_t seed,
+                        const IterationResult& result);
   bool Decided() const;
   void FillHeader();
   uint64_t PlannedIterations() const;
@@ -76,7 +74,7 @@ class ExplorationRun {
   std::pair<uint64_t, uint64_t> SeedOf(uint64_t n) const;
   absl::Status CheckUsable(const IterationResult& result) const;
   void FinishReport(double wall_seconds);
-  ViolationReport Describe(const FirstFailure& failure);
+  FailureContext MakeFailureContext() const;
 
   const Plan& plan_;
   const std::string& path_;
@@ -93,8 +91,7 @@ class ExplorationRun {
 
   Report report_;
   std::set<uint64_t> hashes_;
-  std::vector<PointCounters> points_;
-  std::vector<RuleCounters> rule_totals_;
+  std::optional<Coverage> coverage_;
   std::map<std::string, FirstFailure> first_failures_;
   std::vector<std::string> failure_order_;
 };
@@ -103,6 +100,7 @@ absl::Status ExplorationRun::Prepare() {
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan_);
   if (!rules.ok()) return rules.status();
   rules_ = *rules;
+  FL_CHECK(rules_ != nullptr);
   scenario_ = ScenarioRegistry::Global().Find(plan_.scenario().name());
   if (scenario_ == nullptr) {
     return absl::InvalidArgumentError(
@@ -124,8 +122,7 @@ absl::Status ExplorationRun::Prepare() {
     }
     replay_ = std::make_unique<ReplayToken>(*std::move(token));
   }
-  points_.resize(rules_->point_count());
-  rule_totals_.resize(rules_->rules().size());
+  coverage_.emplace(*rules_);
   if (exploration().strategy() == Exploration::PCT) {
     // PCT spreads its change points over k steps. k must not depend on
     // which iterations ran before (shards run different ones), so it is
@@ -138,6 +135,7 @@ absl::Status ExplorationRun::Prepare() {
     if (!usable.ok()) return usable;
     pct_steps_ = dry.steps;
   }
+  FL_CHECK(coverage_.has_value());
   return absl::OkStatus();
 }
 
@@ -157,6 +155,7 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       return NewExhaustiveStrategy(options);
     }
     case Exploration::REPLAY:
+      FL_CHECK(replay_ != nullptr);
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
     default:
       return NewRandomWalkStrategy(seed);
@@ -165,22 +164,20 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
 
 void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
                           IterationResult& result) {
+  FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
   hashes_.insert(result.trace.hash);
-  for (size_t i = 0; i < result.points.size() && i < points_.size(); ++i) {
-    points_[i].reached += result.points[i].reached;
-    points_[i].evaluated += result.points[i].evaluated;
-    for (int k = 0; k < kActionKindCount; ++k) {
-      points_[i].fired[k] += result.points[i].fired[k];
-    }
-  }
-  for (size_t i = 0; i < result.rules.size() && i < rule_totals_.size(); ++i) {
-    rule_totals_[i].matched += result.rules[i].matched;
-    rule_totals_[i].fired += result.rules[i].fired;
-  }
-  std::set<std::string> seen;  // count each check once per iteration
-  for (Violation& v : result.violations) {
+  coverage_->Add(result);
+  RecordViolations(iteration, seed, result);
+}
+
+// Counts each violated check once per iteration and keeps its first
+// failure.
+void ExplorationRun::RecordViolations(uint64_t iteration, uint64_t seed,
+                                      const IterationResult& result) {
+  std::set<std::string> seen;
+  for (const Violation& v : result.violations) {
     if (!seen.insert(v.check).second) continue;
     (*report_.mutable_violations_by_check())[v.check]++;
     if (first_failures_.count(v.check) != 0) continue;
@@ -192,64 +189,22 @@ void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
     first.fire_count = result.fire_count;
     failure_order_.push_back(v.check);
   }
+  FL_CHECK(failure_order_.size() == first_failures_.size());
 }
 
-ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
-  ViolationReport out;
-  const Violation& v = failure.violation;
-  out.set_check(v.check);
-  out.set_message(v.message);
-  out.set_task(v.task);
-  out.set_iteration(failure.iteration);
-  out.set_iteration_seed(failure.seed);
-  out.set_step(v.step);
-  out.set_trace_hash(failure.trace.hash);
-  out.set_preemptions(static_cast<uint32_t>(failure.trace.preemptions()));
-  const bool fibers = exploration().backend() != Exploration::THREADS;
-  ReplayToken token;
-  token.plan_hash = plan_hash_;
-  token.seed = failure.seed;
-  token.strategy = static_cast<uint8_t>(fibers ? MakeStrategy(0)->kind()
-                                               : StrategyKind::kThreads);
-  token.switches = failure.trace.Switches();
-  out.set_replay_token(EncodeReplayToken(token));
-  out.set_fault_fires(static_cast<uint32_t>(failure.fire_count));
-  if (!fibers) {
-    // Real threads cannot be replayed or minimized step by step: the run's
-    // own trace, recorded as it ran, is the explanation.
-    if (options_.render) {
-      out.set_rendered_table(RenderTaskTable(failure.trace));
-    }
-    return out;
-  }
-
-  FailingRun run;
-  run.plan = plan_;
-  run.seed = failure.seed;
-  run.switches = token.switches;
-  run.check = v.check;
-  run.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
-                                                 : exploration().max_steps();
-  if (options_.minimize) {
-    MinimizeOptions minimize;
-    minimize.max_replays = kMinimizeReplays;
-    MinimizeResult min = Minimize(run, minimize);
-    out.set_minimize_replays(min.replays);
-    if (min.reproduced) {
-      ReplayToken small = token;
-      small.switches = min.run.switches;
-      small.suppressed_fires = min.run.suppressed_fires;
-      small.plan_hash = PlanHash(min.run.plan);
-      out.set_minimized_token(EncodeReplayToken(small));
-      out.set_minimized_preemptions(
-          static_cast<uint32_t>(min.last.trace.preemptions()));
-      out.set_minimized_fault_fires(min.fires);
-    }
-    if (options_.render) out.set_rendered_table(RenderTaskTable(min.last.trace));
-  } else if (options_.render) {
-    out.set_rendered_table(RenderTaskTable(ReplayRun(run).trace));
-  }
-  return out;
+FailureContext ExplorationRun::MakeFailureContext() const {
+  FailureContext context;
+  context.plan = &plan_;
+  context.plan_hash = plan_hash_;
+  context.fibers = exploration().backend() != Exploration::THREADS;
+  context.strategy = context.fibers ? MakeStrategy(0)->kind()
+                                    : StrategyKind::kThreads;
+  context.max_steps = exploration().max_steps() == 0
+                          ? kDefaultMaxSteps
+                          : exploration().max_steps();
+  context.minimize = options_.minimize;
+  context.render = options_.render;
+  return context;
 }
 
 // True once more iterations cannot change the verdict: every expected
@@ -278,35 +233,14 @@ void ExplorationRun::FinishReport(double wall_seconds) {
   report_.set_wall_seconds(wall_seconds);
   report_.set_schedules_per_second(
       wall_seconds > 0 ? report_.iterations_run() / wall_seconds : 0);
-  const SiteRegistry& sites = rules_->sites();
-  std::set<int32_t> rule_points;
-  for (const CompiledRule& rule : rules_->rules()) rule_points.insert(rule.point);
-  for (int32_t p = 0; p < static_cast<int32_t>(points_.size()); ++p) {
-    const PointCounters& c = points_[p];
-    if (c.reached == 0 && rule_points.count(p) == 0) continue;
-    PointStats* stats = report_.add_points();
-    stats->set_name(sites.point(p).name);
-    stats->set_reached(c.reached);
-    stats->set_evaluated(c.evaluated);
-    for (int k = 0; k < kActionKindCount; ++k) {
-      if (c.fired[k] == 0) continue;
-      (*stats->mutable_fired())[ActionKindName(static_cast<ActionKind>(k))] =
-          c.fired[k];
-    }
-    if (c.reached == 0) report_.add_points_never_reached(sites.point(p).name);
-  }
-  for (size_t r = 0; r < rule_totals_.size(); ++r) {
-    const CompiledRule& rule = rules_->rule(static_cast<int32_t>(r));
-    RuleStats* stats = report_.add_rules();
-    stats->set_name(rule.name);
-    stats->set_point(sites.point(rule.point).name);
-    stats->set_matched(rule_totals_[r].matched);
-    stats->set_fired(rule_totals_[r].fired);
-    if (rule_totals_[r].fired == 0) report_.add_rules_never_fired(rule.name);
-  }
+  coverage_->Fill(*rules_, &report_);
+  const FailureContext context = MakeFailureContext();
   for (const std::string& check : failure_order_) {
-    *report_.add_violations() = Describe(first_failures_[check]);
+    *report_.add_violations() =
+        DescribeFailure(first_failures_[check], context);
   }
+  FL_CHECK(report_.violations_size() ==
+           static_cast<int>(first_failures_.size()));
   EvaluateExpectations(plan_, &report_);
 }
 
@@ -328,6 +262,8 @@ void ExplorationRun::FillHeader() {
 // This shard's iterations are i with i % shards == shard; exhaustive search
 // is one walk, run by shard 0.
 uint64_t ExplorationRun::PlannedIterations() const {
+  FL_CHECK(options_.total_shards > 0);
+  FL_CHECK(options_.shard_index < options_.total_shards);
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
   if (exploration().strategy() == Exploration::EXHAUSTIVE) {
@@ -410,6 +346,8 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
       break;
     }
   }
+  FL_CHECK(report_.iterations_run() <= planned);
+  FL_CHECK(hashes_.size() <= report_.iterations_run());
   report_.set_complete(exploration().strategy() == Exploration::EXHAUSTIVE &&
                        strategy->Complete());
   if (report_.complete()) report_.set_stop_reason("exhausted");
@@ -426,6 +364,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   const uint64_t first =
       exploration().strategy() == Exploration::EXHAUSTIVE ? 0 : index;
   for (uint64_t n = first;; ++n) {
+    FL_CHECK(n <= index);
     config.seed = SeedOf(n).second;
     config.record_events = n == index;
     IterationResult result = RunIteration(config);
@@ -443,6 +382,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
 // A scenario that cannot build or a replay that diverged is bad input, not
 // a finding.
 absl::Status ExplorationRun::CheckUsable(const IterationResult& result) const {
+  FL_CHECK(scenario_ != nullptr);
   if (!result.build_status.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("scenario ", scenario_->name, " failed to build: ",

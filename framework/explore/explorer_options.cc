@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "framework/check.h"
 #include "framework/rng.h"
 
 namespace faultline {
@@ -14,6 +15,8 @@ namespace {
 // Parses an optional unsigned variable; absent or empty leaves `out` alone.
 absl::Status ReadUint(const char* name, uint64_t max, uint64_t* out,
                       bool* present) {
+  FL_CHECK(out != nullptr);
+  FL_CHECK(present != nullptr);
   const char* raw = std::getenv(name);
   *present = raw != nullptr && raw[0] != '\0';
   if (!*present) return absl::OkStatus();
@@ -67,6 +70,8 @@ absl::StatusOr<ExplorerOptions> ExplorerOptions::FromEnvironment() {
   if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE")) {
     options.shard_status_file = status;
   }
+  FL_CHECK(options.total_shards > 0);
+  FL_CHECK(options.shard_index < options.total_shards);
   return options;
 }
 

@@ -20,6 +20,7 @@ template <typename T>
 std::vector<T> Ddmin(std::vector<T> items,
                      const std::function<bool(const std::vector<T>&)>& still_fails,
                      const std::function<bool()>& budget_left) {
+  const size_t original_size = items.size();
   if (items.empty()) return items;
   if (budget_left() && still_fails({})) return {};
   size_t granularity = 2;
@@ -44,12 +45,15 @@ std::vector<T> Ddmin(std::vector<T> items,
       granularity = std::min(items.size(), granularity * 2);
     }
   }
+  FL_CHECK(items.size() <= original_size);
   return items;
 }
 
 std::vector<uint64_t> Complement(uint64_t count,
                                  const std::vector<uint64_t>& kept,
                                  const std::vector<uint64_t>& base) {
+  FL_CHECK(std::is_sorted(kept.begin(), kept.end()));
+  FL_CHECK(std::is_sorted(base.begin(), base.end()));
   std::vector<uint64_t> out = base;
   for (uint64_t i = 0; i < count; ++i) {
     if (!std::binary_search(kept.begin(), kept.end(), i) &&
@@ -106,11 +110,13 @@ IterationResult RunOnce(const FailingRun& run,
 }  // namespace
 
 IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
+  FL_CHECK(!run.threads);  // threads cannot be replayed step by step
   std::unique_ptr<Strategy> strategy = NewReplayStrategy(run.switches, mode);
   return RunOnce(run, IterationConfig::Backend::kFibers, strategy.get());
 }
 
 ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
+  FL_CHECK(max_attempts > 0);
   ThreadRerun out;
   while (out.attempts < max_attempts) {
     ++out.attempts;
@@ -125,26 +131,31 @@ ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
   return out;
 }
 
-MinimizeResult Minimize(const FailingRun& failing,
-                        const MinimizeOptions& options) {
-  MinimizeResult result;
-  result.run = failing;
-  FailingRun& run = result.run;
-  auto budget_left = [&] { return result.replays < options.max_replays; };
-  auto fails = [&](const FailingRun& candidate) {
-    ++result.replays;
-    return HasViolation(ReplayRun(candidate), candidate.check);
-  };
+namespace {
 
-  // 1. Injected faults.
-  IterationResult base = ReplayRun(run);
-  ++result.replays;
-  if (!HasViolation(base, run.check)) {
-    result.reproduced = false;
-    result.fires = CountFires(base);
-    result.last = std::move(base);
-    return result;
+// The replays one Minimize call spends. Every replay counts, and the
+// shrinking steps stop trying candidates once `max` is reached.
+class ReplayBudget {
+ public:
+  ReplayBudget(uint32_t max, uint32_t* used) : max_(max), used_(used) {}
+
+  bool left() const { return *used_ < max_; }
+
+  // Replays `candidate`; true if its check still fails.
+  bool Fails(const FailingRun& candidate) {
+    ++*used_;
+    return HasViolation(ReplayRun(candidate), candidate.check);
   }
+
+ private:
+  const uint32_t max_;
+  uint32_t* const used_;
+};
+
+// Step 1: the fewest of `base`'s injected fault fires that still fail; the
+// others join the run's suppressed fires.
+void DropFaults(const IterationResult& base, ReplayBudget& budget,
+                FailingRun& run) {
   std::vector<uint64_t> fired;
   for (uint64_t i = 0; i < base.fire_count; ++i) {
     if (!std::binary_search(run.suppressed_fires.begin(),
@@ -159,38 +170,68 @@ MinimizeResult Minimize(const FailingRun& failing,
       [&](const std::vector<uint64_t>& kept) {
         FailingRun candidate = run;
         candidate.suppressed_fires = Complement(fire_count, kept, base_suppressed);
-        return fails(candidate);
+        return budget.Fails(candidate);
       },
-      budget_left);
+      [&] { return budget.left(); });
   run.suppressed_fires = Complement(fire_count, kept_fires, base_suppressed);
+  FL_CHECK(kept_fires.size() <= fired.size());
+}
 
-  // 2. Preemptions and other non-default switches.
+// Step 2: the fewest preemptions and other non-default switches that still
+// fail.
+void DropSwitches(ReplayBudget& budget, FailingRun& run) {
   run.switches = Ddmin<std::pair<uint32_t, uint32_t>>(
       run.switches,
       [&](const std::vector<std::pair<uint32_t, uint32_t>>& kept) {
         FailingRun candidate = run;
         candidate.switches = kept;
-        return fails(candidate);
+        return budget.Fails(candidate);
       },
-      budget_left);
+      [&] { return budget.left(); });
+}
 
-  // 3. Delays: halve each delay rule while the check still fails.
-  for (int i = 0; options.shorten_delays && i < run.plan.rules_size(); ++i) {
-    while (budget_left() && run.plan.rules(i).has_delay() &&
+// Step 3: halves each delay rule while the check still fails.
+void ShortenDelays(ReplayBudget& budget, FailingRun& run) {
+  for (int i = 0; i < run.plan.rules_size(); ++i) {
+    while (budget.left() && run.plan.rules(i).has_delay() &&
            run.plan.rules(i).delay().ns() > 0) {
       FailingRun candidate = run;
       Delay* delay = candidate.plan.mutable_rules(i)->mutable_delay();
       delay->set_ns(delay->ns() / 2);
       if (delay->max_ns() > 0) delay->set_max_ns(delay->max_ns() / 2);
-      if (!fails(candidate)) break;
+      if (!budget.Fails(candidate)) break;
       run = std::move(candidate);
     }
   }
+}
+
+}  // namespace
+
+MinimizeResult Minimize(const FailingRun& failing,
+                        const MinimizeOptions& options) {
+  FL_CHECK(!failing.threads);
+  MinimizeResult result;
+  result.run = failing;
+  FailingRun& run = result.run;
+  ReplayBudget budget(options.max_replays, &result.replays);
+
+  IterationResult base = ReplayRun(run);
+  ++result.replays;
+  if (!HasViolation(base, run.check)) {
+    result.reproduced = false;
+    result.fires = CountFires(base);
+    result.last = std::move(base);
+    return result;
+  }
+  DropFaults(base, budget, run);
+  DropSwitches(budget, run);
+  if (options.shorten_delays) ShortenDelays(budget, run);
 
   // The final replay, with events; its own switches are exact (a lenient
   // replay may have skipped recorded switches that no longer applied).
   result.last = ReplayRun(run);
   ++result.replays;
+  FL_CHECK(result.replays >= 2);  // the first and this final replay
   FL_CHECK(HasViolation(result.last, run.check));
   run.switches = result.last.trace.Switches();
   result.fires = CountFires(result.last);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "framework/check.h"
 
 namespace faultline {
 
@@ -21,6 +22,7 @@ Explorer::ProgressFn ProgressDisplay::Callback() {
 
 void ProgressDisplay::Update(uint64_t done, uint64_t total, uint64_t found) {
   if (total == 0) return;
+  FL_CHECK(done <= total);
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   const std::string timing =

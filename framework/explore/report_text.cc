@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "framework/check.h"
 
 namespace faultline {
 namespace {
@@ -54,6 +55,7 @@ void AppendHeader(const Report& r, std::string* out) {
 
 void AppendViolation(const ViolationReport& v, const Report& r,
                      const ReportFormat& format, std::string* out) {
+  FL_CHECK(r.violations_by_check().count(v.check()) == 1);
   const uint64_t hits = r.violations_by_check().at(v.check());
   absl::StrAppendFormat(out, "  VIOLATION %s in %d of %d iterations\n",
                         v.check(), hits, r.iterations_run());

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "framework/check.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/progress_display.h"
 #include "framework/plan_loader.h"
@@ -18,6 +19,7 @@ namespace faultline {
 namespace {
 
 absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
+  FL_CHECK(plan != nullptr);
   Exploration* exploration = plan->mutable_exploration();
   if (!options.override_strategy.empty()) {
     Exploration::Strategy strategy;

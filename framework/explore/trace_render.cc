@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "framework/check.h"
 #include "framework/explore/chrome_trace.pb.h"
 #include "framework/explore/trace_table.h"
 
@@ -23,6 +24,7 @@ std::string TaskHeader(const TraceTask& task) {
 // The last state snapshot seen at or before each row, so fault and violation
 // rows show the state they happened in.
 TableRow MakeRow(const TraceEvent& event, const StateSnapshot& state) {
+  FL_CHECK(event.task != 0);  // the controller has no column
   TableRow row;
   row.column = static_cast<int>(event.task) - 1;
   switch (event.kind) {

@@ -54,6 +54,7 @@ class ExhaustiveStrategy final : public Strategy {
 
   uint32_t Choose(const SchedulingPoint& point) override {
     FL_CHECK(!point.runnable.empty());
+    FL_CHECK(depth_ <= stack_.size());
     if (pruned_) return DefaultChoice(point);
     if (depth_ < stack_.size()) return ReplayNode(point);
     Node node = MakeNode(point);
@@ -67,6 +68,7 @@ class ExhaustiveStrategy final : public Strategy {
     node.chosen = choice;
     stack_.push_back(std::move(node));
     ++depth_;
+    FL_CHECK(depth_ == stack_.size());
     return choice;
   }
 
@@ -75,6 +77,7 @@ class ExhaustiveStrategy final : public Strategy {
       SetDivergence(depth_ + 1, "the run ended earlier than before");
       stack_.resize(depth_);
     }
+    FL_CHECK(depth_ == stack_.size());
     if (pruned_) {
       ++pruned_runs_;
     } else {
@@ -102,6 +105,7 @@ class ExhaustiveStrategy final : public Strategy {
 
  private:
   uint32_t ReplayNode(const SchedulingPoint& point) {
+    FL_CHECK(depth_ < stack_.size());
     Node& node = stack_[depth_++];
     const bool same =
         std::equal(node.enabled.begin(), node.enabled.end(),
@@ -119,6 +123,7 @@ class ExhaustiveStrategy final : public Strategy {
   }
 
   Node MakeNode(const SchedulingPoint& point) const {
+    FL_CHECK(point.next.size() == point.runnable.size());
     Node node;
     node.enabled.assign(point.runnable.begin(), point.runnable.end());
     node.next.assign(point.next.begin(), point.next.end());
@@ -138,6 +143,7 @@ class ExhaustiveStrategy final : public Strategy {
   // parent's chosen step if they do not conflict with it.
   static std::vector<std::pair<uint32_t, Footprint>> ChildSleep(
       const Node& parent) {
+    FL_CHECK(parent.chosen != 0);
     const Footprint& taken = FootprintOf(parent, parent.chosen);
     std::vector<std::pair<uint32_t, Footprint>> sleep;
     for (const auto& [task, footprint] : parent.sleep) {
@@ -190,6 +196,7 @@ class ExhaustiveStrategy final : public Strategy {
   void Backtrack() {
     while (!stack_.empty()) {
       Node& node = stack_.back();
+      FL_CHECK(node.chosen != 0);
       node.done.push_back(node.chosen);
       const uint32_t choice = NextChoice(node);
       if (choice != 0) {

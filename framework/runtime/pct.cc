@@ -30,6 +30,7 @@ class PctStrategy final : public Strategy {
         estimated_steps_(std::max<uint64_t>(estimated_steps, 1)),
         rng_(0) {
     FL_CHECK(depth_ >= 1);
+    FL_CHECK(estimated_steps_ >= 1);
     priorities_.reserve(64);
   }
 
@@ -42,6 +43,7 @@ class PctStrategy final : public Strategy {
     }
     ++iterations_;
     lowest_ = 0;
+    FL_CHECK(change_steps_.size() == static_cast<size_t>(depth_ - 1));
     return true;
   }
 
@@ -49,6 +51,7 @@ class PctStrategy final : public Strategy {
     FL_CHECK(!point.runnable.empty());
     // A yielder is not in `runnable` and may have the highest ordinal.
     EnsurePriorities(std::max(point.runnable.back(), point.current));
+    FL_CHECK(priorities_.size() >= point.current);
     if (point.yielded) priorities_[point.current - 1] = --lowest_;
     uint32_t best = HighestPriority(point);
     for (size_t i = 0; i < change_steps_.size(); ++i) {
@@ -57,6 +60,8 @@ class PctStrategy final : public Strategy {
       priorities_[best - 1] = static_cast<int64_t>(i + 1);
       best = HighestPriority(point);
     }
+    FL_CHECK(std::binary_search(point.runnable.begin(), point.runnable.end(),
+                                best));
     return best;
   }
 
@@ -82,6 +87,7 @@ class PctStrategy final : public Strategy {
   }
 
   uint32_t HighestPriority(const SchedulingPoint& point) const {
+    FL_CHECK(priorities_.size() >= point.runnable.back());
     uint32_t best = point.runnable[0];
     for (uint32_t task : point.runnable) {
       if (priorities_[task - 1] > priorities_[best - 1]) best = task;

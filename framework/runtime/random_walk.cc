@@ -25,6 +25,7 @@ class RandomWalkStrategy final : public Strategy {
 
   uint32_t Choose(const SchedulingPoint& point) override {
     FL_CHECK(!point.runnable.empty());
+    FL_CHECK(point.runnable.front() != 0);  // ordinals are 1-based
     if (point.runnable.size() == 1) return point.runnable[0];
     return point.runnable[rng_.Below(point.runnable.size())];
   }

@@ -34,6 +34,7 @@ class ReplayStrategy final : public Strategy {
   }
 
   uint32_t Choose(const SchedulingPoint& point) override {
+    FL_CHECK(!point.runnable.empty());
     // Switches for steps already passed cannot apply any more.
     while (next_ < switches_.size() && switches_[next_].first < point.step) {
       Diverge(switches_[next_].first, "the step was never reached");
@@ -54,6 +55,7 @@ class ReplayStrategy final : public Strategy {
   }
 
   void EndIteration(const Trace& trace) override {
+    FL_CHECK(next_ <= switches_.size());
     if (next_ < switches_.size()) {
       Diverge(switches_[next_].first,
               absl::StrCat("the run ended after ", trace.steps(), " steps"));

@@ -23,10 +23,12 @@ uint32_t DefaultChoice(const SchedulingPoint& point) {
                          point.current)) {
     return point.current;
   }
+  FL_CHECK(point.runnable.front() != 0);
   return point.runnable.front();
 }
 
 bool IsPreemption(const SchedulingPoint& point, uint32_t task) {
+  FL_CHECK(task != 0);
   return point.current != 0 && task != point.current &&
          std::binary_search(point.runnable.begin(), point.runnable.end(),
                             point.current);

@@ -1,7 +1,8 @@
 // Goal: did-you-mean suggests the intended name for typical typos, stays
-// quiet for unrelated names, and never depends on candidate order.
+// quiet for unrelated names, and never depends on candidate order; when
+// nothing is close, the known names are listed instead, a bounded number.
 // Method: edit distances checked against hand-computed values; ClosestMatch
-// fed the same candidates in different orders.
+// fed the same candidates in different orders; hints compared as strings.
 #include "framework/suggest.h"
 
 #include <algorithm>
@@ -85,6 +86,30 @@ TEST(ClosestMatch, ShortWordsNeedCloseCandidates) {
   ClosestMatch far("abc");
   far.Consider("xyz");
   EXPECT_FALSE(far.found());
+}
+
+TEST(NameHint, SuggestsTheClosestNameWhenOneIsClose) {
+  EXPECT_EQ(NameHint("hoks", {"hooks", "points"}, "sections"),
+            "; did you mean \"hooks\"?");
+}
+
+TEST(NameHint, ListsTheKnownNamesWhenNoneIsClose) {
+  EXPECT_EQ(NameHint("zzzzzz", {"alpha", "beta"}, "hooks"),
+            "; known hooks: \"alpha\", \"beta\"");
+  EXPECT_EQ(NameHint("zzzzzz", {}, "hooks"),
+            "; this binary registers no hooks");
+}
+
+TEST(KnownNames, ShowsAtMostEightAndCountsTheRest) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 10; ++i) names.push_back(std::string(1, 'a' + i));
+  EXPECT_EQ(KnownNames(names, "points"),
+            "; known points: \"a\", \"b\", \"c\", \"d\", \"e\", \"f\", "
+            "\"g\", \"h\", ... (10 in all)");
+  names.resize(kMaxListedNames);
+  EXPECT_EQ(KnownNames(names, "points"),
+            "; known points: \"a\", \"b\", \"c\", \"d\", \"e\", \"f\", "
+            "\"g\", \"h\"");
 }
 
 }  // namespace

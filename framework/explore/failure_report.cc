@@ -1,0 +1,94 @@
+// The first failing run of a check, tokenized, minimized and rendered (see
+// failure_report.h).
+#include "framework/explore/failure_report.h"
+
+#include "framework/check.h"
+#include "framework/explore/explorer.h"
+#include "framework/explore/minimize.h"
+#include "framework/explore/trace_render.h"
+#include "framework/runtime/replay_token.h"
+
+namespace faultline {
+namespace explore_internal {
+namespace {
+
+constexpr uint32_t kMinimizeReplays = 400;
+
+// The facts of the failing run and its replay token.
+ViolationReport FailureFacts(const FirstFailure& failure,
+                             const ReplayToken& token) {
+  ViolationReport out;
+  const Violation& v = failure.violation;
+  out.set_check(v.check);
+  out.set_message(v.message);
+  out.set_task(v.task);
+  out.set_iteration(failure.iteration);
+  out.set_iteration_seed(failure.seed);
+  out.set_step(v.step);
+  out.set_trace_hash(failure.trace.hash);
+  out.set_preemptions(static_cast<uint32_t>(failure.trace.preemptions()));
+  out.set_replay_token(EncodeReplayToken(token));
+  out.set_fault_fires(static_cast<uint32_t>(failure.fire_count));
+  return out;
+}
+
+// Shrinks `run`; adds the minimized token and counts if it reproduced, and
+// the minimized run's table.
+void AddMinimized(const FailingRun& run, const ReplayToken& token,
+                  const FailureContext& context, ViolationReport* out) {
+  MinimizeOptions minimize;
+  minimize.max_replays = kMinimizeReplays;
+  MinimizeResult min = Minimize(run, minimize);
+  FL_CHECK(min.replays > 0);
+  out->set_minimize_replays(min.replays);
+  if (min.reproduced) {
+    ReplayToken small = token;
+    small.switches = min.run.switches;
+    small.suppressed_fires = min.run.suppressed_fires;
+    small.plan_hash = PlanHash(min.run.plan);
+    out->set_minimized_token(EncodeReplayToken(small));
+    out->set_minimized_preemptions(
+        static_cast<uint32_t>(min.last.trace.preemptions()));
+    out->set_minimized_fault_fires(min.fires);
+  }
+  if (context.render) out->set_rendered_table(RenderTaskTable(min.last.trace));
+}
+
+}  // namespace
+
+ViolationReport DescribeFailure(const FirstFailure& failure,
+                                const FailureContext& context) {
+  FL_CHECK(context.plan != nullptr);
+  FL_CHECK(context.fibers == (context.strategy != StrategyKind::kThreads));
+  ReplayToken token;
+  token.plan_hash = context.plan_hash;
+  token.seed = failure.seed;
+  token.strategy = static_cast<uint8_t>(context.strategy);
+  token.switches = failure.trace.Switches();
+  ViolationReport out = FailureFacts(failure, token);
+  if (!context.fibers) {
+    // Real threads cannot be replayed or minimized step by step: the run's
+    // own trace, recorded as it ran, is the explanation.
+    if (context.render) {
+      out.set_rendered_table(RenderTaskTable(failure.trace));
+    }
+    return out;
+  }
+
+  FL_CHECK(context.max_steps > 0);
+  FailingRun run;
+  run.plan = *context.plan;
+  run.seed = failure.seed;
+  run.switches = token.switches;
+  run.check = failure.violation.check;
+  run.max_steps = context.max_steps;
+  if (context.minimize) {
+    AddMinimized(run, token, context, &out);
+  } else if (context.render) {
+    out.set_rendered_table(RenderTaskTable(ReplayRun(run).trace));
+  }
+  return out;
+}
+
+}  // namespace explore_internal
+}  // namespace faultline
