@@ -21,6 +21,7 @@
 #include "absl/strings/strip.h"
 #include "framework/check.h"
 #include "framework/suggest.h"
+#include "framework/swarm_check.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -203,6 +204,16 @@ absl::Status PlanChecker::Check(const Plan& plan) {
     }
   }
   if (absl::Status s = CheckExploration(plan, root); !s.ok()) return s;
+  const Node swarm = Child(root, plan.swarm(), "swarm");
+  if (absl::Status s = CheckSwarm(plan, sites_, [&](absl::string_view field) {
+        return absl::StrCat(Prefix(filename_, LocationOf(swarm, field, -1)),
+                            field.empty() ? swarm.path
+                                          : JoinPath(swarm.path, field, -1),
+                            ": ");
+      });
+      !s.ok()) {
+    return s;
+  }
   return CheckExpectations(plan, root);
 }
 

@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "framework/explore/expectations.h"
 #include "framework/explore/minimize.h"
@@ -21,6 +22,7 @@
 #include "framework/runtime/replay_token.h"
 #include "framework/runtime/strategy.h"
 #include "framework/site_registry.h"
+#include "framework/swarm.h"
 
 namespace faultline {
 namespace {
@@ -41,6 +43,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "exhaustive";
     case Exploration::REPLAY:
       return "replay";
+    case Exploration::POS:
+      return "pos";
     default:
       return "random";
   }
@@ -77,6 +81,7 @@ class ExplorationRun {
   absl::Status CheckUsable(const IterationResult& result) const;
   void FinishReport(double wall_seconds);
   ViolationReport Describe(const FirstFailure& failure);
+  void AddSwarmRules(const Trace& trace, ViolationReport* out);
 
   const Plan& plan_;
   const std::string& path_;
@@ -158,6 +163,8 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
     }
     case Exploration::REPLAY:
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
+    case Exploration::POS:
+      return NewPosStrategy(seed);
     default:
       return NewRandomWalkStrategy(seed);
   }
@@ -246,10 +253,31 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
       out.set_minimized_fault_fires(min.fires);
     }
     if (options_.render) out.set_rendered_table(RenderTaskTable(min.last.trace));
-  } else if (options_.render) {
-    out.set_rendered_table(RenderTaskTable(ReplayRun(run).trace));
+    AddSwarmRules(min.reproduced ? min.last.trace : failure.trace, &out);
+  } else if (options_.render || plan_.has_swarm()) {
+    const Trace replayed = ReplayRun(run).trace;
+    if (options_.render) out.set_rendered_table(RenderTaskTable(replayed));
+    AddSwarmRules(replayed, &out);
   }
   return out;
+}
+
+// The swarm rules that fired in `trace` (which has events), once each, in
+// the order they first fired.
+void ExplorationRun::AddSwarmRules(const Trace& trace, ViolationReport* out) {
+  std::set<std::string> seen;
+  for (const TraceEvent& event : trace.events) {
+    if (event.kind != TraceEventKind::kRuleFired ||
+        !absl::StartsWith(event.text, kSwarmRulePrefix) ||
+        !seen.insert(event.text).second) {
+      continue;
+    }
+    for (const CompiledRule& rule : rules_->rules()) {
+      if (rule.name == event.text) {
+        out->add_swarm_rules(SwarmRuleText(rule, rules_->sites()));
+      }
+    }
+  }
 }
 
 // True once more iterations cannot change the verdict: every expected
@@ -461,6 +489,7 @@ uint64_t PlanHash(const Plan& plan) {
   Plan essential;
   *essential.mutable_scenario() = plan.scenario();
   *essential.mutable_rules() = plan.rules();
+  if (plan.has_swarm()) *essential.mutable_swarm() = plan.swarm();
   std::string bytes;
   // Map fields (scenario params) serialize in key order only when asked.
   google::protobuf::io::StringOutputStream stream(&bytes);
