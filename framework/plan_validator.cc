@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "framework/plan_loader.h"
 #include "framework/suggest.h"
+#include "framework/swarm_check.h"
 
 namespace faultline {
 namespace plan_internal {
@@ -27,7 +28,8 @@ PlanValidator::PlanValidator(const SiteRegistry& sites,
                              const HookRegistry& hooks,
                              absl::string_view filename,
                              const ParseInfoTree* tree)
-    : scenarios_(scenarios),
+    : sites_(sites),
+      scenarios_(scenarios),
       rules_(sites, hooks, filename),
       filename_(filename),
       tree_(tree) {}
@@ -44,7 +46,18 @@ absl::Status PlanValidator::Check(const Plan& plan) const {
   if (absl::Status s = CheckScenario(plan, root); !s.ok()) return s;
   if (absl::Status s = CheckRules(plan, root); !s.ok()) return s;
   if (absl::Status s = CheckExploration(plan, root); !s.ok()) return s;
+  if (absl::Status s = CheckSwarmSection(plan, root); !s.ok()) return s;
   return CheckExpectations(plan, root);
+}
+
+absl::Status PlanValidator::CheckSwarmSection(const Plan& plan,
+                                              const PlanNode& root) const {
+  const PlanNode swarm = Child(root, plan.swarm(), "swarm");
+  return CheckSwarm(plan, sites_, [&](absl::string_view field) {
+    return absl::StrCat(
+        PositionPrefix(filename_, LocationOf(swarm, field, -1)),
+        field.empty() ? swarm.path : JoinPath(swarm.path, field, -1), ": ");
+  });
 }
 
 absl::Status PlanValidator::CheckVersion(const Plan& plan,

@@ -65,6 +65,7 @@ class PlanValidator {
                            const PlanNode& scenario) const;
   absl::Status CheckRules(const Plan& plan, const PlanNode& root) const;
   absl::Status CheckExploration(const Plan& plan, const PlanNode& root) const;
+  absl::Status CheckSwarmSection(const Plan& plan, const PlanNode& root) const;
   absl::Status CheckStrategyFields(const Exploration& exploration,
                                    const PlanNode& node) const;
   absl::Status CheckExhaustiveFields(const Exploration& exploration,
@@ -78,6 +79,7 @@ class PlanValidator {
                                       const ForbiddenChecks& forbidden,
                                       const PlanNode& node) const;
 
+  const SiteRegistry& sites_;
   const ScenarioRegistry& scenarios_;
   const RuleValidator rules_;
   const std::string filename_;

@@ -62,6 +62,8 @@ struct CompiledRule {
   int32_t hook_index = -1;       // HookRegistry index
   int32_t wait_point = -1;       // SiteRegistry index
   int64_t wait_timeout_ns = 0;
+  // > 0: a swarm rule (swarm.h), armed in a run with this chance.
+  double swarm_arm_probability = 0;
 
   bool ChangesOutcome() const {
     return action == ActionKind::kFail || action == ActionKind::kError;

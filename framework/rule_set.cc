@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/hooks.h"
+#include "framework/swarm.h"
 
 namespace faultline {
 
@@ -105,6 +106,10 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     }
     set->by_point_[rule->point].push_back(i);
     set->rules_.push_back(*std::move(rule));
+  }
+  for (CompiledRule& rule : CompileSwarmRules(plan, sites, plan.rules_size())) {
+    set->by_point_[rule.point].push_back(rule.ordinal);
+    set->rules_.push_back(std::move(rule));
   }
   return std::shared_ptr<const RuleSet>(std::move(set));
 }

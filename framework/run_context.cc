@@ -13,6 +13,7 @@
 #include "framework/check.h"
 #include "framework/hooks.h"
 #include "framework/rng.h"
+#include "framework/swarm.h"
 
 namespace faultline {
 namespace {
@@ -193,6 +194,10 @@ void RunContext::BuildSlots() {
       HotRule& hot = hot_rules_[next];
       hot.rule = &rule;
       hot.probability = rule.probability;
+      if (rule.swarm_arm_probability > 0 &&
+          !SwarmArmed(seed_, *slot.info, rule.swarm_arm_probability)) {
+        hot.probability = 0;  // not armed in this run
+      }
       hot.skip = rule.skip;
       hot.nth = rule.nth;
       hot.max_fires = rule.max_fires;
@@ -202,7 +207,7 @@ void RunContext::BuildSlots() {
       hot.changes_outcome = rule.ChangesOutcome();
       hot.shared_matched = rule.skip != 0 || rule.nth != 0;
       hot.inert = !hot.task_filtered && !hot.key_filtered &&
-                  !hot.shared_matched && rule.probability <= 0.0;
+                  !hot.shared_matched && hot.probability <= 0.0;
       hot_rule_of_[id] = next++;
       ++slot.rule_count;
     }

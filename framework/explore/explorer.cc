@@ -46,6 +46,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "exhaustive";
     case Exploration::REPLAY:
       return "replay";
+    case Exploration::POS:
+      return "pos";
     default:
       return "random";
   }
@@ -157,6 +159,8 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
     case Exploration::REPLAY:
       FL_CHECK(replay_ != nullptr);
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
+    case Exploration::POS:
+      return NewPosStrategy(seed);
     default:
       return NewRandomWalkStrategy(seed);
   }
@@ -204,6 +208,7 @@ FailureContext ExplorationRun::MakeFailureContext() const {
                           : exploration().max_steps();
   context.minimize = options_.minimize;
   context.render = options_.render;
+  if (plan_.has_swarm()) context.rules = rules_.get();
   return context;
 }
 
@@ -401,6 +406,7 @@ uint64_t PlanHash(const Plan& plan) {
   Plan essential;
   *essential.mutable_scenario() = plan.scenario();
   *essential.mutable_rules() = plan.rules();
+  if (plan.has_swarm()) *essential.mutable_swarm() = plan.swarm();
   std::string bytes;
   // Map fields (scenario params) serialize in key order only when asked.
   google::protobuf::io::StringOutputStream stream(&bytes);

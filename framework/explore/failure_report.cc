@@ -2,11 +2,17 @@
 // failure_report.h).
 #include "framework/explore/failure_report.h"
 
+#include <set>
+#include <string>
+
+#include "absl/strings/match.h"
+
 #include "framework/check.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/minimize.h"
 #include "framework/explore/trace_render.h"
 #include "framework/runtime/replay_token.h"
+#include "framework/swarm.h"
 
 namespace faultline {
 namespace explore_internal {
@@ -32,6 +38,26 @@ ViolationReport FailureFacts(const FirstFailure& failure,
   return out;
 }
 
+// The swarm rules that fired in `trace` (which has events), once each, in
+// the order they first fired, as rules a user could paste into a plan.
+void AddSwarmRules(const Trace& trace, const RuleSet* rules,
+                   ViolationReport* out) {
+  if (rules == nullptr) return;
+  std::set<std::string> seen;
+  for (const TraceEvent& event : trace.events) {
+    if (event.kind != TraceEventKind::kRuleFired ||
+        !absl::StartsWith(event.text, kSwarmRulePrefix) ||
+        !seen.insert(event.text).second) {
+      continue;
+    }
+    for (const CompiledRule& rule : rules->rules()) {
+      if (rule.name == event.text) {
+        out->add_swarm_rules(SwarmRuleText(rule, rules->sites()));
+      }
+    }
+  }
+}
+
 // Shrinks `run`; adds the minimized token and counts if it reproduced, and
 // the minimized run's table.
 void AddMinimized(const FailingRun& run, const ReplayToken& token,
@@ -52,6 +78,7 @@ void AddMinimized(const FailingRun& run, const ReplayToken& token,
     out->set_minimized_fault_fires(min.fires);
   }
   if (context.render) out->set_rendered_table(RenderTaskTable(min.last.trace));
+  AddSwarmRules(min.last.trace, context.rules, out);
 }
 
 }  // namespace
@@ -84,8 +111,10 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   run.max_steps = context.max_steps;
   if (context.minimize) {
     AddMinimized(run, token, context, &out);
-  } else if (context.render) {
-    out.set_rendered_table(RenderTaskTable(ReplayRun(run).trace));
+  } else if (context.render || context.rules != nullptr) {
+    const Trace replayed = ReplayRun(run).trace;
+    if (context.render) out.set_rendered_table(RenderTaskTable(replayed));
+    AddSwarmRules(replayed, context.rules, &out);
   }
   return out;
 }

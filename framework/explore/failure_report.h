@@ -18,6 +18,7 @@
 
 #include "framework/explore/report.pb.h"
 #include "framework/plan.pb.h"
+#include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
 
 namespace faultline {
@@ -43,6 +44,8 @@ struct FailureContext {
   uint64_t max_steps = 0;
   bool minimize = true;
   bool render = true;
+  // For naming the swarm rules that fired (nullptr: the plan has none).
+  const RuleSet* rules = nullptr;
 };
 
 // The report of `failure`. Minimizing replays the run (fibers only).

@@ -86,6 +86,12 @@ void AppendViolation(const ViolationReport& v, const Report& r,
                           v.minimized_preemptions(), v.minimized_fault_fires(),
                           v.minimize_replays(), v.minimized_token());
   }
+  if (v.swarm_rules_size() > 0) {
+    absl::StrAppend(out, "    swarm rules that fired (paste into a plan):\n");
+    for (const std::string& rule : v.swarm_rules()) {
+      absl::StrAppend(out, "      ", rule, "\n");
+    }
+  }
   if (format.tables && !v.rendered_table().empty()) {
     absl::StrAppend(out, "\n", Indent(v.rendered_table(), "    "), "\n");
   }

@@ -28,10 +28,28 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     if (upper == "REPLAY" || !Exploration::Strategy_Parse(upper, &strategy) ||
         strategy == Exploration::STRATEGY_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--strategy: expected random, pct or exhaustive, got \"",
+          "--strategy: expected random, pct, pos or exhaustive, got \"",
           options.override_strategy, "\""));
     }
     exploration->set_strategy(strategy);
+  }
+  if (options.override_pct_depth >= 0) {
+    if (options.override_pct_depth > kMaxPctDepth) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--pct_depth: expected a value in [0, ", kMaxPctDepth,
+                       "], got ", options.override_pct_depth));
+    }
+    exploration->set_pct_depth(
+        static_cast<uint32_t>(options.override_pct_depth));
+  }
+  if (options.override_preemption_bound >= 0) {
+    if (options.override_preemption_bound > 1000) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--preemption_bound: expected a value in [0, 1000], "
+                       "got ", options.override_preemption_bound));
+    }
+    exploration->set_preemption_bound(
+        static_cast<uint32_t>(options.override_preemption_bound));
   }
   if (!options.replay_token.empty()) {
     exploration->set_strategy(Exploration::REPLAY);

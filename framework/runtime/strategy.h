@@ -16,6 +16,7 @@
 // Strategies (one file each):
 //   NewRandomWalkStrategy  uniform choice at every step.
 //   NewPctStrategy         probabilistic concurrency testing, depth d.
+//   NewPosStrategy         partial order sampling (pos.cc).
 //   NewExhaustiveStrategy  DFS over all schedules, preemption bound, sleep-set
 //                          partial-order reduction; Complete() when done.
 //   NewReplayStrategy      follows recorded switches (replay tokens).
@@ -109,6 +110,7 @@ enum class StrategyKind : uint8_t {
   kExhaustive = 2,
   kReplay = 3,
   kThreads = 4,  // no strategy: the thread backend
+  kPos = 5,
 };
 
 class Strategy {
@@ -142,6 +144,10 @@ std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
 // task drops to the lowest priority so spin-wait loops make progress.
 std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth,
                                          uint64_t estimated_steps = 64);
+
+// POS (Yuan et al., CAV 2018): random priorities per pending event; the
+// events that race with the one that ran are re-drawn (pos.cc).
+std::unique_ptr<Strategy> NewPosStrategy(uint64_t seed);
 
 struct ExhaustiveOptions {
   // Most preemptions per schedule; -1 = unbounded.

@@ -82,6 +82,20 @@ run run --strategy=replay examples/inode_cache/buggy.textproto
 expect_code "--strategy=replay" 2
 expect_in "--strategy=replay" "$ERR" "--strategy"
 
+# Sweep flags: one plan serves a sweep; a flag its strategy does not read is
+# bad input, like the same field in the plan.
+run run --pct_depth=99 examples/inode_cache/buggy.textproto
+expect_code "--pct_depth out of range" 2
+expect_in "--pct_depth out of range" "$ERR" "--pct_depth: expected a value in [0, 16], got 99"
+
+run run --strategy=random --preemption_bound=2 examples/inode_cache/buggy.textproto
+expect_code "--preemption_bound under RANDOM" 2
+expect_in "--preemption_bound under RANDOM" "$ERR" "only strategy EXHAUSTIVE reads preemption_bound"
+
+run run --strategy=exhaustive --preemption_bound=1 --nominimize --progress=none plans/seed_race_prefix_exhaustive.textproto
+expect_code "--preemption_bound=1 is below the race's 2 preemptions" 1
+expect_in "--preemption_bound=1 is below the race's 2 preemptions" "$OUT" "search complete"
+
 run run
 expect_code "run without plan" 2
 expect_in "run without plan" "$ERR" "PLAN"

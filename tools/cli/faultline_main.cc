@@ -25,7 +25,12 @@ ABSL_FLAG(uint64_t, seed, 0, "run: replace the plan's seed (0 = keep)");
 ABSL_FLAG(uint64_t, iterations, 0,
           "run: replace the plan's iteration count (0 = keep)");
 ABSL_FLAG(std::string, strategy, "",
-          "run: replace the plan's strategy: random, pct or exhaustive");
+          "run: replace the plan's strategy: random, pct, pos or exhaustive");
+ABSL_FLAG(int64_t, pct_depth, -1,
+          "run: replace the plan's pct_depth (-1 = keep; strategy PCT only)");
+ABSL_FLAG(int64_t, preemption_bound, -1,
+          "run: replace the plan's preemption_bound (-1 = keep; strategy "
+          "EXHAUSTIVE only)");
 ABSL_FLAG(bool, json, false, "run: print the report as JSON");
 ABSL_FLAG(std::string, json_out, "", "run: also write the JSON report here");
 ABSL_FLAG(bool, minimize, true, "run: shrink each failing run");
@@ -48,6 +53,7 @@ usage:
   faultline run PLAN... [--seed=N] [--iterations=N] [--strategy=S]
                         [--json] [--json_out=F] [--nominimize] [--collect_all]
                         [--points] [--progress=auto|bar|lines|none]
+                        [--pct_depth=D] [--preemption_bound=B]
   faultline replay TOKEN PLAN       re-run a recorded failing schedule
   faultline minimize TOKEN PLAN     shrink it; print the minimal token + plan
   faultline render TOKEN PLAN [--format=table|chrome|events] [--out=F]
@@ -107,6 +113,8 @@ int Run(const std::vector<std::string>& plans) {
   if (absl::GetFlag(FLAGS_collect_all)) options.explorer.collect_all = true;
   options.explorer.minimize = absl::GetFlag(FLAGS_minimize);
   options.override_strategy = absl::GetFlag(FLAGS_strategy);
+  options.override_pct_depth = absl::GetFlag(FLAGS_pct_depth);
+  options.override_preemption_bound = absl::GetFlag(FLAGS_preemption_bound);
   options.json = absl::GetFlag(FLAGS_json);
   options.json_out = absl::GetFlag(FLAGS_json_out);
   options.format.points = absl::GetFlag(FLAGS_points);
