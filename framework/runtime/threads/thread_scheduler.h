@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: internal/thread_scheduler.h
+// File: threads/thread_scheduler.h
 // -----------------------------------------------------------------------------
 //
 // The thread backend: one std::thread per task, real time, real spinning.
@@ -22,8 +22,8 @@
 //
 // Thread-safety: all members may be called from any task thread.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_THREAD_SCHEDULER_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_THREAD_SCHEDULER_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_THREADS_THREAD_SCHEDULER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_THREADS_THREAD_SCHEDULER_H_
 
 #include <atomic>
 #include <chrono>
@@ -36,9 +36,10 @@
 #include <vector>
 
 #include "framework/run_context.h"
+#include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
-#include "framework/runtime/internal/trace_recorder.h"
-#include "framework/runtime/iteration.h"
+#include "framework/runtime/iteration_config.h"
+#include "framework/runtime/trace/trace_recorder.h"
 #include "framework/runtime/world.h"
 
 namespace faultline {
@@ -77,14 +78,15 @@ class WaitingMark {
   ThreadTask* task_;
 };
 
-class ThreadScheduler final : public Scheduler, public Executor {
+class ThreadScheduler final : public Backend, public Scheduler,
+                              public Executor {
  public:
   explicit ThreadScheduler(const IterationConfig& config);
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
 
-  IterationResult Run();
+  IterationResult Run() override;
 
   // Scheduler.
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
@@ -164,4 +166,4 @@ class ThreadScheduler final : public Scheduler, public Executor {
 }  // namespace internal
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_THREAD_SCHEDULER_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_THREADS_THREAD_SCHEDULER_H_

@@ -1,18 +1,14 @@
 // The fiber backend's run: the Boost.Fiber algorithm, task creation and
 // priming, switching, and the controller's part of an iteration (see
-// internal/fiber_scheduler.h).
-#include "framework/runtime/internal/fiber_scheduler.h"
+// fiber_scheduler.h).
+#include "framework/runtime/fiber/fiber_scheduler.h"
 
 #include <exception>
 #include <utility>
 
-#include <boost/fiber/operations.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/runtime/rcu.h"
-#include "framework/runtime/internal/iteration_setup.h"
-#include "framework/runtime/internal/stack_pool.h"
 
 namespace faultline {
 namespace internal {
@@ -82,6 +78,10 @@ FiberScheduler::FiberScheduler(const IterationConfig& config)
 }
 
 FiberScheduler::~FiberScheduler() = default;
+
+std::unique_ptr<Backend> NewFiberBackend(const IterationConfig& config) {
+  return std::make_unique<FiberScheduler>(config);
+}
 
 IterationResult FiberScheduler::Run() {
   IterationResult result;

@@ -1,5 +1,5 @@
-// The thread backend (see internal/thread_scheduler.h).
-#include "framework/runtime/internal/thread_scheduler.h"
+// The thread backend (see thread_scheduler.h).
+#include "framework/runtime/threads/thread_scheduler.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +12,6 @@
 #include "absl/time/time.h"
 #include "framework/check.h"
 #include "framework/site_registry.h"
-#include "framework/runtime/internal/iteration_setup.h"
 
 namespace faultline {
 namespace internal {
@@ -36,6 +35,10 @@ ThreadScheduler::ThreadScheduler(const IterationConfig& config)
 }
 
 ThreadScheduler::~ThreadScheduler() = default;
+
+std::unique_ptr<Backend> NewThreadBackend(const IterationConfig& config) {
+  return std::make_unique<ThreadScheduler>(config);
+}
 
 IterationResult ThreadScheduler::Run() {
   IterationResult result;

@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: internal/fiber_scheduler.h
+// File: fiber/fiber_scheduler.h
 // -----------------------------------------------------------------------------
 //
 // The deterministic fiber backend: every task is a Boost.Fiber on the
@@ -19,13 +19,13 @@
 // Time is virtual: it moves only when nothing can run and some task sleeps
 // (it jumps to the earliest deadline). The OS thread never sleeps.
 //
-// This is the one internal header with Boost types; only the fiber backend's
-// .cc files include it.
+// This is the one header with Boost types (and the only place Boost is
+// included); only the fiber backend's .cc files include it.
 //
 // Thread-safety: one OS thread.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_
 
 #include <atomic>
 #include <condition_variable>
@@ -36,21 +36,46 @@
 #include <string>
 #include <vector>
 
+#include <boost/context/protected_fixedsize_stack.hpp>
+#include <boost/context/stack_context.hpp>
 #include <boost/fiber/algo/algorithm.hpp>
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
+#include <boost/fiber/operations.hpp>
 #include <boost/fiber/scheduler.hpp>
 
 #include "framework/run_context.h"
-#include "framework/runtime/internal/fiber_sanitizer.h"
+#include "framework/runtime/fiber/fiber_sanitizer.h"
+#include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
-#include "framework/runtime/internal/trace_recorder.h"
-#include "framework/runtime/iteration.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/iteration_config.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/trace_recorder.h"
 #include "framework/runtime/world.h"
 
 namespace faultline {
 namespace internal {
+
+// Fiber stacks from the per-thread pool (stack_pool.h): a Boost.Context
+// StackAllocator, passed to the fiber constructor after std::allocator_arg.
+class PooledStack {
+ public:
+  // `size` usable bytes, plus a guard page below them.
+  explicit PooledStack(size_t size) : size_(size) {}
+
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& sctx) noexcept;
+
+  // The stack most recently handed out on this thread: the fiber
+  // constructor allocates through a copy of the allocator, so this is how
+  // the creator learns where its new fiber's stack lies.
+  static boost::context::stack_context LastAllocatedOnThisThread();
+
+ private:
+  boost::context::stack_context Take();
+
+  size_t size_;
+};
 
 // Resumes the context it is told to (Choose) and otherwise behaves like a
 // FIFO round robin, so the thread's dispatcher and fibers of other users keep
@@ -110,17 +135,17 @@ struct FiberTask {
   const std::string& name() const { return identity->name; }
 };
 
-class FiberScheduler final : public Scheduler, public Executor {
+class FiberScheduler final : public Backend, public Scheduler,
+                             public Executor {
  public:
   explicit FiberScheduler(const IterationConfig& config);
   ~FiberScheduler() override;
   FiberScheduler(const FiberScheduler&) = delete;
   FiberScheduler& operator=(const FiberScheduler&) = delete;
 
-  // Runs the whole iteration (see iteration.h).
-  IterationResult Run();
+  IterationResult Run() override;
 
-  // Scheduler.
+  // Scheduler (fiber_operations.cc).
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
   void AfterOp(const void* object, int64_t before, int64_t after) override;
   void AfterPointerOp(const void* object, const void* before,
@@ -145,7 +170,7 @@ class FiberScheduler final : public Scheduler, public Executor {
   bool PollsRcu() const override { return true; }
   void CheckAbort() override;
 
-  // Executor.
+  // Executor (fiber_operations.cc).
   void OnSiteHit(const PointInfo& point, uint64_t key) override;
   void OnRuleFired(const CompiledRule& rule, uint64_t key) override;
   void Delay(int64_t ns) override { SleepFor(ns); }
@@ -168,7 +193,7 @@ class FiberScheduler final : public Scheduler, public Executor {
   void ReleaseTerminatedFibers();
   void FillResult(IterationResult& result);
 
-  // fiber_decide.cc: decisions.
+  // fiber_steps.cc: the scheduling points (decisions, blocking, waking).
   void Reschedule(FiberTask* cur, bool yielded, bool may_throw = true);
   FiberTask* Decide(FiberTask* cur, bool yielded);
   bool CollectRunnable(FiberTask* cur, bool yielded);
@@ -244,4 +269,4 @@ class FiberScheduler final : public Scheduler, public Executor {
 }  // namespace internal
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_

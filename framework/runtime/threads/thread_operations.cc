@@ -1,6 +1,6 @@
 // The thread backend's side of the primitives, this_task and the Executor:
 // real spinning with backoff, condition-variable waits, real sleeps, and an
-// abort check everywhere a task may wait (see internal/thread_scheduler.h).
+// abort check everywhere a task may wait (see thread_scheduler.h).
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -11,7 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "framework/check.h"
-#include "framework/runtime/internal/thread_scheduler.h"
+#include "framework/runtime/threads/thread_scheduler.h"
 #include "framework/site_registry.h"
 
 namespace faultline {

@@ -1,6 +1,6 @@
 // The fiber backend's side of the instrumented primitives, this_task and
 // the RunContext Executor: scheduling points, locks, waits, virtual sleeps,
-// notes and fault-point hits (see internal/fiber_scheduler.h).
+// notes and fault-point hits (see fiber_scheduler.h).
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
-#include "framework/runtime/internal/fiber_scheduler.h"
+#include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
 #include "framework/site_registry.h"
 

@@ -1,6 +1,6 @@
 // The fiber backend's decisions: who runs the next step, virtual time,
 // deadlock and step-budget detection, blocking and waking, and violations
-// (see internal/fiber_scheduler.h).
+// (see fiber_scheduler.h).
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "framework/check.h"
-#include "framework/runtime/internal/fiber_scheduler.h"
+#include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
 
 namespace faultline {
