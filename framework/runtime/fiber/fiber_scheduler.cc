@@ -68,13 +68,11 @@ void DeterministicAlgorithm::notify() noexcept {
 // --- FiberScheduler: the run
 
 FiberScheduler::FiberScheduler(const IterationConfig& config)
-    : config_(config),
+    : Backend(config, this, this, /*concurrent=*/false),
       strategy_(config.strategy),
       recorder_(config.record_events,
                 std::min<uint64_t>(config.max_steps + 1, 4096)) {
-  FL_CHECK(config_.scenario != nullptr);
   FL_CHECK(config_.step_ns >= 0);
-  FL_CHECK(CurrentScheduler() == nullptr);  // no nested iterations
 }
 
 FiberScheduler::~FiberScheduler() = default;
@@ -83,44 +81,25 @@ std::unique_ptr<Backend> NewFiberBackend(const IterationConfig& config) {
   return std::make_unique<FiberScheduler>(config);
 }
 
-IterationResult FiberScheduler::Run() {
-  IterationResult result;
+void FiberScheduler::BeforeRun() {
   boost::fibers::use_scheduling_algorithm<DeterministicAlgorithm>(&algo_);
   FL_CHECK(algo_ != nullptr);
   main_ctx_ = boost::fibers::context::active();
-  std::unique_ptr<RunContext> owned_run =
-      NewIterationRun(config_, this, /*concurrent=*/false);
-  RunContext& run = *owned_run;
-  run_ = &run;
-  ScopedRunContext install_run(&run);
-  ScopedScheduler install_scheduler(this);
-  {
-    World world(&run);
-    world_ = &world;
-    run.set_world(&world);
-    BuildWorld(result);
-    if (result.build_status.ok() && !aborting_) RunTasks();
-    UnwindTasks();
-    if (!aborting_) RunQuiescence();
-    FillResult(result);
-    tearing_down_ = true;
-    // Task bodies may hold references to world objects: drop them first.
-    tasks_.clear();
-  }
-  world_ = nullptr;
-  ReleaseTerminatedFibers();
-  result.trace = recorder_.Finish();
-  return result;
 }
 
-void FiberScheduler::BuildWorld(IterationResult& result) {
-  const ScenarioArgs& args = IterationArgs(config_);
-  try {
-    result.build_status = config_.scenario->build(*world_, args);
-  } catch (const IterationAborted&) {
-    // FL_BUG_ON while building: recorded; nothing runs.
-    FL_CHECK(aborting_);
-  }
+void FiberScheduler::RunWorld(IterationResult& result) {
+  if (result.build_status.ok() && !aborting_) RunTasks();
+  UnwindTasks();
+  if (!aborting_) RunQuiescence();
+  FillResult(result);
+  tearing_down_ = true;
+  // Task bodies may hold references to world objects: drop them first.
+  tasks_.clear();
+}
+
+void FiberScheduler::AfterWorld(IterationResult& result) {
+  ReleaseTerminatedFibers();
+  result.trace = recorder_.Finish();
 }
 
 void FiberScheduler::RunTasks() {
@@ -290,18 +269,9 @@ void FiberScheduler::ReleaseTerminatedFibers() {
 
 void FiberScheduler::FillResult(IterationResult& result) {
   result.violations = violations_;
-  result.fire_count = run_->fire_count();
   result.steps = step_;
   result.virtual_ns = now_ns_;
-  const int points = run_->rules().point_count();
-  result.points.reserve(points);
-  for (int i = 0; i < points; ++i) {
-    result.points.push_back(run_->point_counters(i));
-  }
-  const int rules = static_cast<int>(run_->rules().rules().size());
-  for (int i = 0; i < rules; ++i) {
-    result.rules.push_back(run_->rule_counters(i));
-  }
+  FillCounters(result);
 }
 
 }  // namespace internal

@@ -135,15 +135,14 @@ struct FiberTask {
   const std::string& name() const { return identity->name; }
 };
 
-class FiberScheduler final : public Backend, public Scheduler,
-                             public Executor {
+class FiberScheduler final : public Scheduler,
+                             public Executor,
+                             public Backend {
  public:
   explicit FiberScheduler(const IterationConfig& config);
   ~FiberScheduler() override;
   FiberScheduler(const FiberScheduler&) = delete;
   FiberScheduler& operator=(const FiberScheduler&) = delete;
-
-  IterationResult Run() override;
 
   // Scheduler (fiber_operations.cc).
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
@@ -181,7 +180,9 @@ class FiberScheduler final : public Backend, public Scheduler,
 
  private:
   // fiber_scheduler.cc: tasks, switching, the run.
-  void BuildWorld(IterationResult& result);
+  void BeforeRun() override;
+  void RunWorld(IterationResult& result) override;
+  void AfterWorld(IterationResult& result) override;
   void RunTasks();
   void UnwindTasks();
   void RunQuiescence();
@@ -226,7 +227,6 @@ class FiberScheduler final : public Backend, public Scheduler,
     return current_ != nullptr && in_hook_ == 0 && !tearing_down_;
   }
 
-  const IterationConfig& config_;
   Strategy* const strategy_;
   TraceRecorder recorder_;
   DeterministicAlgorithm* algo_ = nullptr;
@@ -234,8 +234,6 @@ class FiberScheduler final : public Backend, public Scheduler,
   // The controller's stack, learned when it first switches to a task.
   StackBounds main_stack_;
   FiberTask* switched_from_ = nullptr;  // set by SwitchTo for the entered task
-  RunContext* run_ = nullptr;
-  World* world_ = nullptr;
   std::vector<std::unique_ptr<FiberTask>> tasks_;
   FiberTask* current_ = nullptr;  // nullptr: the controller
   FiberTask* priming_ = nullptr;  // task running up to its first point

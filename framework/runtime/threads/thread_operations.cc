@@ -18,11 +18,6 @@ namespace faultline {
 namespace internal {
 namespace {
 
-uint32_t SelfId() {
-  const TaskIdentity* task = CurrentTask();
-  return task != nullptr && task->ordinal != 0 ? task->ordinal : kNonTaskOwner;
-}
-
 // Spin briefly, then yield, then sleep: a holder preempted by the OS gets
 // the CPU back, and 2-core machines are not saturated.
 void Backoff(int spins) {
@@ -61,7 +56,7 @@ void ThreadScheduler::BeforeOp(OpKind kind, const void* object,
 void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
                            const char* label, const char* kind) {
   BeforeOp(OpKind::kLock, lock, label);
-  const uint32_t self = SelfId();
+  const uint32_t self = LockHolderId();
   uint32_t expected = 0;
   if (owner.compare_exchange_strong(expected, self,
                                     std::memory_order_acquire)) {
@@ -88,7 +83,7 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
 bool ThreadScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
                               const char* label) {
   BeforeOp(OpKind::kTryLock, lock, label);
-  const uint32_t self = SelfId();
+  const uint32_t self = LockHolderId();
   uint32_t seen = 0;
   const bool ok =
       owner.compare_exchange_strong(seen, self, std::memory_order_acquire);
@@ -100,10 +95,11 @@ void ThreadScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
                              const char* label) {
   BeforeOp(OpKind::kUnlock, lock, label);
   const uint32_t holder = owner.load(std::memory_order_relaxed);
-  if (holder != SelfId() && !aborting_.load()) {
-    ReportFatal("lock.unlock_not_owner",
-                absl::StrCat("'", label, "' unlocked by ", CurrentTaskName(),
-                             " but held by #", holder));
+  if (holder != LockHolderId() && !aborting_.load()) {
+    ReportModelError("lock.unlock_not_owner",
+                     absl::StrCat("'", label, "' unlocked by ",
+                                  CurrentTaskName(), " but held by #",
+                                  holder));
   }
   owner.store(0, std::memory_order_release);
   RecordOp(lock, holder, 0);

@@ -78,15 +78,14 @@ class WaitingMark {
   ThreadTask* task_;
 };
 
-class ThreadScheduler final : public Backend, public Scheduler,
-                              public Executor {
+class ThreadScheduler final : public Scheduler,
+                              public Executor,
+                              public Backend {
  public:
   explicit ThreadScheduler(const IterationConfig& config);
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
-
-  IterationResult Run() override;
 
   // Scheduler.
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
@@ -122,7 +121,8 @@ class ThreadScheduler final : public Backend, public Scheduler,
   void OnViolation(const Violation& violation) override;
 
  private:
-  void BuildWorld(IterationResult& result);
+  void RunWorld(IterationResult& result) override;
+  void AfterWorld(IterationResult& result) override;
   void StartSpawned();
   void TaskMain(ThreadTask* task);
   void Watch();
@@ -136,14 +136,14 @@ class ThreadScheduler final : public Backend, public Scheduler,
                 bool pointees = false);
   void Broadcast();
   ThreadTask* CurrentThreadTask() const;
-  void ReportFatal(const char* check, std::string message);
+  // A fatal violation found by the backend itself (not by a check).
+  void ReportModelError(const char* check, std::string message);
+  // The lock word value for locks the current task takes.
+  uint32_t LockHolderId() const;
   void FillResult(IterationResult& result);
 
-  const IterationConfig& config_;
   const bool record_ops_;  // config_.record_events, read without mu_
   const std::chrono::steady_clock::time_point start_;
-  RunContext* run_ = nullptr;
-  World* world_ = nullptr;
   std::atomic<bool> aborting_{false};
   std::atomic<uint64_t> ops_{0};
   bool building_ = true;
