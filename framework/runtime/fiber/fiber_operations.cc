@@ -174,9 +174,9 @@ void FiberScheduler::Note(absl::string_view text) {
   event.task = current_ordinal();
   event.kind = TraceEventKind::kNote;
   event.text = std::string(text);
-  if (world_ != nullptr && world_->has_state_probe()) {
+  if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
     ++in_hook_;  // a probe that touches instrumented state takes no step
-    event.state = world_->ProbeState();
+    event.state = WorldAccess::ProbeState(*world_);
     --in_hook_;
   }
   recorder_.Event(std::move(event));

@@ -146,14 +146,14 @@ void FiberScheduler::RunQuiescence() {
   no_throw_ = false;
   try {
     for (Rcu* rcu : rcus_) rcu->Poll();
-    world_->RunQuiescenceChecks();
+    WorldAccess::RunQuiescenceChecks(*world_);
   } catch (const IterationAborted&) {
     FL_CHECK(aborting_);
   }
 }
 
 void FiberScheduler::AdoptSpawned() {
-  for (World::TaskSpec& spec : world_->TakeSpawned()) {
+  for (WorldAccess::TaskSpec& spec : WorldAccess::TakeSpawned(*world_)) {
     auto task = std::make_unique<FiberTask>();
     task->identity = run_->NewTask(spec.name, spec.role);
     // World and RunContext both number tasks in spawn order.

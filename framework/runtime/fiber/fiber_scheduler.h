@@ -44,10 +44,12 @@
 #include <boost/fiber/operations.hpp>
 #include <boost/fiber/scheduler.hpp>
 
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/fiber/fiber_sanitizer.h"
 #include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
+#include "framework/runtime/internal/world_access.h"
 #include "framework/runtime/iteration_config.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/trace_recorder.h"

@@ -27,7 +27,7 @@ void FiberScheduler::Reschedule(FiberTask* cur, bool yielded,
 }
 
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
-  if (!rcus_.empty() || world_->has_step_checks()) RunStepHooks();
+  if (!rcus_.empty() || WorldAccess::has_step_checks(*world_)) RunStepHooks();
   if (aborting_) return nullptr;
   if (now_ns_ >= next_wake_ns_) WakeDueSleepers();
   while (!CollectRunnable(cur, yielded)) {
@@ -120,7 +120,7 @@ void FiberScheduler::RunStepHooks() {
   } scope(in_hook_);
   // Callbacks whose grace period ended run at the first step after it.
   for (size_t i = 0; i < rcus_.size(); ++i) rcus_[i]->Poll();
-  world_->RunStepChecks();
+  WorldAccess::RunStepChecks(*world_);
 }
 
 std::string FiberScheduler::ContextName() const {

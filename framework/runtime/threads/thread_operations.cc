@@ -208,8 +208,8 @@ void ThreadScheduler::Note(absl::string_view text) {
   event.task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
   event.kind = TraceEventKind::kNote;
   event.text = std::string(text);
-  if (world_ != nullptr && world_->has_state_probe()) {
-    event.state = world_->ProbeState();
+  if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
+    event.state = WorldAccess::ProbeState(*world_);
   }
   RecordEvent(std::move(event));
 }

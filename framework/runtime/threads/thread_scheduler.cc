@@ -44,7 +44,7 @@ void ThreadScheduler::RunWorld(IterationResult& result) {
     Watch();
   }
   JoinAll();
-  if (!aborting_.load()) world_->RunQuiescenceChecks();
+  if (!aborting_.load()) WorldAccess::RunQuiescenceChecks(*world_);
   FillResult(result);
   std::lock_guard<std::mutex> lock(mu_);
   tasks_.clear();  // task bodies may refer to world objects
@@ -57,7 +57,7 @@ void ThreadScheduler::AfterWorld(IterationResult& result) {
 
 void ThreadScheduler::StartSpawned() {
   std::lock_guard<std::mutex> spawn_lock(spawn_mu_);
-  for (World::TaskSpec& spec : world_->TakeSpawned()) {
+  for (WorldAccess::TaskSpec& spec : WorldAccess::TakeSpawned(*world_)) {
     auto task = std::make_unique<ThreadTask>();
     task->identity = run_->NewTask(spec.name, spec.role);
     FL_CHECK(task->identity->ordinal == spec.ordinal);

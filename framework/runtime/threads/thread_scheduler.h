@@ -35,9 +35,11 @@
 #include <thread>
 #include <vector>
 
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
+#include "framework/runtime/internal/world_access.h"
 #include "framework/runtime/iteration_config.h"
 #include "framework/runtime/trace/trace_recorder.h"
 #include "framework/runtime/world.h"
