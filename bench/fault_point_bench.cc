@@ -29,6 +29,7 @@
 #include "framework/check.h"
 #include "framework/fault_point.h"
 #include "framework/testing/counting_new.h"
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/rule_set.h"
 

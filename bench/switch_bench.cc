@@ -23,7 +23,7 @@
 #include "benchmark/benchmark.h"
 #include "framework/check.h"
 #include "framework/runtime/iteration.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/this_task.h"
 #include "framework/runtime/world.h"
 #include "framework/scenario.h"

@@ -21,6 +21,7 @@
 #include "btrfs_eb/reclaim.h"
 #include "btrfs_eb/variant.h"
 #include "framework/check.h"
+#include "framework/run_context.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/this_task.h"
 #include "framework/runtime/world.h"

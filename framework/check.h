@@ -26,6 +26,7 @@
 
 #include "absl/base/optimization.h"
 #include "absl/strings/string_view.h"
+#include "framework/violation.h"
 
 namespace faultline {
 namespace internal {
@@ -34,6 +35,13 @@ namespace internal {
 // `fatal`. Without a run: prints and aborts if fatal, prints if not.
 void ReportCheckFailure(absl::string_view check, absl::string_view condition,
                         const char* file, int line, bool fatal);
+
+// Where ReportCheckFailure sends a violation: the run installed on the
+// calling thread, if any (false: none). The run context registers it when a
+// run is made (run_context.cc), so that this target needs nothing of the
+// core.
+using CheckReporter = bool (*)(const Violation& violation);
+void SetCheckReporter(CheckReporter reporter);
 
 [[noreturn]] void CheckFailed(const char* condition, const char* file,
                               int line);

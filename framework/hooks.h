@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "framework/token_concat.h"
 
 namespace faultline {
 
@@ -73,9 +74,6 @@ struct HookRegistrar {
 };
 }  // namespace internal
 }  // namespace faultline
-
-#define FL_INTERNAL_CONCAT2(a, b) a##b
-#define FL_INTERNAL_CONCAT(a, b) FL_INTERNAL_CONCAT2(a, b)
 
 #define FL_REGISTER_HOOK(name, description, fn)                  \
   static const ::faultline::internal::HookRegistrar              \

@@ -13,6 +13,9 @@
 #include "framework/check.h"
 #include "framework/hooks.h"
 #include "framework/rng.h"
+#include "framework/internal/counter_shards.h"
+#include "framework/internal/run_slots.h"
+#include "framework/internal/task_identity.h"
 #include "framework/swarm.h"
 
 namespace faultline {
@@ -52,6 +55,14 @@ class RealTimeExecutor final : public Executor {
   }
 };
 
+// FL_BUG_ON / FL_WARN_ON report here (check.h, SetCheckReporter).
+bool ReportToCurrentRun(const Violation& violation) {
+  RunContext* run = CurrentRun();
+  if (run == nullptr) return false;
+  run->ReportViolation(violation);
+  return true;
+}
+
 }  // namespace
 
 void Executor::OnViolation(const Violation& violation) {
@@ -68,12 +79,12 @@ ScopedRunContext::ScopedRunContext(RunContext* run)
       previous_run_(tls_installed.run),
       previous_shard_(tls_installed.shard) {
   FL_CHECK(run != nullptr);
-  shard_ = run->AcquireShard();
+  shard_ = run->shards_->Acquire();
   tls_installed = {run, shard_};
 }
 ScopedRunContext::~ScopedRunContext() {
   tls_installed = {previous_run_, previous_shard_};
-  run_->ReleaseShard(shard_);
+  run_->shards_->Release(shard_);
 }
 
 RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
@@ -85,6 +96,7 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
       world_(options.world),
       suppressed_fires_(options.suppressed_fires) {
   FL_CHECK(rules_ != nullptr);
+  internal::SetCheckReporter(&ReportToCurrentRun);
   if (options.executor == nullptr) {
     owned_executor_ = std::make_unique<RealTimeExecutor>();
     executor_ = owned_executor_.get();
@@ -93,13 +105,13 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
   }
   executor_wants_site_hits_ = executor_->WantsSiteHits();
   BuildSlots();
-  main_task_.name = "main";
-  main_task_.site_hits.assign(point_count_, 0);
-  FillTaskCache(main_task_);
-  if (!concurrent_) {
-    std::lock_guard<std::mutex> lock(shards_mu_);
-    single_shard_ = NewShardLocked();
-  }
+  main_task_ = std::make_unique<TaskIdentity>();
+  main_task_->name = "main";
+  main_task_->site_hits.assign(point_count_, 0);
+  FillTaskCache(*main_task_);
+  shards_ = std::make_unique<internal::CounterShards>(
+      static_cast<size_t>(point_count_) + rules_->rules().size(),
+      concurrent_);
   internal::g_active_runs.fetch_add(1, std::memory_order_release);
 }
 
@@ -142,42 +154,6 @@ void RunContext::FillTaskCache(TaskIdentity& task) const {
   task.cache_owner = this;
 }
 
-RunContext::Counter* RunContext::AcquireShard() {
-  if (!concurrent_) return single_shard_;
-  std::lock_guard<std::mutex> lock(shards_mu_);
-  if (!free_shards_.empty()) {
-    Counter* shard = free_shards_.back();
-    free_shards_.pop_back();
-    return shard;
-  }
-  return NewShardLocked();
-}
-
-RunContext::Counter* RunContext::NewShardLocked() {
-  constexpr size_t kLine = 64 / sizeof(Counter);  // counters per cache line
-  const size_t lines = (shard_size_ + kLine - 1) / kLine;
-  shards_.push_back(std::make_unique<Counter[]>((lines + 1) * kLine));
-  Counter* start = shards_.back().get();
-  while (reinterpret_cast<uintptr_t>(start) % 64 != 0) ++start;
-  shard_starts_.push_back(start);
-  return start;
-}
-
-void RunContext::ReleaseShard(Counter* shard) {
-  if (!concurrent_) return;
-  std::lock_guard<std::mutex> lock(shards_mu_);
-  free_shards_.push_back(shard);
-}
-
-uint64_t RunContext::SumShards(size_t entry) const {
-  std::lock_guard<std::mutex> lock(shards_mu_);
-  uint64_t sum = 0;
-  for (const Counter* shard : shard_starts_) {
-    sum += shard[entry].load(std::memory_order_relaxed);
-  }
-  return sum;
-}
-
 void RunContext::BuildSlots() {
   const size_t rule_count = rules_->rules().size();
   points_ = std::make_unique<PointSlot[]>(point_count_);
@@ -213,7 +189,6 @@ void RunContext::BuildSlots() {
     }
   }
   FL_CHECK(static_cast<size_t>(next) == rule_count);
-  shard_size_ = static_cast<size_t>(point_count_) + rule_count;
   for (const CompiledRule& rule : rules_->rules()) {
     if (rule.action == ActionKind::kWaitFor) {
       points_[rule.wait_point].waited_on = true;
@@ -234,7 +209,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline HitOutcome RunContext::HitImpl(
   if (static_cast<uint32_t>(index) >= static_cast<uint32_t>(point_count_)) {
     return HitOutcome{};
   }
-  TaskIdentity* task = tls_task != nullptr ? tls_task : &main_task_;
+  TaskIdentity* task = tls_task != nullptr ? tls_task : main_task_.get();
   // NewTask sized the caches of this run's identities; check the others.
   const bool cached = task->cache_owner == this;
   if (!cached) {
@@ -276,7 +251,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Result RunContext::SiteHit(
       static_cast<uint32_t>(run->point_count_)) {
     return Result();
   }
-  TaskIdentity* const task = tls_task != nullptr ? tls_task : &run->main_task_;
+  TaskIdentity* const task =
+      tls_task != nullptr ? tls_task : run->main_task_.get();
   if (ABSL_PREDICT_FALSE(task->cache_owner != run)) {
     return SiteHitUncached<Result>(run, site, key, installed.shard);
   }
@@ -454,61 +430,13 @@ void RunContext::RunAction(const CompiledRule& rule, uint64_t key,
 
 void RunContext::ReportViolation(Violation violation) {
   if (violation.task.empty()) {
-    violation.task = tls_task != nullptr ? tls_task->name : main_task_.name;
+    violation.task = tls_task != nullptr ? tls_task->name : main_task_->name;
   }
   {
     std::lock_guard<std::mutex> lock(violations_mu_);
     violations_.push_back(violation);
   }
   executor_->OnViolation(violation);
-}
-
-PointCounters RunContext::point_counters(int32_t point) const {
-  FL_CHECK(point >= 0 && point < point_count_);
-  PointCounters out;
-  const PointSlot& in = points_[point];
-  out.reached = SumShards(point);
-  // Every hit at a point with rules is evaluated, and a RuleSet never
-  // changes, so this needs no counter of its own on the hot path.
-  out.evaluated = in.rule_count == 0 ? 0 : out.reached;
-  for (int i = 0; i < kActionKindCount; ++i) {
-    out.fired[i] = in.fired[i].load(std::memory_order_relaxed);
-  }
-  return out;
-}
-
-RuleCounters RunContext::rule_counters(int32_t rule) const {
-  FL_CHECK(rule >= 0 && static_cast<size_t>(rule) < hot_rule_of_.size());
-  const HotRule& in = hot_rules_[hot_rule_of_[rule]];
-  uint64_t matched;
-  if (in.shared_matched) {
-    matched = in.matched.load(std::memory_order_relaxed);
-  } else if (in.inert) {
-    // Every hit at the point, less those an earlier fail/error rule took
-    // (per shard, so that a read during the run never goes below zero).
-    std::lock_guard<std::mutex> lock(shards_mu_);
-    matched = 0;
-    for (const Counter* shard : shard_starts_) {
-      const uint64_t reached =
-          shard[in.rule->point].load(std::memory_order_relaxed);
-      const uint64_t skipped =
-          shard[point_count_ + in.hot_index].load(std::memory_order_relaxed);
-      matched += reached > skipped ? reached - skipped : 0;
-    }
-  } else {
-    matched = SumShards(point_count_ + in.hot_index);
-  }
-  return {matched, in.fired.load(std::memory_order_relaxed)};
-}
-
-bool RunContext::point_reached(int32_t point) const {
-  return points_[point].reached_flag.load(std::memory_order_acquire) ||
-         SumShards(point) != 0;
-}
-
-std::vector<Violation> RunContext::violations() const {
-  std::lock_guard<std::mutex> lock(violations_mu_);
-  return violations_;
 }
 
 namespace internal {

@@ -49,31 +49,15 @@
 
 namespace faultline {
 
-// Who is hitting a fault point. Runtime backends own one per task and
-// install it with SetCurrentTask(); a thread with none uses the run's
-// implicit task (ordinal 0, name "main").
-struct TaskIdentity {
-  uint32_t ordinal = 0;
-  std::string name;
-  std::string role;
-  std::vector<uint64_t> site_hits;  // per point index: hits by this task
+// Who is hitting a fault point, with the task's hot-path caches: made by
+// NewTask, installed by backends with SetCurrentTask (engine only).
+struct TaskIdentity;  // internal/task_identity.h
 
-  // Hot-path caches, filled by the RunContext that made this identity
-  // (NewTask) from `name` and `role`, which must not change afterwards. A hit
-  // by an identity of another run, or one made by hand, takes the uncached
-  // path (same decisions, string compares per hit).
-  const void* cache_owner = nullptr;
-  // Per point: 0 if a hit by this task has nothing to do beyond counting.
-  // Otherwise bit 1: look at the point's rules (one of them may act for this
-  // task, or a wait_for waits for the point); bit 2: the executor wants site
-  // hits (RunContext::kBusyRules, kBusySiteHits).
-  std::vector<uint8_t> point_busy;
-  // Per rule (in RunContext's hot order): the rule's task filter matches.
-  std::vector<uint8_t> rule_task_match;
-  // Per point: the state of a fire draw's key fold after (run seed, point
-  // name hash, ordinal), the words that are fixed for this task (rng.h).
-  std::vector<uint64_t> draw_prefix;
-};
+namespace internal {
+class CounterShards;  // internal/counter_shards.h
+struct HotRule;       // internal/run_slots.h
+struct PointSlot;     // internal/run_slots.h
+}  // namespace internal
 
 // Carries out the actions that need a notion of time and tasks. The default
 // (RealTimeExecutor in run_context.cc) sleeps and polls on real threads; the
@@ -177,43 +161,8 @@ class RunContext {
   friend class ScopedRunContext;
   using Counter = std::atomic<uint64_t>;
 
-  // The hot fields of one rule plus its shared counters, stored per point in
-  // plan order, so a hit reads one contiguous block instead of chasing
-  // RuleSet -> by_point -> rule -> counters (see BENCHMARKS.md).
-  struct HotRule {
-    const CompiledRule* rule = nullptr;
-    double probability = 1.0;
-    uint64_t skip = 0;
-    uint64_t nth = 0;
-    uint64_t max_fires = 0;
-    uint32_t hot_index = 0;  // position in hot_rules_ and in the shards
-    bool task_filtered = false;
-    bool key_filtered = false;
-    bool changes_outcome = false;
-    // skip/nth: `matched` is the shared, exact counter the decision needs.
-    // Otherwise matched is counted in the shards.
-    bool shared_matched = false;
-    // No filter, no skip/nth, probability 0: never fires, and every hit at
-    // the point matches it unless an earlier fail/error rule took the
-    // outcome. Its shard entry counts those skipped hits instead, and
-    // matched = reached - skipped: a hit does nothing for it.
-    bool inert = false;
-    Counter matched{0};  // only if shared_matched
-    Counter fired{0};
-  };
-  // One per point. `evaluated` is derived from `reached` (point_counters()),
-  // and `reached` lives in the shards.
-  struct PointSlot {
-    Counter fired[kActionKindCount] = {};
-    const PointInfo* info = nullptr;
-    HotRule* rules = nullptr;  // rule_count entries of hot_rules_
-    uint32_t rule_count = 0;
-    // Some wait_for rule waits for this point: a hit must wake waiters.
-    bool waited_on = false;
-    // Set by the first hit of a waited_on point (point_reached() without
-    // summing shards).
-    std::atomic<bool> reached_flag{false};
-  };
+  using HotRule = internal::HotRule;
+  using PointSlot = internal::PointSlot;
 
   // Returns the value before the increment.
   uint64_t Bump(Counter& counter) {
@@ -229,12 +178,6 @@ class RunContext {
   }
   void BuildSlots();
   void FillTaskCache(TaskIdentity& task) const;
-  // Shards: point_count_ `reached` entries, then one per hot rule (matched,
-  // or for inert rules the hits that skipped it).
-  Counter* AcquireShard();
-  Counter* NewShardLocked();
-  void ReleaseShard(Counter* shard);
-  uint64_t SumShards(size_t entry) const;
   bool DecideDraw(HotRule& rule, const TaskIdentity& task, bool cached,
                   uint64_t task_hit);
   // DrawBits state after the key words a task's draws at `point` share.
@@ -282,23 +225,16 @@ class RunContext {
   std::unique_ptr<PointSlot[]> points_;     // point_count_ entries
   std::unique_ptr<HotRule[]> hot_rules_;    // every rule, grouped by point
   std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
-  size_t shard_size_ = 0;                   // entries per shard
-  TaskIdentity main_task_;
+  // The run's implicit task (ordinal 0, "main").
+  std::unique_ptr<TaskIdentity> main_task_;
+  // Shards: point_count_ `reached` entries, then one per hot rule (matched,
+  // or for inert rules the hits that skipped it).
+  std::unique_ptr<internal::CounterShards> shards_;
+  std::atomic<uint32_t> next_task_ordinal_{1};
+  std::atomic<uint64_t> next_fire_{0};
   // std::mutex, not absl::Mutex, for every lock a real thread may take: the
   // system absl is not built with TSAN, so TSAN would not see absl's locking
   // and would report the data it guards as raced (docs/runtime.md).
-  mutable std::mutex shards_mu_;
-  // Every shard ever handed out (counts stay until the run ends); with
-  // concurrent = false exactly one, shared by every installation. Guarded by
-  // shards_mu_.
-  std::vector<std::unique_ptr<Counter[]>> shards_;
-  // Where each shard of shards_ starts: on a cache line of its own, so that
-  // its counters share no line with other data (a hit stores to them).
-  std::vector<Counter*> shard_starts_;  // guarded by shards_mu_
-  std::vector<Counter*> free_shards_;   // guarded by shards_mu_
-  Counter* single_shard_ = nullptr;  // concurrent = false
-  std::atomic<uint32_t> next_task_ordinal_{1};
-  std::atomic<uint64_t> next_fire_{0};
   mutable std::mutex violations_mu_;
   std::vector<Violation> violations_;  // guarded by violations_mu_
 };

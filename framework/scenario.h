@@ -37,6 +37,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "framework/token_concat.h"
 
 namespace faultline {
 
@@ -109,10 +110,8 @@ struct ScenarioRegistrar {
 }  // namespace internal
 }  // namespace faultline
 
-#define FL_REGISTER_SCENARIO(info)                                      \
-  static const ::faultline::internal::ScenarioRegistrar FL_INTERNAL_SCN( \
-      __COUNTER__)(info)
-#define FL_INTERNAL_SCN(n) FL_INTERNAL_SCN2(n)
-#define FL_INTERNAL_SCN2(n) fl_scenario_registrar_##n
+#define FL_REGISTER_SCENARIO(info)                     \
+  static const ::faultline::internal::ScenarioRegistrar \
+      FL_INTERNAL_CONCAT(fl_scenario_registrar_, __COUNTER__)(info)
 
 #endif  // FAULTLINE_FRAMEWORK_SCENARIO_H_

@@ -21,8 +21,9 @@
 #include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
-#include "framework/runtime/replay_token.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/site_registry.h"
 
 namespace faultline {
 namespace {

@@ -11,7 +11,7 @@
 #include "framework/explore/explorer.h"
 #include "framework/explore/minimize.h"
 #include "framework/explore/trace_render.h"
-#include "framework/runtime/replay_token.h"
+#include "framework/runtime/trace/replay_token.h"
 #include "framework/swarm.h"
 
 namespace faultline {

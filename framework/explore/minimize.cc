@@ -9,7 +9,7 @@
 
 #include "framework/check.h"
 #include "framework/rule_set.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 
 namespace faultline {
 namespace {

@@ -27,7 +27,7 @@
 
 #include "framework/plan.pb.h"
 #include "framework/runtime/iteration.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "framework/scenario.h"
 
 namespace faultline {

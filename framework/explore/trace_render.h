@@ -18,7 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "framework/runtime/trace.h"
+#include "framework/runtime/trace/trace.h"
 
 namespace faultline {
 

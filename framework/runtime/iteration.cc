@@ -1,10 +1,10 @@
 // RunIteration: picks the backend and brackets the run with the strategy's
-// BeginIteration / EndIteration (see iteration.h).
+// BeginIteration / EndIteration (see iteration.h). It knows the backends only
+// through their factories (internal/backend.h): no Boost here.
 #include "framework/runtime/iteration.h"
 
 #include "framework/check.h"
-#include "framework/runtime/internal/fiber_scheduler.h"
-#include "framework/runtime/internal/thread_scheduler.h"
+#include "framework/runtime/internal/backend.h"
 
 namespace faultline {
 
@@ -12,8 +12,7 @@ IterationResult RunIteration(const IterationConfig& config) {
   FL_CHECK(config.scenario != nullptr);
   FL_CHECK(config.scenario->build != nullptr);
   if (config.backend == IterationConfig::Backend::kThreads) {
-    internal::ThreadScheduler scheduler(config);
-    return scheduler.Run();
+    return internal::NewThreadBackend(config)->Run();
   }
   Strategy* strategy = config.strategy;
   if (strategy != nullptr && !strategy->BeginIteration(config.seed)) {
@@ -23,8 +22,7 @@ IterationResult RunIteration(const IterationConfig& config) {
   }
   IterationResult result;
   {
-    internal::FiberScheduler scheduler(config);
-    result = scheduler.Run();
+    result = internal::NewFiberBackend(config)->Run();
   }
   if (strategy != nullptr) {
     strategy->EndIteration(result.trace);

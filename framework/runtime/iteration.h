@@ -36,61 +36,9 @@
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_ITERATION_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_ITERATION_H_
 
-#include <cstdint>
-#include <memory>
-#include <vector>
-
-#include "absl/status/status.h"
-#include "framework/rule_set.h"
-#include "framework/run_context.h"
-#include "framework/scenario.h"
-#include "framework/violation.h"
-#include "framework/runtime/strategy.h"
-#include "framework/runtime/trace.h"
+#include "framework/runtime/iteration_config.h"
 
 namespace faultline {
-
-struct IterationConfig {
-  enum class Backend { kFibers, kThreads };
-  Backend backend = Backend::kFibers;
-  // Fibers: decides every step (not owned). nullptr: default choices only
-  // (run the current task as long as it can, then the lowest ordinal).
-  Strategy* strategy = nullptr;
-  uint64_t seed = 0;
-  // Fibers: more steps than this is the violation "livelock.step_budget".
-  uint64_t max_steps = 100000;
-  // Fibers: virtual time one step takes. Sleeping tasks wake when this clock
-  // reaches their deadline, or earlier in real terms: when no task can run,
-  // the clock jumps to the earliest deadline.
-  int64_t step_ns = 100;
-  // Threads: a run longer than this is the violation "watchdog.timeout".
-  int64_t thread_timeout_ms = 10000;
-  const ScenarioInfo* scenario = nullptr;  // REQUIRED
-  const ScenarioArgs* args = nullptr;      // nullptr: no parameters
-  std::shared_ptr<const RuleSet> rules;    // nullptr: RuleSet::Empty()
-  // Keep events in the trace (the hash is computed either way).
-  bool record_events = true;
-  // Rule fires (by fire ordinal) that must not fire: the minimizer's way to
-  // drop injected faults. Sorted ascending. See RunOptions.
-  std::vector<uint64_t> suppressed_fires;
-};
-
-struct IterationResult {
-  // Fatal and non-fatal, in the order reported, with task and step.
-  std::vector<Violation> violations;
-  Trace trace;
-  uint64_t steps = 0;
-  int64_t virtual_ns = 0;  // threads: elapsed real time
-  std::vector<PointCounters> points;  // by SiteRegistry point index
-  std::vector<RuleCounters> rules;    // by rule ordinal
-  // Rule fires in this iteration, counting suppressed ones.
-  uint64_t fire_count = 0;
-  absl::Status build_status;          // the scenario's build result
-  // False if the strategy had no more schedules (nothing was run).
-  bool ran = true;
-  // The strategy's Divergence() after the run (e.g. strict replay).
-  absl::Status strategy_status;
-};
 
 IterationResult RunIteration(const IterationConfig& config);
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "framework/check.h"
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/internal/scheduler.h"
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/internal/scheduler.h"
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "framework/check.h"
+#include "framework/run_context.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/op.h"
 

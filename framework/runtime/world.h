@@ -37,9 +37,13 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "framework/run_context.h"
 
 namespace faultline {
+
+class RunContext;
+namespace internal {
+class WorldAccess;  // internal/world_access.h: what backends may do
+}  // namespace internal
 
 // A snapshot of named model state ("refs" -> "2") attached to trace notes,
 // so a rendered trace can show state columns (see World::SetStateProbe).
@@ -78,7 +82,9 @@ class World {
 
   RunContext& run() { return *run_; }
 
-  // --- For backends.
+ private:
+  friend class internal::WorldAccess;
+
   struct TaskSpec {
     uint32_t ordinal;
     std::string name;
@@ -93,7 +99,6 @@ class World {
   bool has_step_checks() const { return !step_checks_.empty(); }
   bool has_state_probe() const { return probe_ != nullptr; }
 
- private:
   RunContext* run_;
   // Tasks on real threads spawn and allocate: a std::mutex, which TSAN sees
   // (run_context.h says why not absl::Mutex). Guards the next three.

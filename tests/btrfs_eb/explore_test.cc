@@ -15,7 +15,7 @@
 #include "framework/plan.pb.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "framework/scenario.h"
 #include "gtest/gtest.h"
 

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "framework/rule_set.h"
 #include "framework/run_context.h"
+#include "framework/runtime/internal/world_access.h"
 #include "framework/runtime/world.h"
 #include "framework/scenario.h"
 #include "gtest/gtest.h"
@@ -49,7 +50,8 @@ TEST(BtrfsEbScenarios, SeedRaceSpawnsTheSeedsThreeCpus) {
   RunContext run(RuleSet::Empty(), RunOptions{});
   World world(&run);
   ASSERT_TRUE(info->build(world, Args(*info, "prefix")).ok());
-  std::vector<World::TaskSpec> tasks = world.TakeSpawned();
+  std::vector<internal::WorldAccess::TaskSpec> tasks =
+      internal::WorldAccess::TakeSpawned(world);
   ASSERT_EQ(tasks.size(), 3u);
   EXPECT_EQ(tasks[0].name, "cpu0");
   EXPECT_EQ(tasks[0].role, "readahead");
@@ -65,7 +67,7 @@ TEST(BtrfsEbScenarios, SearchStressSpawnsSearchersWriterAndReclaim) {
   RunContext run(RuleSet::Empty(), RunOptions{});
   World world(&run);
   ASSERT_TRUE(info->build(world, Args(*info, "", {{"searchers", "3"}})).ok());
-  EXPECT_EQ(world.TakeSpawned().size(), 5u);
+  EXPECT_EQ(internal::WorldAccess::TakeSpawned(world).size(), 5u);
 }
 
 TEST(BtrfsEbScenarios, RejectsBadVariantAndGeometry) {

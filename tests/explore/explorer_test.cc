@@ -25,8 +25,8 @@
 #include "framework/explore/explorer_options.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
-#include "framework/runtime/replay_token.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "gtest/gtest.h"
 
 namespace faultline {

@@ -10,6 +10,7 @@
 
 #include "framework/fault_point.h"
 #include "framework/testing/counting_new.h"
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/rule_set.h"
 #include "gtest/gtest.h"

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "framework/fault_point.h"
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/rule_set.h"
 #include "framework/site_registry.h"

@@ -5,6 +5,7 @@
 // Method: test-only sites in this file; rules compiled from textproto with
 // RuleSet::Compile (no scenario needed); a recording Executor observes
 // delays and yields; tasks come from RunContext::NewTask + SetCurrentTask.
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 
 #include <google/protobuf/text_format.h>

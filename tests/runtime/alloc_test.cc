@@ -11,7 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
-#include "framework/runtime/internal/stack_pool.h"
+#include "framework/runtime/fiber/stack_pool.h"
 #include "framework/testing/counting_new.h"
 #include "framework/runtime/this_task.h"
 #include "tests/runtime/programs.h"
@@ -62,12 +62,12 @@ TEST(Allocation, StepsDoNotAllocate) {
 TEST(Allocation, IterationsReuseFiberStacks) {
   AllocationsFor(10, false);
   // Both tasks' stacks came back to this thread's pool...
-  const size_t pooled = internal::PooledStack::PooledOnThisThread();
+  const size_t pooled = internal::PooledStacksOnThisThread();
   EXPECT_GE(pooled, 2u);
   // ...and the next iterations take them from it instead of mapping more,
   // which would grow the pool towards its cap.
   for (int i = 0; i < 5; ++i) AllocationsFor(10, false);
-  EXPECT_EQ(internal::PooledStack::PooledOnThisThread(), pooled);
+  EXPECT_EQ(internal::PooledStacksOnThisThread(), pooled);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "framework/runtime/iteration.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/world.h"
 #include "framework/scenario.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "framework/runtime/replay_token.h"
+#include "framework/runtime/trace/replay_token.h"
 
 namespace faultline {
 namespace {

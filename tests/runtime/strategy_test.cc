@@ -10,7 +10,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {

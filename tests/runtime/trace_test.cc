@@ -10,8 +10,8 @@
 
 #include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
-#include "framework/runtime/replay_token.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
+#include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/this_task.h"
 #include "tests/runtime/programs.h"
 

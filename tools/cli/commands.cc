@@ -18,7 +18,7 @@
 #include "framework/explore/trace_render.h"
 #include "framework/hooks.h"
 #include "framework/plan_loader.h"
-#include "framework/runtime/replay_token.h"
+#include "framework/runtime/trace/replay_token.h"
 #include "framework/scenario.h"
 #include "framework/site_registry.h"
 

@@ -1,18 +1,14 @@
 // The fiber backend's run: the Boost.Fiber algorithm, task creation and
 // priming, switching, and the controller's part of an iteration (see
-// internal/fiber_scheduler.h).
-#include "framework/runtime/internal/fiber_scheduler.h"
+// fiber_scheduler.h).
+#include "framework/runtime/fiber/fiber_scheduler.h"
 
 #include <exception>
 #include <utility>
 
-#include <boost/fiber/operations.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/runtime/rcu.h"
-#include "framework/runtime/internal/iteration_setup.h"
-#include "framework/runtime/internal/stack_pool.h"
 
 namespace faultline {
 namespace internal {
@@ -72,55 +68,38 @@ void DeterministicAlgorithm::notify() noexcept {
 // --- FiberScheduler: the run
 
 FiberScheduler::FiberScheduler(const IterationConfig& config)
-    : config_(config),
+    : Backend(config, this, this, /*concurrent=*/false),
       strategy_(config.strategy),
       recorder_(config.record_events,
                 std::min<uint64_t>(config.max_steps + 1, 4096)) {
-  FL_CHECK(config_.scenario != nullptr);
   FL_CHECK(config_.step_ns >= 0);
-  FL_CHECK(CurrentScheduler() == nullptr);  // no nested iterations
 }
 
 FiberScheduler::~FiberScheduler() = default;
 
-IterationResult FiberScheduler::Run() {
-  IterationResult result;
+std::unique_ptr<Backend> NewFiberBackend(const IterationConfig& config) {
+  return std::make_unique<FiberScheduler>(config);
+}
+
+void FiberScheduler::BeforeRun() {
   boost::fibers::use_scheduling_algorithm<DeterministicAlgorithm>(&algo_);
   FL_CHECK(algo_ != nullptr);
   main_ctx_ = boost::fibers::context::active();
-  std::unique_ptr<RunContext> owned_run =
-      NewIterationRun(config_, this, /*concurrent=*/false);
-  RunContext& run = *owned_run;
-  run_ = &run;
-  ScopedRunContext install_run(&run);
-  ScopedScheduler install_scheduler(this);
-  {
-    World world(&run);
-    world_ = &world;
-    run.set_world(&world);
-    BuildWorld(result);
-    if (result.build_status.ok() && !aborting_) RunTasks();
-    UnwindTasks();
-    if (!aborting_) RunQuiescence();
-    FillResult(result);
-    tearing_down_ = true;
-    // Task bodies may hold references to world objects: drop them first.
-    tasks_.clear();
-  }
-  world_ = nullptr;
-  ReleaseTerminatedFibers();
-  result.trace = recorder_.Finish();
-  return result;
 }
 
-void FiberScheduler::BuildWorld(IterationResult& result) {
-  const ScenarioArgs& args = IterationArgs(config_);
-  try {
-    result.build_status = config_.scenario->build(*world_, args);
-  } catch (const IterationAborted&) {
-    // FL_BUG_ON while building: recorded; nothing runs.
-    FL_CHECK(aborting_);
-  }
+void FiberScheduler::RunWorld(IterationResult& result) {
+  if (result.build_status.ok() && !aborting_) RunTasks();
+  UnwindTasks();
+  if (!aborting_) RunQuiescence();
+  FillResult(result);
+  tearing_down_ = true;
+  // Task bodies may hold references to world objects: drop them first.
+  tasks_.clear();
+}
+
+void FiberScheduler::AfterWorld(IterationResult& result) {
+  ReleaseTerminatedFibers();
+  result.trace = recorder_.Finish();
 }
 
 void FiberScheduler::RunTasks() {
@@ -167,14 +146,14 @@ void FiberScheduler::RunQuiescence() {
   no_throw_ = false;
   try {
     for (Rcu* rcu : rcus_) rcu->Poll();
-    world_->RunQuiescenceChecks();
+    WorldAccess::RunQuiescenceChecks(*world_);
   } catch (const IterationAborted&) {
     FL_CHECK(aborting_);
   }
 }
 
 void FiberScheduler::AdoptSpawned() {
-  for (World::TaskSpec& spec : world_->TakeSpawned()) {
+  for (WorldAccess::TaskSpec& spec : WorldAccess::TakeSpawned(*world_)) {
     auto task = std::make_unique<FiberTask>();
     task->identity = run_->NewTask(spec.name, spec.role);
     // World and RunContext both number tasks in spawn order.
@@ -290,18 +269,9 @@ void FiberScheduler::ReleaseTerminatedFibers() {
 
 void FiberScheduler::FillResult(IterationResult& result) {
   result.violations = violations_;
-  result.fire_count = run_->fire_count();
   result.steps = step_;
   result.virtual_ns = now_ns_;
-  const int points = run_->rules().point_count();
-  result.points.reserve(points);
-  for (int i = 0; i < points; ++i) {
-    result.points.push_back(run_->point_counters(i));
-  }
-  const int rules = static_cast<int>(run_->rules().rules().size());
-  for (int i = 0; i < rules; ++i) {
-    result.rules.push_back(run_->rule_counters(i));
-  }
+  FillCounters(result);
 }
 
 }  // namespace internal

@@ -1,6 +1,6 @@
 // The fiber backend's side of the instrumented primitives, this_task and
 // the RunContext Executor: scheduling points, locks, waits, virtual sleeps,
-// notes and fault-point hits (see internal/fiber_scheduler.h).
+// notes and fault-point hits (see fiber_scheduler.h).
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
-#include "framework/runtime/internal/fiber_scheduler.h"
+#include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
 #include "framework/site_registry.h"
 
@@ -174,9 +174,9 @@ void FiberScheduler::Note(absl::string_view text) {
   event.task = current_ordinal();
   event.kind = TraceEventKind::kNote;
   event.text = std::string(text);
-  if (world_ != nullptr && world_->has_state_probe()) {
+  if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
     ++in_hook_;  // a probe that touches instrumented state takes no step
-    event.state = world_->ProbeState();
+    event.state = WorldAccess::ProbeState(*world_);
     --in_hook_;
   }
   recorder_.Event(std::move(event));

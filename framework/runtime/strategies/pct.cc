@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/rng.h"
-#include "framework/runtime/strategy.h"
-#include "framework/runtime/trace.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/trace.h"
 
 namespace faultline {
 namespace {

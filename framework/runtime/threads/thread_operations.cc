@@ -1,6 +1,6 @@
 // The thread backend's side of the primitives, this_task and the Executor:
 // real spinning with backoff, condition-variable waits, real sleeps, and an
-// abort check everywhere a task may wait (see internal/thread_scheduler.h).
+// abort check everywhere a task may wait (see thread_scheduler.h).
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -11,17 +11,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "framework/check.h"
-#include "framework/runtime/internal/thread_scheduler.h"
+#include "framework/runtime/threads/thread_scheduler.h"
 #include "framework/site_registry.h"
 
 namespace faultline {
 namespace internal {
 namespace {
-
-uint32_t SelfId() {
-  const TaskIdentity* task = CurrentTask();
-  return task != nullptr && task->ordinal != 0 ? task->ordinal : kNonTaskOwner;
-}
 
 // Spin briefly, then yield, then sleep: a holder preempted by the OS gets
 // the CPU back, and 2-core machines are not saturated.
@@ -61,7 +56,7 @@ void ThreadScheduler::BeforeOp(OpKind kind, const void* object,
 void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
                            const char* label, const char* kind) {
   BeforeOp(OpKind::kLock, lock, label);
-  const uint32_t self = SelfId();
+  const uint32_t self = LockHolderId();
   uint32_t expected = 0;
   if (owner.compare_exchange_strong(expected, self,
                                     std::memory_order_acquire)) {
@@ -88,7 +83,7 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
 bool ThreadScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
                               const char* label) {
   BeforeOp(OpKind::kTryLock, lock, label);
-  const uint32_t self = SelfId();
+  const uint32_t self = LockHolderId();
   uint32_t seen = 0;
   const bool ok =
       owner.compare_exchange_strong(seen, self, std::memory_order_acquire);
@@ -100,10 +95,11 @@ void ThreadScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
                              const char* label) {
   BeforeOp(OpKind::kUnlock, lock, label);
   const uint32_t holder = owner.load(std::memory_order_relaxed);
-  if (holder != SelfId() && !aborting_.load()) {
-    ReportFatal("lock.unlock_not_owner",
-                absl::StrCat("'", label, "' unlocked by ", CurrentTaskName(),
-                             " but held by #", holder));
+  if (holder != LockHolderId() && !aborting_.load()) {
+    ReportModelError("lock.unlock_not_owner",
+                     absl::StrCat("'", label, "' unlocked by ",
+                                  CurrentTaskName(), " but held by #",
+                                  holder));
   }
   owner.store(0, std::memory_order_release);
   RecordOp(lock, holder, 0);
@@ -212,8 +208,8 @@ void ThreadScheduler::Note(absl::string_view text) {
   event.task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
   event.kind = TraceEventKind::kNote;
   event.text = std::string(text);
-  if (world_ != nullptr && world_->has_state_probe()) {
-    event.state = world_->ProbeState();
+  if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
+    event.state = WorldAccess::ProbeState(*world_);
   }
   RecordEvent(std::move(event));
 }

@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: strategy.h
+// File: strategies/strategy.h
 // -----------------------------------------------------------------------------
 //
 // A Strategy decides, at every scheduling point of the fiber backend, which
@@ -30,8 +30,8 @@
 // Determinism: choices draw only from CounterRng/DrawBits keyed by the seed.
 // Thread-safety: a Strategy is used by one iteration at a time.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_STRATEGY_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_STRATEGY_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_STRATEGIES_STRATEGY_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_STRATEGIES_STRATEGY_H_
 
 #include <cstdint>
 #include <memory>
@@ -173,4 +173,4 @@ std::unique_ptr<Strategy> NewReplayStrategy(
 
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_STRATEGY_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_STRATEGIES_STRATEGY_H_

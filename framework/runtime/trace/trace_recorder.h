@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: internal/trace_recorder.h
+// File: trace/trace_recorder.h
 // -----------------------------------------------------------------------------
 //
 // Builds a Trace while an iteration runs: assigns object ids in order of
@@ -10,15 +10,15 @@
 //
 // Thread-safety: none; the thread backend serializes calls.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_TRACE_RECORDER_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_TRACE_RECORDER_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_RECORDER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_RECORDER_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "framework/rng.h"
-#include "framework/runtime/trace.h"
+#include "framework/runtime/trace/trace.h"
 
 namespace faultline {
 namespace internal {
@@ -63,4 +63,4 @@ class TraceRecorder {
 }  // namespace internal
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_TRACE_RECORDER_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_RECORDER_H_

@@ -1,5 +1,5 @@
-// The thread backend (see internal/thread_scheduler.h).
-#include "framework/runtime/internal/thread_scheduler.h"
+// The thread backend (see thread_scheduler.h).
+#include "framework/runtime/threads/thread_scheduler.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +12,6 @@
 #include "absl/time/time.h"
 #include "framework/check.h"
 #include "framework/site_registry.h"
-#include "framework/runtime/internal/iteration_setup.h"
 
 namespace faultline {
 namespace internal {
@@ -27,54 +26,38 @@ constexpr absl::Duration kAbortGrace = absl::Seconds(2);
 }  // namespace
 
 ThreadScheduler::ThreadScheduler(const IterationConfig& config)
-    : config_(config),
+    : Backend(config, this, this, /*concurrent=*/true),
       record_ops_(config.record_events),
       start_(std::chrono::steady_clock::now()),
-      recorder_(config.record_events, 256) {
-  FL_CHECK(config_.scenario != nullptr);
-  FL_CHECK(CurrentScheduler() == nullptr);
-}
+      recorder_(config.record_events, 256) {}
 
 ThreadScheduler::~ThreadScheduler() = default;
 
-IterationResult ThreadScheduler::Run() {
-  IterationResult result;
-  std::unique_ptr<RunContext> owned_run =
-      NewIterationRun(config_, this, /*concurrent=*/true);
-  RunContext& run = *owned_run;
-  run_ = &run;
-  ScopedRunContext install_run(&run);
-  ScopedScheduler install_scheduler(this);
-  {
-    World world(&run);
-    world_ = &world;
-    run.set_world(&world);
-    BuildWorld(result);
-    building_ = false;
-    if (result.build_status.ok() && !aborting_.load()) {
-      StartSpawned();
-      Watch();
-    }
-    JoinAll();
-    if (!aborting_.load()) world.RunQuiescenceChecks();
-    FillResult(result);
-    std::lock_guard<std::mutex> lock(mu_);
-    tasks_.clear();  // task bodies may refer to world objects
-  }
-  world_ = nullptr;
-  std::lock_guard<std::mutex> lock(mu_);
-  result.trace = recorder_.Finish();
-  return result;
+std::unique_ptr<Backend> NewThreadBackend(const IterationConfig& config) {
+  return std::make_unique<ThreadScheduler>(config);
 }
 
-void ThreadScheduler::BuildWorld(IterationResult& result) {
-  const ScenarioArgs& args = IterationArgs(config_);
-  result.build_status = config_.scenario->build(*world_, args);
+void ThreadScheduler::RunWorld(IterationResult& result) {
+  building_ = false;
+  if (result.build_status.ok() && !aborting_.load()) {
+    StartSpawned();
+    Watch();
+  }
+  JoinAll();
+  if (!aborting_.load()) WorldAccess::RunQuiescenceChecks(*world_);
+  FillResult(result);
+  std::lock_guard<std::mutex> lock(mu_);
+  tasks_.clear();  // task bodies may refer to world objects
+}
+
+void ThreadScheduler::AfterWorld(IterationResult& result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  result.trace = recorder_.Finish();
 }
 
 void ThreadScheduler::StartSpawned() {
   std::lock_guard<std::mutex> spawn_lock(spawn_mu_);
-  for (World::TaskSpec& spec : world_->TakeSpawned()) {
+  for (WorldAccess::TaskSpec& spec : WorldAccess::TakeSpawned(*world_)) {
     auto task = std::make_unique<ThreadTask>();
     task->identity = run_->NewTask(spec.name, spec.role);
     FL_CHECK(task->identity->ordinal == spec.ordinal);
@@ -103,10 +86,10 @@ void ThreadScheduler::TaskMain(ThreadTask* task) {
     } catch (const IterationAborted&) {
       FL_CHECK(aborting_.load());
     } catch (const std::exception& e) {
-      ReportFatal("task.exception",
-                  absl::StrCat("uncaught exception: ", e.what()));
+      ReportModelError("task.exception",
+                       absl::StrCat("uncaught exception: ", e.what()));
     } catch (...) {
-      ReportFatal("task.exception", "uncaught non-std exception");
+      ReportModelError("task.exception", "uncaught non-std exception");
     }
   }
   tls_thread_task = nullptr;
@@ -133,9 +116,9 @@ void ThreadScheduler::Watch() {
     if (all_done()) return;
   }
   const std::string stuck = DescribeUnfinished();
-  ReportFatal("watchdog.timeout",
-              absl::StrCat("run exceeded ", config_.thread_timeout_ms,
-                           " ms; unfinished: ", stuck));
+  ReportModelError("watchdog.timeout",
+                   absl::StrCat("run exceeded ", config_.thread_timeout_ms,
+                                " ms; unfinished: ", stuck));
   const absl::Time grace_end = absl::Now() + kAbortGrace;
   std::unique_lock<std::mutex> lock(mu_);
   while (!all_done() && absl::Now() < grace_end) {
@@ -193,15 +176,9 @@ void ThreadScheduler::JoinAll() {
 void ThreadScheduler::FillResult(IterationResult& result) {
   std::lock_guard<std::mutex> lock(mu_);
   result.violations = violations_;
-  result.fire_count = run_->fire_count();
   result.steps = ops_.load();
   result.virtual_ns = NowNs();
-  for (int i = 0; i < run_->rules().point_count(); ++i) {
-    result.points.push_back(run_->point_counters(i));
-  }
-  for (size_t i = 0; i < run_->rules().rules().size(); ++i) {
-    result.rules.push_back(run_->rule_counters(static_cast<int32_t>(i)));
-  }
+  FillCounters(result);
 }
 
 void ThreadScheduler::RecordEvent(TraceEvent event) {
@@ -209,11 +186,17 @@ void ThreadScheduler::RecordEvent(TraceEvent event) {
   recorder_.Event(std::move(event));
 }
 
+uint32_t ThreadScheduler::LockHolderId() const {
+  const TaskIdentity* task = CurrentTask();
+  return task != nullptr && task->ordinal != 0 ? task->ordinal : kNonTaskOwner;
+}
+
 ThreadTask* ThreadScheduler::CurrentThreadTask() const {
   return tls_thread_task;
 }
 
-void ThreadScheduler::ReportFatal(const char* check, std::string message) {
+void ThreadScheduler::ReportModelError(const char* check,
+                                       std::string message) {
   Violation violation;
   violation.check = check;
   violation.message = std::move(message);

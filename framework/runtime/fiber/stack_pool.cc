@@ -1,11 +1,10 @@
-// Per-thread pool of guarded fiber stacks (see internal/stack_pool.h).
-#include "framework/runtime/internal/stack_pool.h"
+// Per-thread pool of guarded fiber stacks (see stack_pool.h).
+#include "framework/runtime/fiber/stack_pool.h"
 
 #include <vector>
 
-#include <boost/context/protected_fixedsize_stack.hpp>
-
-#include "framework/runtime/internal/fiber_sanitizer.h"
+#include "framework/runtime/fiber/fiber_sanitizer.h"
+#include "framework/runtime/fiber/fiber_scheduler.h"
 
 namespace faultline {
 namespace internal {
@@ -52,7 +51,7 @@ boost::context::stack_context PooledStack::Take() {
   }
   std::vector<PooledEntry>& free = Pool().free;
   // Room for every stack deallocate() may keep, so that it never allocates.
-  if (free.capacity() < kMaxPooled) free.reserve(kMaxPooled);
+  if (free.capacity() < kMaxPooledStacks) free.reserve(kMaxPooledStacks);
   for (size_t i = free.size(); i-- > 0;) {
     if (free[i].requested != size_) continue;
     boost::context::stack_context stack = free[i].stack;
@@ -69,7 +68,7 @@ void PooledStack::deallocate(boost::context::stack_context& sctx) noexcept {
   std::vector<PooledEntry>* free = tls_pool_gone ? nullptr : &Pool().free;
   // allocate() reserved the room, so push_back neither allocates nor throws.
   if (free != nullptr && free->size() < free->capacity() &&
-      free->size() < kMaxPooled) {
+      free->size() < kMaxPooledStacks) {
     free->push_back({size_, sctx});
     return;
   }
@@ -80,7 +79,7 @@ boost::context::stack_context PooledStack::LastAllocatedOnThisThread() {
   return tls_last_allocated;
 }
 
-size_t PooledStack::PooledOnThisThread() {
+size_t PooledStacksOnThisThread() {
   return tls_pool_gone ? 0 : Pool().free.size();
 }
 

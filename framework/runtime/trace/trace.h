@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: trace.h
+// File: trace/trace.h
 // -----------------------------------------------------------------------------
 //
 // A Trace is the record of one iteration: every scheduling decision (which
@@ -28,8 +28,8 @@
 //
 // Thread-safety: a Trace is a plain value.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_TRACE_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_TRACE_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_H_
 
 #include <cstdint>
 #include <string>
@@ -113,4 +113,4 @@ struct Trace {
 
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_TRACE_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_H_

@@ -1,6 +1,6 @@
 // Replay token encoding: version, varint fields (steps delta-coded), a
 // checksum, base64url (see replay_token.h).
-#include "framework/runtime/replay_token.h"
+#include "framework/runtime/trace/replay_token.h"
 
 #include <cstdint>
 #include <cstring>

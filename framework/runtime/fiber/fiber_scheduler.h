@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: internal/fiber_scheduler.h
+// File: fiber/fiber_scheduler.h
 // -----------------------------------------------------------------------------
 //
 // The deterministic fiber backend: every task is a Boost.Fiber on the
@@ -19,13 +19,13 @@
 // Time is virtual: it moves only when nothing can run and some task sleeps
 // (it jumps to the earliest deadline). The OS thread never sleeps.
 //
-// This is the one internal header with Boost types; only the fiber backend's
-// .cc files include it.
+// This is the one header with Boost types (and the only place Boost is
+// included); only the fiber backend's .cc files include it.
 //
 // Thread-safety: one OS thread.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_
 
 #include <atomic>
 #include <condition_variable>
@@ -36,21 +36,48 @@
 #include <string>
 #include <vector>
 
+#include <boost/context/protected_fixedsize_stack.hpp>
+#include <boost/context/stack_context.hpp>
 #include <boost/fiber/algo/algorithm.hpp>
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
+#include <boost/fiber/operations.hpp>
 #include <boost/fiber/scheduler.hpp>
 
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
-#include "framework/runtime/internal/fiber_sanitizer.h"
+#include "framework/runtime/fiber/fiber_sanitizer.h"
+#include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
-#include "framework/runtime/internal/trace_recorder.h"
-#include "framework/runtime/iteration.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/internal/world_access.h"
+#include "framework/runtime/iteration_config.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/trace_recorder.h"
 #include "framework/runtime/world.h"
 
 namespace faultline {
 namespace internal {
+
+// Fiber stacks from the per-thread pool (stack_pool.h): a Boost.Context
+// StackAllocator, passed to the fiber constructor after std::allocator_arg.
+class PooledStack {
+ public:
+  // `size` usable bytes, plus a guard page below them.
+  explicit PooledStack(size_t size) : size_(size) {}
+
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& sctx) noexcept;
+
+  // The stack most recently handed out on this thread: the fiber
+  // constructor allocates through a copy of the allocator, so this is how
+  // the creator learns where its new fiber's stack lies.
+  static boost::context::stack_context LastAllocatedOnThisThread();
+
+ private:
+  boost::context::stack_context Take();
+
+  size_t size_;
+};
 
 // Resumes the context it is told to (Choose) and otherwise behaves like a
 // FIFO round robin, so the thread's dispatcher and fibers of other users keep
@@ -110,17 +137,16 @@ struct FiberTask {
   const std::string& name() const { return identity->name; }
 };
 
-class FiberScheduler final : public Scheduler, public Executor {
+class FiberScheduler final : public Scheduler,
+                             public Executor,
+                             public Backend {
  public:
   explicit FiberScheduler(const IterationConfig& config);
   ~FiberScheduler() override;
   FiberScheduler(const FiberScheduler&) = delete;
   FiberScheduler& operator=(const FiberScheduler&) = delete;
 
-  // Runs the whole iteration (see iteration.h).
-  IterationResult Run();
-
-  // Scheduler.
+  // Scheduler (fiber_operations.cc).
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
   void AfterOp(const void* object, int64_t before, int64_t after) override;
   void AfterPointerOp(const void* object, const void* before,
@@ -145,7 +171,7 @@ class FiberScheduler final : public Scheduler, public Executor {
   bool PollsRcu() const override { return true; }
   void CheckAbort() override;
 
-  // Executor.
+  // Executor (fiber_operations.cc).
   void OnSiteHit(const PointInfo& point, uint64_t key) override;
   void OnRuleFired(const CompiledRule& rule, uint64_t key) override;
   void Delay(int64_t ns) override { SleepFor(ns); }
@@ -156,7 +182,9 @@ class FiberScheduler final : public Scheduler, public Executor {
 
  private:
   // fiber_scheduler.cc: tasks, switching, the run.
-  void BuildWorld(IterationResult& result);
+  void BeforeRun() override;
+  void RunWorld(IterationResult& result) override;
+  void AfterWorld(IterationResult& result) override;
   void RunTasks();
   void UnwindTasks();
   void RunQuiescence();
@@ -168,7 +196,7 @@ class FiberScheduler final : public Scheduler, public Executor {
   void ReleaseTerminatedFibers();
   void FillResult(IterationResult& result);
 
-  // fiber_decide.cc: decisions.
+  // fiber_steps.cc: the scheduling points (decisions, blocking, waking).
   void Reschedule(FiberTask* cur, bool yielded, bool may_throw = true);
   FiberTask* Decide(FiberTask* cur, bool yielded);
   bool CollectRunnable(FiberTask* cur, bool yielded);
@@ -201,7 +229,6 @@ class FiberScheduler final : public Scheduler, public Executor {
     return current_ != nullptr && in_hook_ == 0 && !tearing_down_;
   }
 
-  const IterationConfig& config_;
   Strategy* const strategy_;
   TraceRecorder recorder_;
   DeterministicAlgorithm* algo_ = nullptr;
@@ -209,8 +236,6 @@ class FiberScheduler final : public Scheduler, public Executor {
   // The controller's stack, learned when it first switches to a task.
   StackBounds main_stack_;
   FiberTask* switched_from_ = nullptr;  // set by SwitchTo for the entered task
-  RunContext* run_ = nullptr;
-  World* world_ = nullptr;
   std::vector<std::unique_ptr<FiberTask>> tasks_;
   FiberTask* current_ = nullptr;  // nullptr: the controller
   FiberTask* priming_ = nullptr;  // task running up to its first point
@@ -244,4 +269,4 @@ class FiberScheduler final : public Scheduler, public Executor {
 }  // namespace internal
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SCHEDULER_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_

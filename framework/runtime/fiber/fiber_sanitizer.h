@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: internal/fiber_sanitizer.h
+// File: fiber/fiber_sanitizer.h
 // -----------------------------------------------------------------------------
 //
 // Tells AddressSanitizer about the fiber backend's stack switches. ASan
@@ -13,8 +13,8 @@
 //
 // Thread-safety: per OS thread, like the switches themselves.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SANITIZER_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SANITIZER_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SANITIZER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SANITIZER_H_
 
 #include <cstddef>
 
@@ -81,4 +81,4 @@ inline void UnpoisonStack(const StackBounds& stack) {
 }  // namespace internal
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_FIBER_SANITIZER_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SANITIZER_H_

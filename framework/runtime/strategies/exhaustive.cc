@@ -23,8 +23,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
-#include "framework/runtime/strategy.h"
-#include "framework/runtime/trace.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/trace.h"
 
 namespace faultline {
 namespace {

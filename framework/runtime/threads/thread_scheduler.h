@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: internal/thread_scheduler.h
+// File: threads/thread_scheduler.h
 // -----------------------------------------------------------------------------
 //
 // The thread backend: one std::thread per task, real time, real spinning.
@@ -22,8 +22,8 @@
 //
 // Thread-safety: all members may be called from any task thread.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_THREAD_SCHEDULER_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_THREAD_SCHEDULER_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_THREADS_THREAD_SCHEDULER_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_THREADS_THREAD_SCHEDULER_H_
 
 #include <atomic>
 #include <chrono>
@@ -35,10 +35,13 @@
 #include <thread>
 #include <vector>
 
+#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
+#include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
-#include "framework/runtime/internal/trace_recorder.h"
-#include "framework/runtime/iteration.h"
+#include "framework/runtime/internal/world_access.h"
+#include "framework/runtime/iteration_config.h"
+#include "framework/runtime/trace/trace_recorder.h"
 #include "framework/runtime/world.h"
 
 namespace faultline {
@@ -77,14 +80,14 @@ class WaitingMark {
   ThreadTask* task_;
 };
 
-class ThreadScheduler final : public Scheduler, public Executor {
+class ThreadScheduler final : public Scheduler,
+                              public Executor,
+                              public Backend {
  public:
   explicit ThreadScheduler(const IterationConfig& config);
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
-
-  IterationResult Run();
 
   // Scheduler.
   void BeforeOp(OpKind kind, const void* object, const char* label) override;
@@ -120,7 +123,8 @@ class ThreadScheduler final : public Scheduler, public Executor {
   void OnViolation(const Violation& violation) override;
 
  private:
-  void BuildWorld(IterationResult& result);
+  void RunWorld(IterationResult& result) override;
+  void AfterWorld(IterationResult& result) override;
   void StartSpawned();
   void TaskMain(ThreadTask* task);
   void Watch();
@@ -134,14 +138,14 @@ class ThreadScheduler final : public Scheduler, public Executor {
                 bool pointees = false);
   void Broadcast();
   ThreadTask* CurrentThreadTask() const;
-  void ReportFatal(const char* check, std::string message);
+  // A fatal violation found by the backend itself (not by a check).
+  void ReportModelError(const char* check, std::string message);
+  // The lock word value for locks the current task takes.
+  uint32_t LockHolderId() const;
   void FillResult(IterationResult& result);
 
-  const IterationConfig& config_;
   const bool record_ops_;  // config_.record_events, read without mu_
   const std::chrono::steady_clock::time_point start_;
-  RunContext* run_ = nullptr;
-  World* world_ = nullptr;
   std::atomic<bool> aborting_{false};
   std::atomic<uint64_t> ops_{0};
   bool building_ = true;
@@ -164,4 +168,4 @@ class ThreadScheduler final : public Scheduler, public Executor {
 }  // namespace internal
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_INTERNAL_THREAD_SCHEDULER_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_THREADS_THREAD_SCHEDULER_H_

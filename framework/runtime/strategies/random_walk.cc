@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/rng.h"
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 
 namespace faultline {
 namespace {

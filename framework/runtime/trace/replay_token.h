@@ -1,5 +1,5 @@
 // -----------------------------------------------------------------------------
-// File: replay_token.h
+// File: trace/replay_token.h
 // -----------------------------------------------------------------------------
 //
 // A ReplayToken is a failing schedule in a form a person can paste into a
@@ -21,8 +21,8 @@
 //
 // Thread-safety: plain value.
 
-#ifndef FAULTLINE_FRAMEWORK_RUNTIME_REPLAY_TOKEN_H_
-#define FAULTLINE_FRAMEWORK_RUNTIME_REPLAY_TOKEN_H_
+#ifndef FAULTLINE_FRAMEWORK_RUNTIME_TRACE_REPLAY_TOKEN_H_
+#define FAULTLINE_FRAMEWORK_RUNTIME_TRACE_REPLAY_TOKEN_H_
 
 #include <cstdint>
 #include <string>
@@ -31,8 +31,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "framework/runtime/strategy.h"
-#include "framework/runtime/trace.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/trace.h"
 
 namespace faultline {
 
@@ -68,4 +68,4 @@ absl::StatusOr<ReplayToken> DecodeReplayToken(absl::string_view text);
 
 }  // namespace faultline
 
-#endif  // FAULTLINE_FRAMEWORK_RUNTIME_REPLAY_TOKEN_H_
+#endif  // FAULTLINE_FRAMEWORK_RUNTIME_TRACE_REPLAY_TOKEN_H_

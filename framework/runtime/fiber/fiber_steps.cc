@@ -1,6 +1,6 @@
 // The fiber backend's decisions: who runs the next step, virtual time,
 // deadlock and step-budget detection, blocking and waking, and violations
-// (see internal/fiber_scheduler.h).
+// (see fiber_scheduler.h).
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "framework/check.h"
-#include "framework/runtime/internal/fiber_scheduler.h"
+#include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
 
 namespace faultline {
@@ -27,7 +27,7 @@ void FiberScheduler::Reschedule(FiberTask* cur, bool yielded,
 }
 
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
-  if (!rcus_.empty() || world_->has_step_checks()) RunStepHooks();
+  if (!rcus_.empty() || WorldAccess::has_step_checks(*world_)) RunStepHooks();
   if (aborting_) return nullptr;
   if (now_ns_ >= next_wake_ns_) WakeDueSleepers();
   while (!CollectRunnable(cur, yielded)) {
@@ -120,7 +120,7 @@ void FiberScheduler::RunStepHooks() {
   } scope(in_hook_);
   // Callbacks whose grace period ended run at the first step after it.
   for (size_t i = 0; i < rcus_.size(); ++i) rcus_[i]->Poll();
-  world_->RunStepChecks();
+  WorldAccess::RunStepChecks(*world_);
 }
 
 std::string FiberScheduler::ContextName() const {

@@ -1,6 +1,6 @@
 // Helpers shared by every strategy: footprints, the default choice and
 // preemptions (see strategy.h).
-#include "framework/runtime/strategy.h"
+#include "framework/runtime/strategies/strategy.h"
 
 #include <algorithm>
 
