@@ -96,7 +96,7 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
   main_task_.site_hits.assign(point_count_, 0);
   FillTaskCache(main_task_);
   if (!concurrent_) {
-    std::lock_guard<std::mutex> lock(shards_mu_);
+    base::MutexLock lock(&shards_mu_);
     single_shard_ = NewShardLocked();
   }
   internal::g_active_runs.fetch_add(1, std::memory_order_release);
@@ -143,7 +143,7 @@ void RunContext::FillTaskCache(TaskIdentity& task) const {
 
 RunContext::Counter* RunContext::AcquireShard() {
   if (!concurrent_) return single_shard_;
-  std::lock_guard<std::mutex> lock(shards_mu_);
+  base::MutexLock lock(&shards_mu_);
   if (!free_shards_.empty()) {
     Counter* shard = free_shards_.back();
     free_shards_.pop_back();
@@ -164,12 +164,12 @@ RunContext::Counter* RunContext::NewShardLocked() {
 
 void RunContext::ReleaseShard(Counter* shard) {
   if (!concurrent_) return;
-  std::lock_guard<std::mutex> lock(shards_mu_);
+  base::MutexLock lock(&shards_mu_);
   free_shards_.push_back(shard);
 }
 
 uint64_t RunContext::SumShards(size_t entry) const {
-  std::lock_guard<std::mutex> lock(shards_mu_);
+  base::MutexLock lock(&shards_mu_);
   uint64_t sum = 0;
   for (const Counter* shard : shard_starts_) {
     sum += shard[entry].load(std::memory_order_relaxed);
@@ -452,7 +452,7 @@ void RunContext::ReportViolation(Violation violation) {
     violation.task = tls_task != nullptr ? tls_task->name : main_task_.name;
   }
   {
-    std::lock_guard<std::mutex> lock(violations_mu_);
+    base::MutexLock lock(&violations_mu_);
     violations_.push_back(violation);
   }
   executor_->OnViolation(violation);
@@ -481,7 +481,7 @@ RuleCounters RunContext::rule_counters(int32_t rule) const {
   } else if (in.inert) {
     // Every hit at the point, less those an earlier fail/error rule took
     // (per shard, so that a read during the run never goes below zero).
-    std::lock_guard<std::mutex> lock(shards_mu_);
+    base::MutexLock lock(&shards_mu_);
     matched = 0;
     for (const Counter* shard : shard_starts_) {
       const uint64_t reached =
@@ -502,7 +502,7 @@ bool RunContext::point_reached(int32_t point) const {
 }
 
 std::vector<Violation> RunContext::violations() const {
-  std::lock_guard<std::mutex> lock(violations_mu_);
+  base::MutexLock lock(&violations_mu_);
   return violations_;
 }
 

@@ -37,11 +37,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
+#include "framework/base/mutex.h"
 #include "framework/fault_point.h"
 #include "framework/rule.h"
 #include "framework/rule_set.h"
@@ -232,7 +233,7 @@ class RunContext {
   // Shards: point_count_ `reached` entries, then one per hot rule (matched,
   // or for inert rules the hits that skipped it).
   Counter* AcquireShard();
-  Counter* NewShardLocked();
+  Counter* NewShardLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shards_mu_);
   void ReleaseShard(Counter* shard);
   uint64_t SumShards(size_t entry) const;
   bool DecideDraw(HotRule& rule, const TaskIdentity& task, bool cached,
@@ -284,23 +285,23 @@ class RunContext {
   std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
   size_t shard_size_ = 0;                   // entries per shard
   TaskIdentity main_task_;
-  // std::mutex, not absl::Mutex, for every lock a real thread may take: the
-  // system absl is not built with TSAN, so TSAN would not see absl's locking
-  // and would report the data it guards as raced (docs/runtime.md).
-  mutable std::mutex shards_mu_;
+  // base::Mutex (a std::mutex), not absl::Mutex, for every lock a real
+  // thread may take: the system absl is not built with TSAN, so TSAN would
+  // not see absl's locking and would report the data it guards as raced
+  // (docs/runtime.md).
+  mutable base::Mutex shards_mu_;
   // Every shard ever handed out (counts stay until the run ends); with
-  // concurrent = false exactly one, shared by every installation. Guarded by
-  // shards_mu_.
-  std::vector<std::unique_ptr<Counter[]>> shards_;
+  // concurrent = false exactly one, shared by every installation.
+  std::vector<std::unique_ptr<Counter[]>> shards_ ABSL_GUARDED_BY(shards_mu_);
   // Where each shard of shards_ starts: on a cache line of its own, so that
   // its counters share no line with other data (a hit stores to them).
-  std::vector<Counter*> shard_starts_;  // guarded by shards_mu_
-  std::vector<Counter*> free_shards_;   // guarded by shards_mu_
+  std::vector<Counter*> shard_starts_ ABSL_GUARDED_BY(shards_mu_);
+  std::vector<Counter*> free_shards_ ABSL_GUARDED_BY(shards_mu_);
   Counter* single_shard_ = nullptr;  // concurrent = false
   std::atomic<uint32_t> next_task_ordinal_{1};
   std::atomic<uint64_t> next_fire_{0};
-  mutable std::mutex violations_mu_;
-  std::vector<Violation> violations_;  // guarded by violations_mu_
+  mutable base::Mutex violations_mu_;
+  std::vector<Violation> violations_ ABSL_GUARDED_BY(violations_mu_);
 };
 
 // The run installed on this thread, or nullptr.
