@@ -76,13 +76,13 @@ Disk::Disk(uint64_t size_bytes, uint32_t nodesize)
     : size_bytes_(size_bytes), nodesize_(nodesize), image_(size_bytes, 0) {}
 
 void Disk::Read(uint64_t bytenr, uint8_t* dst, size_t len) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   FL_CHECK(bytenr + len <= size_bytes_);
   std::memcpy(dst, image_.data() + bytenr, len);
 }
 
 void Disk::Write(uint64_t bytenr, const uint8_t* src, size_t len) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   FL_CHECK(bytenr + len <= size_bytes_);
   std::memcpy(image_.data() + bytenr, src, len);
 }
@@ -95,7 +95,7 @@ void Disk::WriteTreeBlock(uint64_t bytenr, int level, uint64_t generation,
 }
 
 void Disk::Corrupt(uint64_t bytenr) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   FL_CHECK(bytenr + nodesize_ <= size_bytes_);
   image_[bytenr + nodesize_ - 1] ^= 0x5a;
 }

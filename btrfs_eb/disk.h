@@ -25,9 +25,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "framework/base/mutex.h"
 
 namespace faultline {
 namespace btrfs_eb {
@@ -95,9 +96,10 @@ class Disk {
  private:
   const uint64_t size_bytes_;
   const uint32_t nodesize_;
-  // std::mutex: TSAN sees it (framework/run_context.h says why)
-  mutable std::mutex mu_;
-  std::vector<uint8_t> image_;  // guarded by mu_
+  // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
+  // says why)
+  mutable base::Mutex mu_;
+  std::vector<uint8_t> image_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace btrfs_eb

@@ -170,9 +170,11 @@ int btrfs_mount_root(FsInfo* fs_info, uint64_t bytenr) {
   const uint64_t index = bytenr >> fs_info->page_shift();
   for (int i = 0; i < eb->num_pages(); ++i) {
     Page* p = find_or_create_page(mapping, index + i);
-    mapping->private_lock.Lock();
+    // mapping->private_lock, named through the page as the callee names it.
+    FL_CHECK(p->address_space == mapping);
+    p->address_space->private_lock.Lock();
     attach_extent_buffer_page(eb, p);
-    mapping->private_lock.Unlock();
+    p->address_space->private_lock.Unlock();
     eb->page(i) = p;
     fs_info->disk()->Read(p->index << fs_info->page_shift(), p->data.data(),
                           p->data.size());

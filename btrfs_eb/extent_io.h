@@ -27,6 +27,7 @@
 
 #include <cstdint>
 
+#include "absl/base/thread_annotations.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/fs_info.h"
 #include "btrfs_eb/page.h"
@@ -44,11 +45,14 @@ struct EbResult {
 // --- Allocation and lookup (spec 3.1-3.6).
 ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
                                     uint32_t len);
-void check_buffer_tree_ref(ExtentBuffer* eb);
+void check_buffer_tree_ref(ExtentBuffer* eb)
+    ABSL_LOCKS_EXCLUDED(eb->refs_lock());
 void mark_extent_buffer_accessed(ExtentBuffer* eb, Page* accessed_page);
 ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start);
 EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start);
-void attach_extent_buffer_page(ExtentBuffer* eb, Page* page);
+// REQUIRES: the page's mapping->private_lock held.
+void attach_extent_buffer_page(ExtentBuffer* eb, Page* page)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(page->address_space->private_lock);
 
 // --- State (spec 3.7, 3.10 H6).
 bool extent_buffer_under_io(ExtentBuffer* eb);
@@ -59,14 +63,18 @@ void clear_extent_buffer_uptodate(ExtentBuffer* eb);
 int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num);
 
 // --- Reference drops and release (spec 3.11-3.15).
-void free_extent_buffer(ExtentBuffer* eb);
-void free_extent_buffer_stale(ExtentBuffer* eb);
-// REQUIRES: eb->refs_lock held; releases it. 1 if the eb was torn down.
-int release_extent_buffer(ExtentBuffer* eb);
+void free_extent_buffer(ExtentBuffer* eb) ABSL_LOCKS_EXCLUDED(eb->refs_lock());
+void free_extent_buffer_stale(ExtentBuffer* eb)
+    ABSL_LOCKS_EXCLUDED(eb->refs_lock());
+// REQUIRES: eb->refs_lock held; releases it (the kernel's
+// __releases(&eb->refs_lock)). 1 if the eb was torn down.
+int release_extent_buffer(ExtentBuffer* eb)
+    ABSL_UNLOCK_FUNCTION(eb->refs_lock());
 void btrfs_release_extent_buffer_pages(ExtentBuffer* eb);
 void btrfs_release_extent_buffer(ExtentBuffer* eb);
 // REQUIRES: `page` locked by the caller. 1 if the page may be freed.
-int try_release_extent_buffer(Page* page);
+int try_release_extent_buffer(Page* page)
+    ABSL_LOCKS_EXCLUDED(page->address_space->private_lock);
 
 // --- Write side (spec 3.20; extent_io_write.cc).
 // Returns whether the eb was already dirty.

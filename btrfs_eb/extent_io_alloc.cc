@@ -1,5 +1,6 @@
 // alloc_extent_buffer and its helpers: fs/btrfs/extent_io.c, v5.4-v5.9
 // (spec 3.5). Split from extent_io.cc only to keep files short.
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_io.h"
@@ -15,19 +16,14 @@ namespace {
 using this_task::Note;
 
 // Step 4c: page `p` already has a private eb. Returns it with a new ref if
-// it is alive (p then unlocked and put); otherwise takes the page over from
-// the dying eb and returns nullptr. REQUIRES: private_lock held; released
-// on the "alive" return.
-ExtentBuffer* TakeOverOrReuse(Page* p, SpinLock& private_lock) {
+// it is alive; otherwise takes the page over from the dying eb and returns
+// nullptr. private_lock stays held either way (the kernel drops it on the
+// "alive" branch; UseLiveEb below does that, so each function has one lock
+// contract the analysis can check).
+ExtentBuffer* TakeOverOrReuse(Page* p)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->address_space->private_lock) {
   auto* exists = reinterpret_cast<ExtentBuffer*>(p->private_ptr.Read());
-  if (exists->refs().IncNotZero()) {
-    private_lock.Unlock();
-    unlock_page(p);
-    put_page(p);
-    mark_extent_buffer_accessed(exists, p);
-    Note("alloc_extent_buffer: page has a live eb -> use it");
-    return exists;
-  }
+  if (exists->refs().IncNotZero()) return exists;
   // The old eb is dying (refs 0): drop the page ref its private held; the
   // private pointer is overwritten by attach below.
   p->flags.clear_bit(PG_private);
@@ -35,6 +31,18 @@ ExtentBuffer* TakeOverOrReuse(Page* p, SpinLock& private_lock) {
   put_page(p);
   Note("alloc_extent_buffer: page had a dying eb -> take the page over");
   return nullptr;
+}
+
+// Step 4c, live eb: drop private_lock and our page (unlock, put) and use
+// `exists`, whose ref TakeOverOrReuse took.
+ExtentBuffer* UseLiveEb(Page* p, ExtentBuffer* exists)
+    ABSL_UNLOCK_FUNCTION(p->address_space->private_lock) {
+  p->address_space->private_lock.Unlock();
+  unlock_page(p);
+  put_page(p);
+  mark_extent_buffer_accessed(exists, p);
+  Note("alloc_extent_buffer: page has a live eb -> use it");
+  return exists;
 }
 
 // Step 4: find or create, lock and attach every page. Returns an existing
@@ -47,13 +55,15 @@ ExtentBuffer* AttachPages(ExtentBuffer* eb, bool* uptodate) {
   *uptodate = true;
   for (int i = 0; i < eb->num_pages(); ++i) {
     Page* p = find_or_create_page(mapping, index + i);
-    mapping->private_lock.Lock();
+    // mapping->private_lock, named through the page as the callees name it.
+    FL_CHECK(p->address_space == mapping);
+    p->address_space->private_lock.Lock();
     if (PagePrivate(p)) {
-      ExtentBuffer* exists = TakeOverOrReuse(p, mapping->private_lock);
-      if (exists != nullptr) return exists;
+      ExtentBuffer* exists = TakeOverOrReuse(p);
+      if (exists != nullptr) return UseLiveEb(p, exists);
     }
     attach_extent_buffer_page(eb, p);
-    mapping->private_lock.Unlock();
+    p->address_space->private_lock.Unlock();
     FL_WARN_ON(PageDirty(p), "alloc_extent_buffer.dirty_page");
     eb->page(i) = p;
     if (!PageUptodate(p)) *uptodate = false;

@@ -41,12 +41,12 @@ Page::Page(AddressSpace* owner, uint64_t index_in, size_t size, uint32_t id_in)
 }
 
 std::string Page::PeekLockOwner() const {
-  std::lock_guard<std::mutex> lock(owner_mu_);
+  base::MutexLock lock(&owner_mu_);
   return lock_owner_;
 }
 
 void Page::SetLockOwner(std::string owner) {
-  std::lock_guard<std::mutex> lock(owner_mu_);
+  base::MutexLock lock(&owner_mu_);
   lock_owner_ = std::move(owner);
 }
 
@@ -63,7 +63,7 @@ AtomicPtr<Page>& AddressSpace::slot(uint64_t index) {
 }
 
 Page* AddressSpace::AllocPage(uint64_t index) {
-  std::lock_guard<std::mutex> lock(arena_mu_);
+  base::MutexLock lock(&arena_mu_);
   pages_.emplace_back(this, index, page_size(), static_cast<uint32_t>(pages_.size()));
   return &pages_.back();
 }

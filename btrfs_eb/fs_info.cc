@@ -63,14 +63,14 @@ ExtentBuffer* FsInfo::NewExtentBuffer(uint64_t start, uint32_t len) {
   const int num_pages = static_cast<int>(
       ((start + len + page_size() - 1) >> page_shift()) -
       (start >> page_shift()));
-  std::lock_guard<std::mutex> lock(arena_mu_);
+  base::MutexLock lock(&arena_mu_);
   ebs_.push_back(std::make_unique<ExtentBuffer>(
       this, start, len, num_pages, static_cast<uint32_t>(ebs_.size())));
   return ebs_.back().get();
 }
 
 ExtentBuffer* FsInfo::PeekLatestExtentBuffer(uint64_t start) const {
-  std::lock_guard<std::mutex> lock(arena_mu_);
+  base::MutexLock lock(&arena_mu_);
   for (auto it = ebs_.rbegin(); it != ebs_.rend(); ++it) {
     if ((*it)->PeekStart() == start) return it->get();
   }
@@ -79,7 +79,7 @@ ExtentBuffer* FsInfo::PeekLatestExtentBuffer(uint64_t start) const {
 
 ExtentBuffer* FsInfo::PeekVisibleExtentBuffer(uint64_t start) const {
   if (ExtentBuffer* eb = radix_.Peek(start >> page_shift())) return eb;
-  std::lock_guard<std::mutex> lock(arena_mu_);
+  base::MutexLock lock(&arena_mu_);
   for (auto it = ebs_.rbegin(); it != ebs_.rend(); ++it) {
     if ((*it)->PeekStart() == start && (*it)->PeekPublished()) return it->get();
   }
@@ -87,12 +87,12 @@ ExtentBuffer* FsInfo::PeekVisibleExtentBuffer(uint64_t start) const {
 }
 
 void FsInfo::QueueBio(std::unique_ptr<Bio> bio) {
-  std::lock_guard<std::mutex> lock(bio_mu_);
+  base::MutexLock lock(&bio_mu_);
   deferred_.push_back(std::move(bio));
 }
 
 std::unique_ptr<Bio> FsInfo::TakeDeferredBio() {
-  std::lock_guard<std::mutex> lock(bio_mu_);
+  base::MutexLock lock(&bio_mu_);
   if (deferred_.empty()) return nullptr;
   std::unique_ptr<Bio> bio = std::move(deferred_.front());
   deferred_.pop_front();
@@ -100,7 +100,7 @@ std::unique_ptr<Bio> FsInfo::TakeDeferredBio() {
 }
 
 size_t FsInfo::PeekDeferredBios() const {
-  std::lock_guard<std::mutex> lock(bio_mu_);
+  base::MutexLock lock(&bio_mu_);
   return deferred_.size();
 }
 

@@ -27,13 +27,14 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/page.h"
 #include "btrfs_eb/variant.h"
+#include "absl/base/thread_annotations.h"
+#include "framework/base/mutex.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/rcu.h"
 #include "framework/runtime/spin_lock.h"
@@ -127,7 +128,7 @@ class FsInfo {
   // lock (invariants and probes only: fn must not use instrumented ops).
   template <typename Fn>
   void ForEachExtentBuffer(Fn fn) const {
-    std::lock_guard<std::mutex> lock(arena_mu_);
+    base::MutexLock lock(&arena_mu_);
     for (const auto& eb : ebs_) fn(*eb);
   }
   // The most recently allocated eb of `start`, or nullptr (tests).
@@ -150,9 +151,10 @@ class FsInfo {
  private:
   // The arena is declared first so it is destroyed last: the Rcu destructor
   // runs pending call_rcu callbacks, which mark ebs freed.
-  // std::mutex: TSAN sees it (framework/run_context.h says why)
-  mutable std::mutex arena_mu_;
-  std::vector<std::unique_ptr<ExtentBuffer>> ebs_;  // guarded by arena_mu_
+  // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
+  // says why)
+  mutable base::Mutex arena_mu_;
+  std::vector<std::unique_ptr<ExtentBuffer>> ebs_ ABSL_GUARDED_BY(arena_mu_);
   const FsInfoOptions options_;
   const Behaviour& behaviour_;
   World* world_ = nullptr;
@@ -161,9 +163,10 @@ class FsInfo {
   BufferRadix radix_;
   SpinLock buffer_lock_{"fs_info.buffer_lock"};
   Rcu rcu_{"fs_info.rcu"};
-  // std::mutex: TSAN sees it (framework/run_context.h says why)
-  mutable std::mutex bio_mu_;
-  std::deque<std::unique_ptr<Bio>> deferred_;  // guarded by bio_mu_
+  // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
+  // says why)
+  mutable base::Mutex bio_mu_;
+  std::deque<std::unique_ptr<Bio>> deferred_ ABSL_GUARDED_BY(bio_mu_);
   std::atomic<uint64_t> next_bio_id_{1};
 };
 

@@ -28,10 +28,11 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "framework/base/mutex.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/wait_queue.h"
@@ -78,9 +79,10 @@ class Page {
   void SetLockOwner(std::string owner);
 
  private:
-  // std::mutex: TSAN sees it (framework/run_context.h says why)
-  mutable std::mutex owner_mu_;
-  std::string lock_owner_;  // guarded by owner_mu_
+  // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
+  // says why)
+  mutable base::Mutex owner_mu_;
+  std::string lock_owner_ ABSL_GUARDED_BY(owner_mu_);
 };
 
 // The btree inode's page cache: one slot per page index, a lock for
@@ -106,7 +108,7 @@ class AddressSpace {
   // Every page ever created, for invariants. Calls `fn` under the arena lock.
   template <typename Fn>
   void ForEachPage(Fn fn) const {
-    std::lock_guard<std::mutex> lock(arena_mu_);
+    base::MutexLock lock(&arena_mu_);
     for (const Page& page : pages_) fn(page);
   }
   // Uninstrumented slot read, for invariants and probes.
@@ -116,9 +118,10 @@ class AddressSpace {
   const uint64_t nr_pages_;
   const int page_shift_;
   std::deque<AtomicPtr<Page>> slots_;
-  // std::mutex: TSAN sees it (framework/run_context.h says why)
-  mutable std::mutex arena_mu_;
-  std::deque<Page> pages_;  // guarded by arena_mu_
+  // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
+  // says why)
+  mutable base::Mutex arena_mu_;
+  std::deque<Page> pages_ ABSL_GUARDED_BY(arena_mu_);
 };
 
 // --- Page flag helpers (PageUptodate(), SetPageUptodate(), ...).

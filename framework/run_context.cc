@@ -433,7 +433,7 @@ void RunContext::ReportViolation(Violation violation) {
     violation.task = tls_task != nullptr ? tls_task->name : main_task_->name;
   }
   {
-    std::lock_guard<std::mutex> lock(violations_mu_);
+    base::MutexLock lock(&violations_mu_);
     violations_.push_back(violation);
   }
   executor_->OnViolation(violation);

@@ -37,11 +37,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
+#include "framework/base/mutex.h"
 #include "framework/fault_point.h"
 #include "framework/rule.h"
 #include "framework/rule_set.h"
@@ -232,11 +233,11 @@ class RunContext {
   std::unique_ptr<internal::CounterShards> shards_;
   std::atomic<uint32_t> next_task_ordinal_{1};
   std::atomic<uint64_t> next_fire_{0};
-  // std::mutex, not absl::Mutex, for every lock a real thread may take: the
+  // base::Mutex (a std::mutex), not absl::Mutex, for every lock a real thread may take: the
   // system absl is not built with TSAN, so TSAN would not see absl's locking
   // and would report the data it guards as raced (docs/runtime.md).
-  mutable std::mutex violations_mu_;
-  std::vector<Violation> violations_;  // guarded by violations_mu_
+  mutable base::Mutex violations_mu_;
+  std::vector<Violation> violations_ ABSL_GUARDED_BY(violations_mu_);
 };
 
 // The run installed on this thread, or nullptr.

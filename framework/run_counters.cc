@@ -47,7 +47,7 @@ bool RunContext::point_reached(int32_t point) const {
 }
 
 std::vector<Violation> RunContext::violations() const {
-  std::lock_guard<std::mutex> lock(violations_mu_);
+  base::MutexLock lock(&violations_mu_);
   return violations_;
 }
 

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap
   g++
+  clang-14
   libasan8
   libtsan2
   pkg-config

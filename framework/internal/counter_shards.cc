@@ -7,14 +7,14 @@ namespace internal {
 CounterShards::CounterShards(size_t entries, bool concurrent)
     : entries_(entries), concurrent_(concurrent) {
   if (!concurrent_) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     single_ = NewShardLocked();
   }
 }
 
 CounterShards::Counter* CounterShards::Acquire() {
   if (!concurrent_) return single_;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (!free_.empty()) {
     Counter* shard = free_.back();
     free_.pop_back();
@@ -35,12 +35,12 @@ CounterShards::Counter* CounterShards::NewShardLocked() {
 
 void CounterShards::Release(Counter* shard) {
   if (!concurrent_) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   free_.push_back(shard);
 }
 
 uint64_t CounterShards::Sum(size_t entry) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   uint64_t sum = 0;
   for (const Counter* shard : starts_) {
     sum += shard[entry].load(std::memory_order_relaxed);
@@ -49,7 +49,7 @@ uint64_t CounterShards::Sum(size_t entry) const {
 }
 
 uint64_t CounterShards::SumExcess(size_t a, size_t b) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   uint64_t sum = 0;
   for (const Counter* shard : starts_) {
     const uint64_t x = shard[a].load(std::memory_order_relaxed);

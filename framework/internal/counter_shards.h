@@ -20,8 +20,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "framework/base/mutex.h"
 
 namespace faultline {
 namespace internal {
@@ -52,18 +54,17 @@ class CounterShards {
   }
 
  private:
-  Counter* NewShardLocked();
+  Counter* NewShardLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t entries_;
   const bool concurrent_;
-  mutable std::mutex mu_;
+  mutable base::Mutex mu_;
   // Every shard ever handed out; with concurrent = false exactly one.
-  // Guarded by mu_.
-  std::vector<std::unique_ptr<Counter[]>> shards_;
+  std::vector<std::unique_ptr<Counter[]>> shards_ ABSL_GUARDED_BY(mu_);
   // Where each shard of shards_ starts: on a cache line of its own, so that
   // its counters share no line with other data (a hit stores to them).
-  std::vector<Counter*> starts_;  // guarded by mu_
-  std::vector<Counter*> free_;    // guarded by mu_
+  std::vector<Counter*> starts_ ABSL_GUARDED_BY(mu_);
+  std::vector<Counter*> free_ ABSL_GUARDED_BY(mu_);
   Counter* single_ = nullptr;     // concurrent = false
 };
 

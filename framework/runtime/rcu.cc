@@ -22,7 +22,7 @@ Rcu::~Rcu() {
   if (polled_by_ != nullptr) polled_by_->UnregisterRcu(this);
   std::vector<Pending> pending;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     pending.swap(pending_);
   }
   for (Pending& p : pending) p.callback();
@@ -32,7 +32,7 @@ void Rcu::ReadLock() {
   internal::BeforeOp(internal::OpKind::kRcuRead, this, label_);
   int readers;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     readers = readers_++;
   }
   internal::AfterOp(this, readers, readers + 1);
@@ -42,7 +42,7 @@ void Rcu::ReadUnlock() {
   internal::BeforeOp(internal::OpKind::kRcuUnlock, this, label_);
   int readers;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     FL_CHECK(readers_ > 0);  // unbalanced rcu_read_unlock
     readers = readers_--;
     if (readers_ == 0) ++epoch_;
@@ -57,7 +57,7 @@ void Rcu::CallRcu(std::function<void()> callback) {
   internal::BeforeOp(internal::OpKind::kRcuRead, this, label_);
   size_t queued;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     // With readers inside, wait for the next moment the count hits zero.
     pending_.push_back({readers_ == 0 ? epoch_ : epoch_ + 1,
                        std::move(callback)});
@@ -70,7 +70,7 @@ void Rcu::CallRcu(std::function<void()> callback) {
 void Rcu::Poll() {
   std::vector<Pending> due;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     if (pending_.empty()) return;
     std::vector<Pending> waiting;
     for (Pending& p : pending_) {
@@ -87,7 +87,7 @@ void Rcu::Synchronize() {
 }
 
 int Rcu::PeekReaders() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return readers_;
 }
 

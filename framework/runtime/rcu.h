@@ -24,29 +24,32 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "framework/base/mutex.h"
 #include "framework/runtime/op.h"
 
 namespace faultline {
 
-class Rcu {
+class ABSL_LOCKABLE Rcu {
  public:
   explicit Rcu(const char* label = "rcu");
   ~Rcu();  // runs callbacks still pending
   Rcu(const Rcu&) = delete;
   Rcu& operator=(const Rcu&) = delete;
 
-  void ReadLock();
-  void ReadUnlock();
+  // rcu_read_lock / rcu_read_unlock: a shared hold, so the analysis
+  // checks that every section is closed on every path.
+  void ReadLock() ABSL_SHARED_LOCK_FUNCTION();
+  void ReadUnlock() ABSL_UNLOCK_FUNCTION();
   void CallRcu(std::function<void()> callback);
   // Runs every callback whose grace period has ended; backends call it at
   // scheduling steps and at quiescence.
   void Poll();
   // Waits until every read section open now has closed (yielding), then
   // runs the callbacks that became due: synchronize_rcu + rcu_barrier.
-  void Synchronize();
+  void Synchronize() ABSL_LOCKS_EXCLUDED(this);
 
   int PeekReaders() const;
 
@@ -60,17 +63,19 @@ class Rcu {
   // moments), which includes every section open when it was queued.
   const char* label_;
   internal::Scheduler* polled_by_ = nullptr;  // registered with this backend
-  // A std::mutex, which TSAN sees (run_context.h). Guards the next three.
-  mutable std::mutex mu_;
-  int readers_ = 0;
-  uint64_t epoch_ = 0;
-  std::vector<Pending> pending_;
+  // A base::Mutex: a std::mutex, which TSAN sees (run_context.h).
+  mutable base::Mutex mu_;
+  int readers_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<Pending> pending_ ABSL_GUARDED_BY(mu_);
 };
 
-class RcuReadGuard {
+class ABSL_SCOPED_LOCKABLE RcuReadGuard {
  public:
-  explicit RcuReadGuard(Rcu* rcu) : rcu_(rcu) { rcu_->ReadLock(); }
-  ~RcuReadGuard() { rcu_->ReadUnlock(); }
+  explicit RcuReadGuard(Rcu* rcu) ABSL_SHARED_LOCK_FUNCTION(rcu) : rcu_(rcu) {
+    rcu_->ReadLock();
+  }
+  ~RcuReadGuard() ABSL_UNLOCK_FUNCTION() { rcu_->ReadUnlock(); }
   RcuReadGuard(const RcuReadGuard&) = delete;
   RcuReadGuard& operator=(const RcuReadGuard&) = delete;
 

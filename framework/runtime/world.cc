@@ -16,7 +16,7 @@ World::~World() {
   // Reverse order of Make(): later objects may point at earlier ones.
   std::vector<std::shared_ptr<void>> objects;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     objects.swap(objects_);
   }
   while (!objects.empty()) objects.pop_back();
@@ -31,7 +31,7 @@ uint32_t World::Spawn(std::string name, std::function<void()> body,
   internal::BeforeOp(internal::OpKind::kSpawn, this, "spawn");
   uint32_t ordinal;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     ordinal = next_ordinal_++;
     spawned_.push_back(
         {ordinal, std::move(name), std::move(role), std::move(body)});
@@ -57,7 +57,7 @@ void World::SetStateProbe(std::function<StateSnapshot()> probe) {
 }
 
 std::vector<World::TaskSpec> World::TakeSpawned() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   std::vector<TaskSpec> out;
   out.swap(spawned_);
   return out;

@@ -31,12 +31,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "framework/base/mutex.h"
 
 namespace faultline {
 
@@ -66,7 +67,7 @@ class World {
   T* Make(Args&&... args) {
     auto owned = std::make_shared<T>(std::forward<Args>(args)...);
     T* raw = owned.get();
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     objects_.push_back(std::move(owned));
     return raw;
   }
@@ -100,12 +101,12 @@ class World {
   bool has_state_probe() const { return probe_ != nullptr; }
 
   RunContext* run_;
-  // Tasks on real threads spawn and allocate: a std::mutex, which TSAN sees
-  // (run_context.h says why not absl::Mutex). Guards the next three.
-  std::mutex mu_;
-  std::vector<std::shared_ptr<void>> objects_;
-  std::vector<TaskSpec> spawned_;
-  uint32_t next_ordinal_ = 1;
+  // Tasks on real threads spawn and allocate: a base::Mutex (a std::mutex,
+  // which TSAN sees; run_context.h says why not absl::Mutex).
+  base::Mutex mu_;
+  std::vector<std::shared_ptr<void>> objects_ ABSL_GUARDED_BY(mu_);
+  std::vector<TaskSpec> spawned_ ABSL_GUARDED_BY(mu_);
+  uint32_t next_ordinal_ ABSL_GUARDED_BY(mu_) = 1;
   std::vector<std::pair<std::string, std::function<void()>>> step_checks_;
   std::vector<std::pair<std::string, std::function<void()>>> quiescence_checks_;
   std::function<StateSnapshot()> probe_;
