@@ -11,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/this_task.h"

@@ -51,17 +51,17 @@ const char* Label(const char* label) {
 
 void Report(std::string check, std::string message, const Site& site,
             bool fatal) {
+  message = absl::StrCat(message, " in ", site.func, "() at ", site.file, ":",
+                         site.line);
   faultline::RunContext* run = faultline::CurrentRun();
   if (run == nullptr) {
-    std::fprintf(stderr, "kernel61: %s: %s at %s:%d\n", check.c_str(),
-                 message.c_str(), site.file, site.line);
+    std::fprintf(stderr, "kernel61: %s: %s\n", check.c_str(), message.c_str());
     if (fatal) std::abort();
     return;
   }
   faultline::Violation v;
   v.check = std::move(check);
-  v.message = absl::StrCat(message, " in ", site.func, "() at ", site.file, ":",
-                           site.line);
+  v.message = std::move(message);
   v.file = site.file;
   v.line = site.line;
   v.fatal = fatal;

@@ -33,7 +33,7 @@ static int submit_extent_page(blk_opf_t opf, struct writeback_control *wbc,
 
 #include K61_GENERATED
 
-#line 40 "kernel61/shim/harness.c"
+#line 37 "kernel61/shim/harness.c"  /* back to this file after the kernel text */
 
 /* Subpage (nodesize < PAGE_SIZE) is not configured. */
 static int read_extent_buffer_subpage(struct extent_buffer *eb, int wait,
