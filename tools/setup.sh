@@ -8,6 +8,8 @@ packages=(
   bazel-bootstrap
   g++
   clang-14
+  clang-format
+  libclang-rt-14-dev
   libasan8
   libtsan2
   pkg-config
@@ -21,7 +23,33 @@ packages=(
   libbenchmark-dev
   libfiu-dev
   python3
+  # kernel61/ extracts Linux 6.1's extent_buffer functions from this
+  # package's tarball at build time (/usr/src/linux-source-6.1.tar.xz).
+  linux-source-6.1
 )
+
+# The kernel61 manifest was written against this Debian version; another
+# 6.1.y is accepted as long as extraction's anchors still hold (it fails
+# naming what moved if not).
+linux_source_tested="6.1.192-3"
+
+check_linux_source() {
+  local version
+  version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+  if [[ "$version" != 6.1.* ]]; then
+    echo "faultline setup: linux-source-6.1 is '$version', expected 6.1.y" >&2
+    exit 1
+  fi
+  if [[ ! -f /usr/src/linux-source-6.1.tar.xz ]]; then
+    echo "faultline setup: /usr/src/linux-source-6.1.tar.xz is missing" \
+         "(reinstall linux-source-6.1)" >&2
+    exit 1
+  fi
+  if [[ "$version" != "$linux_source_tested" ]]; then
+    echo "faultline setup: note: linux-source-6.1 $version (kernel61 was" \
+         "written against $linux_source_tested)" >&2
+  fi
+}
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -30,6 +58,7 @@ for pkg in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
+  check_linux_source
   exit 0
 fi
 
@@ -45,3 +74,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+check_linux_source
