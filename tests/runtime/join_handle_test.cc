@@ -5,14 +5,15 @@
 // Method: a "main" task spawns children that store to shared Atomics, joins
 // them, then checks what they wrote. Fibers: every schedule (exhaustive
 // search without reduction) and random walks; threads: repeated real runs.
+#include "framework/runtime/join_handle.h"
+
 #include <string>
 
-#include "gtest/gtest.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
-#include "framework/runtime/join_handle.h"
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/strategy.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {
