@@ -7,6 +7,8 @@
 // asserts, once both are done, a balance that is wrong for the program's
 // own constants, so the bug is any schedule where the checker runs last.
 // main spawns the checker first and does not join (as the original).
+// One difference: in C, main returning ends the process and any thread
+// that has not run yet; here the other tasks still run to the end.
 // Operands are read into locals one by one so the order of shared accesses
 // is the source order, not the compiler's choice.
 #include "absl/status/status.h"

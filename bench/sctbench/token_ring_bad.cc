@@ -9,6 +9,8 @@
 // have run, that the three values agree, which holds only for some orders.
 // The original's __ESBMC_atomic_begin/end sections are one global mutex
 // here; main spawns the four threads and does not join (as the original).
+// One difference: in C, main returning ends the process and any thread
+// that has not run yet; here the other tasks still run to the end.
 #include "absl/status/status.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
