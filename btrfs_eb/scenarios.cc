@@ -196,6 +196,10 @@ ScenarioInfo SeedRaceInfo() {
        "both readahead calls have returned"});
   info.variants = KernelVariantNames();
   info.build = BuildSeedRace;
+  // endio<N> completes a bio when fault sites defer completion to a task
+  // (bio.cc); N is the fs's bio counter, known only at run time.
+  info.tasks = {"cpu0", "cpu1", "cpu2", "readahead", "reclaim", "endio",
+                "endio*"};
   return info;
 }
 
@@ -292,6 +296,8 @@ ScenarioInfo SearchStressInfo() {
   info.params.push_back({"reclaim_passes", "2", "scans of all btree pages"});
   info.variants = KernelVariantNames();
   info.build = BuildSearchStress;
+  // search<i> for i < searchers, and endio<N> as in seed_race.
+  info.tasks = {"search", "search*", "writer", "reclaim", "endio", "endio*"};
   return info;
 }
 

@@ -13,7 +13,10 @@
 //   FL_CHECK(cond)           Framework bug: aborts the process with a message.
 //
 // `check` is a string literal naming the invariant, dotted like fault point
-// names; plan expectations refer to it.
+// names; plan expectations refer to it. Each use of FL_BUG_ON / FL_WARN_ON
+// records a static CheckDescriptor in the `faultline_checks` ELF section, so
+// CheckRegistry (check_registry.h) knows every check name a binary can report
+// and the plan loader rejects a misspelt one before anything runs.
 //
 // Example:
 //   FL_BUG_ON(extent_buffer_under_io(eb),
@@ -28,6 +31,16 @@
 #include "absl/strings/string_view.h"
 
 namespace faultline {
+
+// One static descriptor per FL_BUG_ON / FL_WARN_ON use. Constant-initialized
+// (the name is a literal), so it exists before any constructor runs.
+struct CheckDescriptor {
+  const char* name;
+  const char* file;
+  int line;
+  bool fatal;
+};
+
 namespace internal {
 
 // Records the violation with the current run; throws IterationAborted when
@@ -41,8 +54,20 @@ void ReportCheckFailure(absl::string_view check, absl::string_view condition,
 }  // namespace internal
 }  // namespace faultline
 
+// Registers `check` in the `faultline_checks` section. The `"" check`
+// concatenation makes a name that is not a string literal a compile error.
+#define FL_INTERNAL_CHECK_SITE(check, fatal)                                \
+  do {                                                                      \
+    static constexpr ::faultline::CheckDescriptor fl_check{                 \
+        "" check, __FILE__, __LINE__, fatal};                               \
+    __attribute__((section("faultline_checks"), used)) static const         \
+        ::faultline::CheckDescriptor* const fl_check_entry = &fl_check;     \
+    (void)fl_check_entry;                                                   \
+  } while (0)
+
 #define FL_BUG_ON(cond, check)                                          \
   do {                                                                  \
+    FL_INTERNAL_CHECK_SITE(check, true);                                \
     if (ABSL_PREDICT_FALSE(cond)) {                                     \
       ::faultline::internal::ReportCheckFailure(check, #cond, __FILE__, \
                                                 __LINE__, true);        \
@@ -51,6 +76,7 @@ void ReportCheckFailure(absl::string_view check, absl::string_view condition,
 
 #define FL_WARN_ON(cond, check)                                     \
   ([&]() -> bool {                                                  \
+    FL_INTERNAL_CHECK_SITE(check, false);                           \
     bool fl_cond = static_cast<bool>(cond);                         \
     if (ABSL_PREDICT_FALSE(fl_cond)) {                              \
       ::faultline::internal::ReportCheckFailure(check, #cond,       \

@@ -25,7 +25,7 @@ absl::StatusOr<Plan> ParsePlanText(absl::string_view text,
   }
   const plan_internal::PlanValidator validator(
       SiteRegistry::Get(), ScenarioRegistry::Global(), HookRegistry::Global(),
-      filename, &tree);
+      CheckRegistry::Get(), filename, &tree);
   if (absl::Status s = validator.Check(plan); !s.ok()) return s;
   return plan;
 }
@@ -57,7 +57,8 @@ absl::StatusOr<Plan> LoadPlanFile(const std::string& path) {
 absl::Status ValidatePlan(const Plan& plan, const SiteRegistry& sites,
                           const ScenarioRegistry& scenarios,
                           const HookRegistry& hooks) {
-  return plan_internal::PlanValidator(sites, scenarios, hooks, "", nullptr)
+  return plan_internal::PlanValidator(sites, scenarios, hooks,
+                                      CheckRegistry::Get(), "", nullptr)
       .Check(plan);
 }
 

@@ -2,11 +2,14 @@
 // plan_validator.h).
 #include "framework/plan_validator.h"
 
+#include <fnmatch.h>
+
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "framework/check_registry.h"
 #include "framework/plan_loader.h"
 #include "framework/suggest.h"
 
@@ -25,9 +28,11 @@ struct ForbiddenChecks {
 PlanValidator::PlanValidator(const SiteRegistry& sites,
                              const ScenarioRegistry& scenarios,
                              const HookRegistry& hooks,
+                             const CheckRegistry& checks,
                              absl::string_view filename,
                              const ParseInfoTree* tree)
     : scenarios_(scenarios),
+      checks_(checks),
       rules_(sites, hooks, filename),
       filename_(filename),
       tree_(tree) {}
@@ -142,6 +147,9 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
   for (int i = 0; i < plan.rules_size(); ++i) {
     const PlanNode node = Child(root, plan.rules(i), "rules", i);
     if (absl::Status s = rules_.Check(plan.rules(i), node); !s.ok()) return s;
+    if (absl::Status s = CheckRuleTasks(plan, plan.rules(i), node); !s.ok()) {
+      return s;
+    }
     const std::string& name = plan.rules(i).name();
     if (name.empty()) continue;
     auto [it, inserted] = rule_names.emplace(name, i);
@@ -151,6 +159,44 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
                                 "\" (also rules[", it->second,
                                 "].name); reports need unique names"));
     }
+  }
+  return absl::OkStatus();
+}
+
+// A task filter no task of the scenario can match would silently never
+// fire. Rules compare names exactly, so the value itself must be a name;
+// the scenario's declaration may be a pattern ("search*").
+absl::Status PlanValidator::CheckRuleTasks(const Plan& plan, const Rule& rule,
+                                           const PlanNode& node) const {
+  if (rule.tasks_size() == 0) return absl::OkStatus();
+  const ScenarioInfo* info = scenarios_.Find(plan.scenario().name());
+  if (info == nullptr) return absl::OkStatus();  // CheckScenario reported it
+  for (int i = 0; i < rule.tasks_size(); ++i) {
+    const std::string& task = rule.tasks(i);
+    if (task.find_first_of("*?[") != std::string::npos) {
+      return Error(node, "tasks",
+                   absl::StrCat("\"", task,
+                                "\": rules match task names and roles "
+                                "exactly; name one task or role"),
+                   i);
+    }
+    bool known = false;
+    for (const std::string& declared : info->tasks) {
+      known |= fnmatch(declared.c_str(), task.c_str(), 0) == 0;
+    }
+    if (known) continue;
+    if (info->tasks.empty()) {
+      return Error(node, "tasks",
+                   absl::StrCat("scenario \"", info->name,
+                                "\" declares no task names or roles, so no "
+                                "task can match \"", task, "\""),
+                   i);
+    }
+    return Error(node, "tasks",
+                 absl::StrCat("no task or role \"", task, "\" in scenario \"",
+                              info->name, "\"",
+                              NameHint(task, info->tasks, "tasks and roles")),
+                 i);
   }
   return absl::OkStatus();
 }
@@ -287,9 +333,12 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
       if (expect.no_violation()) break;
       return Error(node, "no_violation", kFalseExpectsNothing);
     case Expectation::kNoViolationOf:
-      if (!expect.no_violation_of().empty()) break;
-      return Error(node, "no_violation_of",
-                   "empty check name; name the check that must hold");
+      if (expect.no_violation_of().empty()) {
+        return Error(node, "no_violation_of",
+                     "empty check name; name the check that must hold");
+      }
+      return CheckName(plan, expect.no_violation_of(), node,
+                       "no_violation_of");
     case Expectation::kSearchComplete:
       if (!expect.search_complete()) {
         return Error(node, "search_complete", kFalseExpectsNothing);
@@ -301,9 +350,37 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
       }
       break;
     case Expectation::kViolation:
-      return CheckExpectedViolation(expect.violation(), forbidden, node);
+      if (absl::Status s =
+              CheckExpectedViolation(expect.violation(), forbidden, node);
+          !s.ok()) {
+        return s;
+      }
+      return CheckName(plan, expect.violation(), node, "violation");
   }
   return absl::OkStatus();
+}
+
+// A misspelt check name would make `no_violation_of` pass vacuously and
+// `violation` run the whole budget for nothing.
+absl::Status PlanValidator::CheckName(const Plan& plan,
+                                      const std::string& check,
+                                      const PlanNode& node,
+                                      absl::string_view field) const {
+  if (checks_.Contains(check)) return absl::OkStatus();
+  std::vector<std::string> known = checks_.Names();
+  const ScenarioInfo* info = scenarios_.Find(plan.scenario().name());
+  if (info != nullptr) {
+    for (const std::string& name : info->checks) {
+      if (name == check) return absl::OkStatus();
+      known.push_back(name);
+    }
+  }
+  return Error(node, field,
+               absl::StrCat("unknown check \"", check,
+                            "\"; no FL_BUG_ON / FL_WARN_ON in this binary, "
+                            "runtime check or check of the scenario has "
+                            "that name",
+                            NameHint(check, known, "checks")));
 }
 
 absl::Status PlanValidator::CheckExpectedViolation(

@@ -7,10 +7,11 @@
 // Packages register scenarios at static initialization with
 // FL_REGISTER_SCENARIO; the framework never includes a package's headers.
 //
-// A scenario declares its parameters (name, default, help) and variants so
-// that the plan loader can reject an unknown parameter or variant with a
-// did-you-mean before anything runs, and `faultline list-scenarios` can
-// document them.
+// A scenario declares its parameters (name, default, help), variants, the
+// names and roles of the tasks it spawns and any check names it reports
+// beyond the registered ones, so that the plan loader can reject an unknown
+// parameter, variant, task or check with a did-you-mean before anything
+// runs, and `faultline list-scenarios` can document them.
 //
 // Example:
 //   FL_REGISTER_SCENARIO(
@@ -22,6 +23,7 @@
 //           .build = [](faultline::World& world,
 //                       const faultline::ScenarioArgs& args)
 //               -> absl::Status { ... world.Spawn(...); ... },
+//           .tasks = {"owner", "user", "iput", "igrab"},
 //       }));
 //
 // Thread-safety: registration happens before main(); lookups are read-only.
@@ -85,6 +87,16 @@ struct ScenarioInfo {
   // Builds one iteration's world: allocate objects, spawn tasks, register
   // quiescence checks. Runs inside the iteration's run.
   std::function<absl::Status(World&, const ScenarioArgs&)> build;
+  // Names and roles of the tasks `build` spawns, and of tasks they spawn
+  // (World::Spawn's name and role), so a rule's `tasks:` filter that no task
+  // can match is rejected at load time. A name the scenario only knows when
+  // it runs (one per parameter value, one per I/O) is declared as a pattern
+  // where `*` matches any run of characters: "search*".
+  std::vector<std::string> tasks;
+  // Check names this scenario reports that no FL_BUG_ON / FL_WARN_ON spells
+  // out (check_registry.h lists the ones that do), so expectations on them
+  // are accepted.
+  std::vector<std::string> checks;
 };
 
 class ScenarioRegistry {

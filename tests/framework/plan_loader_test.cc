@@ -12,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/check_registry.h"
 #include "framework/fault_point.h"
 #include "framework/hooks.h"
 #include "framework/scenario.h"
@@ -37,6 +39,13 @@ using ::testing::HasSubstr;
   FL_FAULT_POINT("plantest.after_lock");
 }
 
+// Test-only checks, never evaluated. The check registry lists them from the
+// faultline_checks section anyway.
+[[maybe_unused]] void Release(int refs, bool leaked) {
+  FL_BUG_ON(refs < 0, "plantest.refcount_underflow");
+  FL_WARN_ON(leaked, "plantest.leak");
+}
+
 absl::Status BuildNothing(World&, const ScenarioArgs&) {
   return absl::OkStatus();
 }
@@ -47,6 +56,8 @@ FL_REGISTER_SCENARIO((ScenarioInfo{
     {{"threads", "2", "tasks to spawn"}, {"rounds", "1", "loops per task"}},
     {"prefix", "postfix"},
     BuildNothing,
+    {"writer", "reader*", "io"},
+    {"plantest.quiescent_leak"},
 }));
 FL_REGISTER_SCENARIO((ScenarioInfo{
     "plantest.no_variants", "test-only scenario without knobs", {}, {},
@@ -345,6 +356,45 @@ std::vector<BadPlan> BadPlans() {
        "expect { no_violation: false }\n",
        "bad.textproto:3:10: expect[0].no_violation: expected true (false "
        "expects nothing; leave the expectation out)"},
+      {"misspelt check in violation",
+       "version: 1\n"
+       "scenario { name: \"plantest.seed_race\" }\n"
+       "\n"
+       "expect { violation: \"plantest.refcount_undreflow\" }\n",
+       "bad.textproto:4:10: expect[0].violation: unknown check "
+       "\"plantest.refcount_undreflow\"; no FL_BUG_ON / FL_WARN_ON in this "
+       "binary, runtime check or check of the scenario has that name; did "
+       "you mean \"plantest.refcount_underflow\"?"},
+      {"misspelt check in no_violation_of",
+       WithHeader("expect { no_violation_of: \"plantest.laek\" }\n"),
+       "bad.textproto:4:10: expect[1].no_violation_of: unknown check "
+       "\"plantest.laek\"; no FL_BUG_ON / FL_WARN_ON in this binary, runtime "
+       "check or check of the scenario has that name; did you mean "
+       "\"plantest.leak\"?"},
+      {"misspelt runtime check",
+       WithHeader("expect { no_violation_of: \"deadlok\" }\n"),
+       "bad.textproto:4:10: expect[1].no_violation_of: unknown check "
+       "\"deadlok\"; no FL_BUG_ON / FL_WARN_ON in this binary, runtime "
+       "check or check of the scenario has that name; did you mean "
+       "\"deadlock\"?"},
+      {"task that the scenario does not spawn",
+       WithHeader("rules { point: \"plantest.alloc_page\" tasks: \"wrtier\" "
+                  "fail {} }\n"),
+       "bad.textproto:4:38: rules[0].tasks[0]: no task or role \"wrtier\" "
+       "in scenario \"plantest.seed_race\"; did you mean \"writer\"?"},
+      {"task filter written as a pattern",
+       WithHeader("rules { point: \"plantest.alloc_page\" tasks: "
+                  "\"reader*\" fail {} }\n"),
+       "bad.textproto:4:38: rules[0].tasks[0]: \"reader*\": rules match "
+       "task names and roles exactly; name one task or role"},
+      {"task of a scenario that declares none",
+       "version: 1\n"
+       "scenario { name: \"plantest.no_variants\" }\n"
+       "expect { no_violation: true }\n"
+       "rules { point: \"plantest.alloc_page\" tasks: \"cpu9\" fail {} }\n",
+       "bad.textproto:4:38: rules[0].tasks[0]: scenario "
+       "\"plantest.no_variants\" declares no task names or roles, so no task "
+       "can match \"cpu9\""},
       {"contradicting expectations",
        WithHeader("expect { violation: \"plantest.leak\" }\n"),
        "bad.textproto:4:10: expect[1].violation: contradicts "
@@ -363,6 +413,35 @@ TEST(ParsePlanText, RejectsEachBadPlanWithItsMessage) {
     // Messages that end in a list or a source line are checked as prefixes.
     const std::string message(plan.status().message());
     EXPECT_EQ(message.substr(0, bad.want.size()), bad.want) << bad.text;
+  }
+}
+
+TEST(ParsePlanText, AcceptsDeclaredTasksAndChecks) {
+  // A task matching a declared pattern, a role, a runtime check and a check
+  // only the scenario declares.
+  absl::StatusOr<Plan> plan = ParsePlanText(
+      "version: 1\n"
+      "scenario { name: \"plantest.seed_race\" }\n"
+      "rules { point: \"plantest.alloc_page\" tasks: \"reader12\" "
+      "tasks: \"io\" fail {} }\n"
+      "expect { no_violation_of: \"deadlock\" }\n"
+      "expect { violation: \"plantest.quiescent_leak\" }\n",
+      "good.textproto");
+  EXPECT_TRUE(plan.ok()) << plan.status();
+}
+
+TEST(CheckRegistry, ListsMacroChecksAndRuntimeChecks) {
+  const CheckRegistry& registry = CheckRegistry::Get();
+  EXPECT_TRUE(registry.Contains("plantest.refcount_underflow"));
+  EXPECT_TRUE(registry.Contains("plantest.leak"));
+  EXPECT_TRUE(registry.Contains("livelock.step_budget"));
+  EXPECT_FALSE(registry.Contains("plantest.quiescent_leak"));
+  for (const CheckInfo& info : registry.checks()) {
+    if (info.name != "plantest.leak") continue;
+    EXPECT_FALSE(info.fatal);
+    ASSERT_EQ(info.where.size(), 1u);
+    EXPECT_THAT(info.where[0],
+                HasSubstr("tests/framework/plan_loader_test.cc:"));
   }
 }
 
