@@ -14,9 +14,9 @@
 //
 // `check` is a string literal naming the invariant, dotted like fault point
 // names; plan expectations refer to it. Each use of FL_BUG_ON / FL_WARN_ON
-// records a static CheckDescriptor in the `faultline_checks` ELF section, so
-// CheckRegistry (check_registry.h) knows every check name a binary can report
-// and the plan loader rejects a misspelt one before anything runs.
+// registers a static CheckDescriptor before main(), so CheckRegistry
+// (check_registry.h) knows every check name a binary can report and the plan
+// loader rejects a misspelt one before anything runs.
 //
 // Example:
 //   FL_BUG_ON(extent_buffer_under_io(eb),
@@ -26,6 +26,7 @@
 #define FAULTLINE_FRAMEWORK_CHECK_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/base/optimization.h"
 #include "absl/strings/string_view.h"
@@ -43,6 +44,22 @@ struct CheckDescriptor {
 
 namespace internal {
 
+// Every CheckDescriptor registered so far (check_registry.h reads it).
+inline std::vector<const CheckDescriptor*>& RegisteredChecks() {
+  static auto* checks = new std::vector<const CheckDescriptor*>;
+  return *checks;
+}
+
+inline bool RegisterCheck(const CheckDescriptor* check) {
+  RegisteredChecks().push_back(check);
+  return true;
+}
+
+template <const CheckDescriptor* kCheck>
+struct CheckRegistrar {
+  static inline const bool registered = RegisterCheck(kCheck);
+};
+
 // Records the violation with the current run; throws IterationAborted when
 // `fatal`. Without a run: prints and aborts if fatal, prints if not.
 void ReportCheckFailure(absl::string_view check, absl::string_view condition,
@@ -54,15 +71,17 @@ void ReportCheckFailure(absl::string_view check, absl::string_view condition,
 }  // namespace internal
 }  // namespace faultline
 
-// Registers `check` in the `faultline_checks` section. The `"" check`
+// Registers `check` before main(): the descriptor's address instantiates
+// CheckRegistrar, whose static member is initialized at load time even if
+// the code around the check never runs. (An ELF section like the fault
+// points' cannot be used: GCC refuses to put a static of an inline function
+// and one of an ordinary function in the same named section.) The `"" check`
 // concatenation makes a name that is not a string literal a compile error.
 #define FL_INTERNAL_CHECK_SITE(check, fatal)                                \
   do {                                                                      \
     static constexpr ::faultline::CheckDescriptor fl_check{                 \
         "" check, __FILE__, __LINE__, fatal};                               \
-    __attribute__((section("faultline_checks"), used)) static const         \
-        ::faultline::CheckDescriptor* const fl_check_entry = &fl_check;     \
-    (void)fl_check_entry;                                                   \
+    (void)&::faultline::internal::CheckRegistrar<&fl_check>::registered;    \
   } while (0)
 
 #define FL_BUG_ON(cond, check)                                          \

@@ -1,20 +1,11 @@
-// Builds the CheckRegistry from the `faultline_checks` section (see check.h
-// for how checks get there) and the runtime's own check names.
+// Builds the CheckRegistry from the checks FL_BUG_ON / FL_WARN_ON registered
+// before main() (see check.h) and the runtime's own check names.
 #include "framework/check_registry.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-
-// The linker defines these for any section whose name is a C identifier.
-// Weak, so a binary without a single check still links.
-extern "C" {
-extern const faultline::CheckDescriptor* const __start_faultline_checks[]
-    __attribute__((weak));
-extern const faultline::CheckDescriptor* const __stop_faultline_checks[]
-    __attribute__((weak));
-}
 
 namespace faultline {
 
@@ -67,14 +58,8 @@ CheckRegistry::CheckRegistry(std::vector<const CheckDescriptor*> checks,
 
 const CheckRegistry& CheckRegistry::Get() {
   static const CheckRegistry* registry = [] {
-    std::vector<const CheckDescriptor*> checks;
-    if (__start_faultline_checks != nullptr) {
-      for (const CheckDescriptor* const* it = __start_faultline_checks;
-           it != __stop_faultline_checks; ++it) {
-        if (*it != nullptr) checks.push_back(*it);
-      }
-    }
-    return new CheckRegistry(std::move(checks), RuntimeCheckNames());
+    return new CheckRegistry(internal::RegisteredChecks(),
+                             RuntimeCheckNames());
   }();
   return *registry;
 }

@@ -6,9 +6,9 @@
 // `expect { violation: ... }` and `no_violation_of` are validated before
 // anything runs and `faultline list-checks` can show them. Three sources:
 //
-//   - FL_BUG_ON / FL_WARN_ON uses, from the `faultline_checks` ELF section
-//     their static descriptors are placed in (check.h). Like fault points, a
-//     check in a function that never runs is still known.
+//   - FL_BUG_ON / FL_WARN_ON uses, whose static descriptors register
+//     themselves before main() (check.h). Like fault points, a check in a
+//     function that never runs is still known.
 //   - The runtime's own checks (deadlock, livelock.step_budget, ...), listed
 //     in RuntimeCheckNames() next to the code that reports them.
 //   - Names a scenario reports that no macro spells out, declared in
@@ -44,7 +44,8 @@ const std::vector<std::string>& RuntimeCheckNames();
 
 class CheckRegistry {
  public:
-  // The registry of this binary: the section plus RuntimeCheckNames().
+  // The registry of this binary: the registered checks plus
+  // RuntimeCheckNames(). Call after main() has started.
   static const CheckRegistry& Get();
 
   // Builds a registry from explicit descriptors and extra names (tests).
