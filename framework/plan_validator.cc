@@ -130,12 +130,19 @@ absl::Status PlanValidator::CheckParams(const ScenarioInfo& info,
       return absl::InvalidArgumentError(
           absl::StrCat(where, "parameter set twice"));
     }
-    bool is_declared = false;
-    for (const std::string& name : declared) is_declared |= name == key;
-    if (!is_declared) {
+    const ScenarioParam* param = nullptr;
+    for (const ScenarioParam& p : info.params) {
+      if (p.name == key) param = &p;
+    }
+    if (param == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, "unknown parameter \"", key, "\" of scenario \"", info.name,
           "\"", NameHint(key, declared, "parameters")));
+    }
+    const std::string value = entry.GetReflection()->GetString(
+        entry, params->message_type()->map_value());
+    if (std::string bad = CheckParamValue(*param, value); !bad.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, bad));
     }
   }
   return absl::OkStatus();
@@ -217,6 +224,22 @@ absl::Status PlanValidator::CheckExploration(const Plan& plan,
     return Error(node, "time_budget_ms",
                  absl::StrCat("expected a value >= 0 (0 = no limit), got ",
                               exploration.time_budget_ms()));
+  }
+  if (exploration.iterations() > kMaxIterations) {
+    return Error(node, "iterations",
+                 absl::StrCat("expected a value in [0, ", kMaxIterations,
+                              "] (0 = 1), got ", exploration.iterations()));
+  }
+  if (exploration.max_steps() > kMaxSteps) {
+    return Error(node, "max_steps",
+                 absl::StrCat("expected a value in [0, ", kMaxSteps,
+                              "] (0 = the default), got ",
+                              exploration.max_steps()));
+  }
+  if (exploration.preemption_bound() > kMaxPreemptionBound) {
+    return Error(node, "preemption_bound",
+                 absl::StrCat("expected a value in [0, ", kMaxPreemptionBound,
+                              "], got ", exploration.preemption_bound()));
   }
   if (exploration.pct_depth() > kMaxPctDepth) {
     return Error(node, "pct_depth",

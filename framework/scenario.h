@@ -46,11 +46,38 @@ class World;     // framework/runtime/world.h
 class Scenario;  // plan.proto
 struct ScenarioInfo;
 
+// What values a parameter takes. The loader checks plan values against it
+// (CheckParamValue), so `faultline check` rejects a bad value with its
+// file:line:col before any scenario is built.
+enum class ParamKind {
+  kText,  // any string; the scenario parses it
+  kInt,   // an integer in [min, max]
+  kBool,  // true or false
+  kEnum,  // one of `values`
+};
+
 struct ScenarioParam {
   std::string name;
   std::string default_value;
   std::string help;
+  ParamKind kind = ParamKind::kText;
+  int64_t min = 0;  // kInt: inclusive bounds
+  int64_t max = 0;
+  std::vector<std::string> values;  // kEnum: the allowed values
 };
+
+// Declarations of typed parameters.
+ScenarioParam IntParam(std::string name, std::string default_value,
+                       std::string help, int64_t min, int64_t max);
+ScenarioParam BoolParam(std::string name, std::string default_value,
+                        std::string help);
+ScenarioParam EnumParam(std::string name, std::string default_value,
+                        std::string help, std::vector<std::string> values);
+
+// "" if `value` is one `param` takes, else what was expected:
+// `expected an integer in [1024, 65536], got "4611686018427387904"`.
+std::string CheckParamValue(const ScenarioParam& param,
+                            absl::string_view value);
 
 // A plan's scenario section, with defaults filled in and checked against
 // the scenario's declared parameters and variants.
