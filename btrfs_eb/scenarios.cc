@@ -31,6 +31,14 @@ namespace faultline {
 namespace btrfs_eb {
 namespace {
 
+// Parameter maxima. The model keeps the whole disk image in memory, sized by
+// the highest block used, so `block` is bounded to 16 MiB; page and node
+// sizes are those Linux supports (4 KiB..64 KiB pages, nodes <= 64 KiB).
+constexpr int64_t kMinPageSize = 1024;
+constexpr int64_t kMaxPageSize = 65536;
+constexpr int64_t kMaxNodeSize = 65536;
+constexpr int64_t kMaxBlock = int64_t{1} << 24;
+
 // Reads an integer parameter into *out.
 absl::Status ReadInt(const ScenarioArgs& args, const char* name,
                      int64_t* out) {
@@ -56,8 +64,12 @@ absl::Status ReadIntInRange(const ScenarioArgs& args, const char* name,
 absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
   int64_t nodesize = 0;
   int64_t pagesize = 0;
-  absl::Status status = ReadInt(args, "nodesize", &nodesize);
-  if (status.ok()) status = ReadInt(args, "pagesize", &pagesize);
+  absl::Status status =
+      ReadIntInRange(args, "nodesize", kMinPageSize, kMaxNodeSize, &nodesize);
+  if (status.ok()) {
+    status = ReadIntInRange(args, "pagesize", kMinPageSize, kMaxPageSize,
+                            &pagesize);
+  }
   if (!status.ok()) return status;
   absl::StatusOr<bool> bug_on = args.GetBool("bug_on_under_io");
   if (!bug_on.ok()) return bug_on.status();
@@ -90,13 +102,18 @@ absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
 
 std::vector<ScenarioParam> CommonParams(const char* nodesize) {
   return {
-      {"nodesize", nodesize, "tree block size in bytes (multiple of pagesize)"},
-      {"pagesize", "4096", "page size in bytes (power of two)"},
-      {"bug_on_under_io", "true",
-       "false turns the BUG_ON in btrfs_release_extent_buffer_pages into a "
-       "WARN_ON so the iteration continues past it"},
-      {"check_io_pinned", "false",
-       "WARN eb.io_pinned when a bio is submitted for an eb without TREE_REF"},
+      IntParam("nodesize", nodesize,
+               "tree block size in bytes (multiple of pagesize, at most 16 "
+               "pages)",
+               kMinPageSize, kMaxNodeSize),
+      IntParam("pagesize", "4096", "page size in bytes (power of two)",
+               kMinPageSize, kMaxPageSize),
+      BoolParam("bug_on_under_io", "true",
+                "false turns the BUG_ON in btrfs_release_extent_buffer_pages "
+                "into a WARN_ON so the iteration continues past it"),
+      BoolParam("check_io_pinned", "false",
+                "WARN eb.io_pinned when a bio is submitted for an eb without "
+                "TREE_REF"),
   };
 }
 
@@ -141,7 +158,7 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   if (!options.ok()) return options.status();
   int64_t block = 0;
   int64_t passes = 0;
-  absl::Status status = ReadInt(args, "block", &block);
+  absl::Status status = ReadIntInRange(args, "block", 0, kMaxBlock, &block);
   if (status.ok()) {
     status = ReadIntInRange(args, "reclaim_passes", 0, 100, &passes);
   }
@@ -190,13 +207,21 @@ ScenarioInfo SeedRaceInfo() {
       "readahead) racing a reclaim scan of its pages (cpu2; role reclaim): "
       "the 2020 'readahead vs releasepage' race";
   info.params = CommonParams("4096");
-  info.params.push_back({"block", "65536", "bytenr of the contended block"});
+  info.params.push_back(IntParam("block", "65536",
+                                 "bytenr of the contended block (a multiple "
+                                 "of nodesize)",
+                                 0, kMaxBlock));
   info.params.push_back(
-      {"reclaim_passes", "32",
-       "most scans of the block's pages by cpu2, which stops scanning once "
-       "both readahead calls have returned"});
+      IntParam("reclaim_passes", "32",
+               "most scans of the block's pages by cpu2, which stops scanning "
+               "once both readahead calls have returned",
+               0, 100));
   info.variants = KernelVariantNames();
   info.build = BuildSeedRace;
+  // endio<N> completes a bio when fault sites defer completion to a task
+  // (bio.cc); N is the fs's bio counter, known only at run time.
+  info.tasks = {"cpu0", "cpu1", "cpu2", "readahead", "reclaim", "endio",
+                "endio*"};
   return info;
 }
 
@@ -285,14 +310,20 @@ ScenarioInfo SearchStressInfo() {
       "(role writer) COWing leaves and freeing the old ones as STALE, and "
       "reclaim (role reclaim) scanning every btree page";
   info.params = CommonParams("16384");
-  info.params.push_back({"searchers", "2", "number of searcher tasks"});
-  info.params.push_back({"blocks", "4", "number of leaves"});
-  info.params.push_back({"items", "4", "keys per leaf"});
-  info.params.push_back({"ops", "2", "searches per searcher"});
-  info.params.push_back({"writer_ops", "2", "leaf COWs by the writer"});
-  info.params.push_back({"reclaim_passes", "2", "scans of all btree pages"});
+  info.params.push_back(
+      IntParam("searchers", "2", "number of searcher tasks", 0, 16));
+  info.params.push_back(IntParam("blocks", "4", "number of leaves", 1, 64));
+  info.params.push_back(IntParam("items", "4", "keys per leaf", 1, 64));
+  info.params.push_back(
+      IntParam("ops", "2", "searches per searcher", 0, 1000));
+  info.params.push_back(
+      IntParam("writer_ops", "2", "leaf COWs by the writer", 0, 1000));
+  info.params.push_back(
+      IntParam("reclaim_passes", "2", "scans of all btree pages", 0, 100));
   info.variants = KernelVariantNames();
   info.build = BuildSearchStress;
+  // search<i> for i < searchers, and endio<N> as in seed_race.
+  info.tasks = {"search", "search*", "writer", "reclaim", "endio", "endio*"};
   return info;
 }
 

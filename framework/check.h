@@ -13,7 +13,10 @@
 //   FL_CHECK(cond)           Framework bug: aborts the process with a message.
 //
 // `check` is a string literal naming the invariant, dotted like fault point
-// names; plan expectations refer to it.
+// names; plan expectations refer to it. Each use of FL_BUG_ON / FL_WARN_ON
+// registers a static CheckDescriptor before main(), so CheckRegistry
+// (check_registry.h) knows every check name a binary can report and the plan
+// loader rejects a misspelt one before anything runs.
 //
 // Example:
 //   FL_BUG_ON(extent_buffer_under_io(eb),
@@ -23,13 +26,40 @@
 #define FAULTLINE_FRAMEWORK_CHECK_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/base/optimization.h"
 #include "absl/strings/string_view.h"
 #include "framework/violation.h"
 
 namespace faultline {
+
+// One static descriptor per FL_BUG_ON / FL_WARN_ON use. Constant-initialized
+// (the name is a literal), so it exists before any constructor runs.
+struct CheckDescriptor {
+  const char* name;
+  const char* file;
+  int line;
+  bool fatal;
+};
+
 namespace internal {
+
+// Every CheckDescriptor registered so far (check_registry.h reads it).
+inline std::vector<const CheckDescriptor*>& RegisteredChecks() {
+  static auto* checks = new std::vector<const CheckDescriptor*>;
+  return *checks;
+}
+
+inline bool RegisterCheck(const CheckDescriptor* check) {
+  RegisteredChecks().push_back(check);
+  return true;
+}
+
+template <const CheckDescriptor* kCheck>
+struct CheckRegistrar {
+  static inline const bool registered = RegisterCheck(kCheck);
+};
 
 // Records the violation with the current run; throws IterationAborted when
 // `fatal`. Without a run: prints and aborts if fatal, prints if not.
@@ -49,8 +79,22 @@ void SetCheckReporter(CheckReporter reporter);
 }  // namespace internal
 }  // namespace faultline
 
+// Registers `check` before main(): the descriptor's address instantiates
+// CheckRegistrar, whose static member is initialized at load time even if
+// the code around the check never runs. (An ELF section like the fault
+// points' cannot be used: GCC refuses to put a static of an inline function
+// and one of an ordinary function in the same named section.) The `"" check`
+// concatenation makes a name that is not a string literal a compile error.
+#define FL_INTERNAL_CHECK_SITE(check, fatal)                                \
+  do {                                                                      \
+    static constexpr ::faultline::CheckDescriptor fl_check{                 \
+        "" check, __FILE__, __LINE__, fatal};                               \
+    (void)&::faultline::internal::CheckRegistrar<&fl_check>::registered;    \
+  } while (0)
+
 #define FL_BUG_ON(cond, check)                                          \
   do {                                                                  \
+    FL_INTERNAL_CHECK_SITE(check, true);                                \
     if (ABSL_PREDICT_FALSE(cond)) {                                     \
       ::faultline::internal::ReportCheckFailure(check, #cond, __FILE__, \
                                                 __LINE__, true);        \
@@ -59,6 +103,7 @@ void SetCheckReporter(CheckReporter reporter);
 
 #define FL_WARN_ON(cond, check)                                     \
   ([&]() -> bool {                                                  \
+    FL_INTERNAL_CHECK_SITE(check, false);                           \
     bool fl_cond = static_cast<bool>(cond);                         \
     if (ABSL_PREDICT_FALSE(fl_cond)) {                              \
       ::faultline::internal::ReportCheckFailure(check, #cond,       \

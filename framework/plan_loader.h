@@ -59,6 +59,25 @@ inline constexpr uint32_t kPlanVersion = 1;
 // probability >= 1/(n * k^(d-1)); beyond ~16 that bound is useless.
 inline constexpr uint32_t kMaxPctDepth = 16;
 
+// Largest accepted Exploration.preemption_bound. The schedule count grows
+// like steps^bound; far below this the search never finishes, and above
+// 2^31 the explorer would read the bound as "unbounded".
+inline constexpr uint32_t kMaxPreemptionBound = 1000;
+
+// Largest accepted Exploration.iterations (2^40): split over shards, every
+// shard still gets a count that fits its 64-bit arithmetic.
+inline constexpr uint64_t kMaxIterations = uint64_t{1} << 40;
+
+// Largest accepted Exploration.max_steps (2^32 steps per iteration).
+inline constexpr uint64_t kMaxSteps = uint64_t{1} << 32;
+
+// Largest accepted delay (ns, max_ns) and wait_for timeout_ns: one hour of
+// virtual time, so sums of them cannot overflow the 64-bit clock.
+inline constexpr int64_t kMaxDurationNs = int64_t{3600} * 1000 * 1000 * 1000;
+
+// Largest plan file read (1 MiB); larger files are refused unread.
+inline constexpr int64_t kMaxPlanFileBytes = int64_t{1} << 20;
+
 // Reads, parses and validates the plan at `path` against this binary's
 // registries. Errors carry `path` as the file name.
 absl::StatusOr<Plan> LoadPlanFile(const std::string& path);

@@ -2,11 +2,14 @@
 // plan_validator.h).
 #include "framework/plan_validator.h"
 
+#include <fnmatch.h>
+
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "framework/check_registry.h"
 #include "framework/plan_loader.h"
 #include "framework/suggest.h"
 #include "framework/swarm_check.h"
@@ -26,10 +29,12 @@ struct ForbiddenChecks {
 PlanValidator::PlanValidator(const SiteRegistry& sites,
                              const ScenarioRegistry& scenarios,
                              const HookRegistry& hooks,
+                             const CheckRegistry& checks,
                              absl::string_view filename,
                              const ParseInfoTree* tree)
     : sites_(sites),
       scenarios_(scenarios),
+      checks_(checks),
       rules_(sites, hooks, filename),
       filename_(filename),
       tree_(tree) {}
@@ -138,12 +143,19 @@ absl::Status PlanValidator::CheckParams(const ScenarioInfo& info,
       return absl::InvalidArgumentError(
           absl::StrCat(where, "parameter set twice"));
     }
-    bool is_declared = false;
-    for (const std::string& name : declared) is_declared |= name == key;
-    if (!is_declared) {
+    const ScenarioParam* param = nullptr;
+    for (const ScenarioParam& p : info.params) {
+      if (p.name == key) param = &p;
+    }
+    if (param == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, "unknown parameter \"", key, "\" of scenario \"", info.name,
           "\"", NameHint(key, declared, "parameters")));
+    }
+    const std::string value = entry.GetReflection()->GetString(
+        entry, params->message_type()->map_value());
+    if (std::string bad = CheckParamValue(*param, value); !bad.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, bad));
     }
   }
   return absl::OkStatus();
@@ -155,6 +167,9 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
   for (int i = 0; i < plan.rules_size(); ++i) {
     const PlanNode node = Child(root, plan.rules(i), "rules", i);
     if (absl::Status s = rules_.Check(plan.rules(i), node); !s.ok()) return s;
+    if (absl::Status s = CheckRuleTasks(plan, plan.rules(i), node); !s.ok()) {
+      return s;
+    }
     const std::string& name = plan.rules(i).name();
     if (name.empty()) continue;
     auto [it, inserted] = rule_names.emplace(name, i);
@@ -164,6 +179,44 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
                                 "\" (also rules[", it->second,
                                 "].name); reports need unique names"));
     }
+  }
+  return absl::OkStatus();
+}
+
+// A task filter no task of the scenario can match would silently never
+// fire. Rules compare names exactly, so the value itself must be a name;
+// the scenario's declaration may be a pattern ("search*").
+absl::Status PlanValidator::CheckRuleTasks(const Plan& plan, const Rule& rule,
+                                           const PlanNode& node) const {
+  if (rule.tasks_size() == 0) return absl::OkStatus();
+  const ScenarioInfo* info = scenarios_.Find(plan.scenario().name());
+  if (info == nullptr) return absl::OkStatus();  // CheckScenario reported it
+  for (int i = 0; i < rule.tasks_size(); ++i) {
+    const std::string& task = rule.tasks(i);
+    if (task.find_first_of("*?[") != std::string::npos) {
+      return Error(node, "tasks",
+                   absl::StrCat("\"", task,
+                                "\": rules match task names and roles "
+                                "exactly; name one task or role"),
+                   i);
+    }
+    bool known = false;
+    for (const std::string& declared : info->tasks) {
+      known |= fnmatch(declared.c_str(), task.c_str(), 0) == 0;
+    }
+    if (known) continue;
+    if (info->tasks.empty()) {
+      return Error(node, "tasks",
+                   absl::StrCat("scenario \"", info->name,
+                                "\" declares no task names or roles, so no "
+                                "task can match \"", task, "\""),
+                   i);
+    }
+    return Error(node, "tasks",
+                 absl::StrCat("no task or role \"", task, "\" in scenario \"",
+                              info->name, "\"",
+                              NameHint(task, info->tasks, "tasks and roles")),
+                 i);
   }
   return absl::OkStatus();
 }
@@ -184,6 +237,22 @@ absl::Status PlanValidator::CheckExploration(const Plan& plan,
     return Error(node, "time_budget_ms",
                  absl::StrCat("expected a value >= 0 (0 = no limit), got ",
                               exploration.time_budget_ms()));
+  }
+  if (exploration.iterations() > kMaxIterations) {
+    return Error(node, "iterations",
+                 absl::StrCat("expected a value in [0, ", kMaxIterations,
+                              "] (0 = 1), got ", exploration.iterations()));
+  }
+  if (exploration.max_steps() > kMaxSteps) {
+    return Error(node, "max_steps",
+                 absl::StrCat("expected a value in [0, ", kMaxSteps,
+                              "] (0 = the default), got ",
+                              exploration.max_steps()));
+  }
+  if (exploration.preemption_bound() > kMaxPreemptionBound) {
+    return Error(node, "preemption_bound",
+                 absl::StrCat("expected a value in [0, ", kMaxPreemptionBound,
+                              "], got ", exploration.preemption_bound()));
   }
   if (exploration.pct_depth() > kMaxPctDepth) {
     return Error(node, "pct_depth",
@@ -300,9 +369,12 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
       if (expect.no_violation()) break;
       return Error(node, "no_violation", kFalseExpectsNothing);
     case Expectation::kNoViolationOf:
-      if (!expect.no_violation_of().empty()) break;
-      return Error(node, "no_violation_of",
-                   "empty check name; name the check that must hold");
+      if (expect.no_violation_of().empty()) {
+        return Error(node, "no_violation_of",
+                     "empty check name; name the check that must hold");
+      }
+      return CheckName(plan, expect.no_violation_of(), node,
+                       "no_violation_of");
     case Expectation::kSearchComplete:
       if (!expect.search_complete()) {
         return Error(node, "search_complete", kFalseExpectsNothing);
@@ -314,9 +386,37 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
       }
       break;
     case Expectation::kViolation:
-      return CheckExpectedViolation(expect.violation(), forbidden, node);
+      if (absl::Status s =
+              CheckExpectedViolation(expect.violation(), forbidden, node);
+          !s.ok()) {
+        return s;
+      }
+      return CheckName(plan, expect.violation(), node, "violation");
   }
   return absl::OkStatus();
+}
+
+// A misspelt check name would make `no_violation_of` pass vacuously and
+// `violation` run the whole budget for nothing.
+absl::Status PlanValidator::CheckName(const Plan& plan,
+                                      const std::string& check,
+                                      const PlanNode& node,
+                                      absl::string_view field) const {
+  if (checks_.Contains(check)) return absl::OkStatus();
+  std::vector<std::string> known = checks_.Names();
+  const ScenarioInfo* info = scenarios_.Find(plan.scenario().name());
+  if (info != nullptr) {
+    for (const std::string& name : info->checks) {
+      if (name == check) return absl::OkStatus();
+      known.push_back(name);
+    }
+  }
+  return Error(node, field,
+               absl::StrCat("unknown check \"", check,
+                            "\"; no FL_BUG_ON / FL_WARN_ON in this binary, "
+                            "runtime check or check of the scenario has "
+                            "that name",
+                            NameHint(check, known, "checks")));
 }
 
 absl::Status PlanValidator::CheckExpectedViolation(

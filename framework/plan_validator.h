@@ -5,9 +5,10 @@
 // The semantic half of plan loading: a parsed Plan checked against this
 // binary's registries. Its version is the one this loader reads; its
 // scenario, variant and parameters are registered (scenario.h); each rule is
-// valid (rule_validator.h) and named once; exploration fields are in range
-// and read by the chosen strategy and backend; expectations are set and do
-// not contradict each other.
+// valid (rule_validator.h), named once and filters on tasks the scenario
+// declares; exploration fields are in range
+// and read by the chosen strategy and backend; expectations are set, name
+// known checks (check_registry.h) and do not contradict each other.
 //
 // Validation walks the plan once, in text order, and stops at the first
 // error: one precise message is more useful than a cascade of consequences.
@@ -27,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "framework/check_registry.h"
 #include "framework/hooks.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_position.h"
@@ -46,8 +48,8 @@ class PlanValidator {
   // `filename` and `tree` are ""/null for plans built in code. The
   // registries and `tree` must outlive the validator.
   PlanValidator(const SiteRegistry& sites, const ScenarioRegistry& scenarios,
-                const HookRegistry& hooks, absl::string_view filename,
-                const ParseInfoTree* tree);
+                const HookRegistry& hooks, const CheckRegistry& checks,
+                absl::string_view filename, const ParseInfoTree* tree);
 
   // The first error in `plan`, in text order, or OK.
   absl::Status Check(const Plan& plan) const;
@@ -64,6 +66,8 @@ class PlanValidator {
   absl::Status CheckParams(const ScenarioInfo& info,
                            const PlanNode& scenario) const;
   absl::Status CheckRules(const Plan& plan, const PlanNode& root) const;
+  absl::Status CheckRuleTasks(const Plan& plan, const Rule& rule,
+                              const PlanNode& node) const;
   absl::Status CheckExploration(const Plan& plan, const PlanNode& root) const;
   absl::Status CheckSwarmSection(const Plan& plan, const PlanNode& root) const;
   absl::Status CheckStrategyFields(const Exploration& exploration,
@@ -78,9 +82,12 @@ class PlanValidator {
   absl::Status CheckExpectedViolation(const std::string& check,
                                       const ForbiddenChecks& forbidden,
                                       const PlanNode& node) const;
+  absl::Status CheckName(const Plan& plan, const std::string& check,
+                         const PlanNode& node, absl::string_view field) const;
 
   const SiteRegistry& sites_;
   const ScenarioRegistry& scenarios_;
+  const CheckRegistry& checks_;
   const RuleValidator rules_;
   const std::string filename_;
   const ParseInfoTree* const tree_;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "framework/plan_loader.h"
 #include "framework/suggest.h"
 
 namespace faultline {
@@ -144,6 +145,15 @@ absl::Status RuleValidator::CheckError(const Rule& rule,
                  "expected a nonzero errno-style value (0 means no "
                  "error), got 0");
   }
+  // Sites return the value as an int; anything wider would be truncated.
+  if (rule.error() < std::numeric_limits<int32_t>::min() ||
+      rule.error() > std::numeric_limits<int32_t>::max()) {
+    return Error(node, "error",
+                 absl::StrCat("expected a value in [",
+                              std::numeric_limits<int32_t>::min(), ", ",
+                              std::numeric_limits<int32_t>::max(),
+                              "] (an errno-style int), got ", rule.error()));
+  }
   return absl::OkStatus();
 }
 
@@ -151,15 +161,21 @@ absl::Status RuleValidator::CheckDelay(const Rule& rule,
                                        const PlanNode& parent) const {
   const PlanNode node = Child(parent, rule.delay(), "delay");
   const Delay& delay = rule.delay();
-  if (delay.ns() < 0) {
+  if (delay.ns() < 0 || delay.ns() > kMaxDurationNs) {
     return Error(node, "ns",
-                 absl::StrCat("expected a value >= 0, got ", delay.ns()));
+                 absl::StrCat("expected a value in [0, ", kMaxDurationNs,
+                              "] (at most one hour), got ", delay.ns()));
   }
   const bool has_max = delay.max_ns() != 0 || Written(node, "max_ns");
   if (has_max && delay.max_ns() < delay.ns()) {
     return Error(node, "max_ns",
                  absl::StrCat("expected a value >= ns (", delay.ns(),
                               "), got ", delay.max_ns()));
+  }
+  if (delay.max_ns() > kMaxDurationNs) {
+    return Error(node, "max_ns",
+                 absl::StrCat("expected a value <= ", kMaxDurationNs,
+                              " (one hour), got ", delay.max_ns()));
   }
   return absl::OkStatus();
 }
@@ -203,6 +219,12 @@ absl::Status RuleValidator::CheckWaitFor(const Rule& rule,
 
 absl::Status RuleValidator::CheckTimeout(const WaitFor& wait,
                                          const PlanNode& node) const {
+  if (wait.timeout_ns() > kMaxDurationNs) {
+    return Error(node, "timeout_ns",
+                 absl::StrCat("expected a value in [1, ", kMaxDurationNs,
+                              "] (at most one hour), got ",
+                              wait.timeout_ns()));
+  }
   if (wait.timeout_ns() > 0) return absl::OkStatus();
   if (wait.timeout_ns() == 0 && !Written(node, "timeout_ns")) {
     return Error(node, "timeout_ns",

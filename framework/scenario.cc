@@ -7,10 +7,67 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "framework/check.h"
 #include "framework/plan.pb.h"
 
 namespace faultline {
+
+ScenarioParam IntParam(std::string name, std::string default_value,
+                       std::string help, int64_t min, int64_t max) {
+  ScenarioParam param{std::move(name), std::move(default_value),
+                      std::move(help)};
+  param.kind = ParamKind::kInt;
+  param.min = min;
+  param.max = max;
+  return param;
+}
+
+ScenarioParam BoolParam(std::string name, std::string default_value,
+                        std::string help) {
+  ScenarioParam param{std::move(name), std::move(default_value),
+                      std::move(help)};
+  param.kind = ParamKind::kBool;
+  return param;
+}
+
+ScenarioParam EnumParam(std::string name, std::string default_value,
+                        std::string help, std::vector<std::string> values) {
+  ScenarioParam param{std::move(name), std::move(default_value),
+                      std::move(help)};
+  param.kind = ParamKind::kEnum;
+  param.values = std::move(values);
+  return param;
+}
+
+std::string CheckParamValue(const ScenarioParam& param,
+                            absl::string_view value) {
+  switch (param.kind) {
+    case ParamKind::kText:
+      return "";
+    case ParamKind::kInt: {
+      int64_t n = 0;
+      if (absl::SimpleAtoi(value, &n) && n >= param.min && n <= param.max) {
+        return "";
+      }
+      return absl::StrCat("expected an integer in [", param.min, ", ",
+                          param.max, "], got \"", value, "\"");
+    }
+    case ParamKind::kBool: {
+      bool b = false;
+      if (absl::SimpleAtob(value, &b)) return "";
+      return absl::StrCat("expected true or false, got \"", value, "\"");
+    }
+    case ParamKind::kEnum:
+      for (const std::string& allowed : param.values) {
+        if (allowed == value) return "";
+      }
+      return absl::StrCat("expected one of \"",
+                          absl::StrJoin(param.values, "\", \""), "\", got \"",
+                          value, "\"");
+  }
+  return "";
+}
 
 ScenarioRegistry& ScenarioRegistry::Global() {
   static ScenarioRegistry* registry = new ScenarioRegistry;

@@ -41,6 +41,7 @@ FL_REGISTER_SCENARIO((faultline::ScenarioInfo{
     {},
     {"fixed", "buggy"},
     Build,
+    {"owner", "user", "iput", "igrab"},
 }));
 
 }  // namespace

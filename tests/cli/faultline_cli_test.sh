@@ -150,6 +150,54 @@ run check "$TYPO"
 expect_code "check typo'd field" 2
 expect_re "check typo'd field" "$ERR" "typo\.textproto:4:[0-9]+"
 
+# A misspelt check name used to pass (no_violation_of) or run the whole
+# budget (violation); both are load-time errors now.
+CHECK_TYPO="$TMP/check_typo.textproto"
+cat >"$CHECK_TYPO" <<'EOF'
+version: 1
+scenario { name: "icache.igrab_vs_iput" variant: "buggy" }
+exploration { strategy: RANDOM iterations: 10 }
+expect { no_violation_of: "icache.use_after_fre" }
+EOF
+run run --progress=none "$CHECK_TYPO"
+expect_code "misspelt check" 2
+expect_in "misspelt check" "$ERR" "check_typo.textproto:4:10: expect[0].no_violation_of: unknown check \"icache.use_after_fre\""
+expect_in "misspelt check" "$ERR" "did you mean \"icache.use_after_free\"?"
+
+run check "$CHECK_TYPO"
+expect_code "check misspelt check" 2
+expect_in "check misspelt check" "$ERR" "did you mean \"icache.use_after_free\"?"
+
+TASK_TYPO="$TMP/task_typo.textproto"
+cat >"$TASK_TYPO" <<'EOF'
+version: 1
+scenario { name: "btrfs_eb.seed_race" }
+rules { point: "mm.trylock_page" tasks: "cpu9" fail {} }
+expect { no_violation: true }
+EOF
+run check "$TASK_TYPO"
+expect_code "unknown task" 2
+expect_in "unknown task" "$ERR" "task_typo.textproto:3:34: rules[0].tasks[0]: no task or role \"cpu9\" in scenario \"btrfs_eb.seed_race\"; did you mean \"cpu0\"?"
+
+# Parameter values were only checked when the scenario was built; a block
+# of 1 TiB allocated until killed and `check` said ok.
+BIG_BLOCK="$TMP/big_block.textproto"
+cat >"$BIG_BLOCK" <<'EOF'
+version: 1
+scenario { name: "btrfs_eb.seed_race" params { key: "block" value: "1099511627776" } }
+expect { no_violation: true }
+EOF
+run check "$BIG_BLOCK"
+expect_code "parameter out of range" 2
+expect_in "parameter out of range" "$ERR" "big_block.textproto:2:39: scenario.params[\"block\"]: expected an integer in [0, 16777216], got \"1099511627776\""
+
+# A FIFO used to block the loader forever.
+FIFO="$TMP/fifo.textproto"
+mkfifo "$FIFO"
+run check "$FIFO"
+expect_code "fifo plan" 2
+expect_in "fifo plan" "$ERR" "not a regular file"
+
 UNKNOWN_SCENARIO="$TMP/unknown_scenario.textproto"
 cat >"$UNKNOWN_SCENARIO" <<'EOF'
 version: 1
@@ -249,6 +297,13 @@ run list-points
 expect_code "list-points" 0
 expect_re "list-points" "$OUT" "^mm\.trylock_page "
 expect_re "list-points" "$OUT" "^icache\.igrab\.after_check "
+
+run list-checks
+expect_code "list-checks" 0
+expect_re "list-checks" "$OUT" "^btrfs_release_extent_buffer_pages\.under_io +bug "
+expect_re "list-checks" "$OUT" "^release_extent_buffer\.refs_zero +warn "
+expect_re "list-checks" "$OUT" "^icache\.use_after_free +bug +examples/inode_cache/inode_cache\.cc:"
+expect_re "list-checks" "$OUT" "^livelock\.step_budget +runtime"
 
 run list-scenarios
 expect_code "list-scenarios" 0

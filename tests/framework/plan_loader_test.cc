@@ -7,11 +7,17 @@
 // starting with the same three-line header so positions are easy to read.
 #include "framework/plan_loader.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/check_registry.h"
 #include "framework/fault_point.h"
 #include "framework/hooks.h"
 #include "framework/scenario.h"
@@ -37,6 +43,13 @@ using ::testing::HasSubstr;
   FL_FAULT_POINT("plantest.after_lock");
 }
 
+// Test-only checks, never evaluated. The check registry lists them from the
+// faultline_checks section anyway.
+[[maybe_unused]] void Release(int refs, bool leaked) {
+  FL_BUG_ON(refs < 0, "plantest.refcount_underflow");
+  FL_WARN_ON(leaked, "plantest.leak");
+}
+
 absl::Status BuildNothing(World&, const ScenarioArgs&) {
   return absl::OkStatus();
 }
@@ -44,9 +57,14 @@ absl::Status BuildNothing(World&, const ScenarioArgs&) {
 FL_REGISTER_SCENARIO((ScenarioInfo{
     "plantest.seed_race",
     "test-only scenario with parameters and variants",
-    {{"threads", "2", "tasks to spawn"}, {"rounds", "1", "loops per task"}},
+    {IntParam("threads", "2", "tasks to spawn", 1, 64),
+     {"rounds", "1", "loops per task"},
+     BoolParam("verbose", "false", "test-only flag"),
+     EnumParam("mode", "fast", "test-only choice", {"fast", "slow"})},
     {"prefix", "postfix"},
     BuildNothing,
+    {"writer", "reader*", "io"},
+    {"plantest.quiescent_leak"},
 }));
 FL_REGISTER_SCENARIO((ScenarioInfo{
     "plantest.no_variants", "test-only scenario without knobs", {}, {},
@@ -247,8 +265,8 @@ std::vector<BadPlan> BadPlans() {
       {"negative delay",
        WithHeader("rules { point: \"plantest.before_lock\" delay { ns: -5 } "
                   "}\n"),
-       "bad.textproto:4:47: rules[0].delay.ns: expected a value >= 0, got "
-       "-5"},
+       "bad.textproto:4:47: rules[0].delay.ns: expected a value in [0, "
+       "3600000000000] (at most one hour), got -5"},
       {"delay range upside down",
        WithHeader("rules {\n"
                   "  point: \"plantest.before_lock\"\n"
@@ -345,6 +363,103 @@ std::vector<BadPlan> BadPlans() {
        "expect { no_violation: false }\n",
        "bad.textproto:3:10: expect[0].no_violation: expected true (false "
        "expects nothing; leave the expectation out)"},
+      {"misspelt check in violation",
+       "version: 1\n"
+       "scenario { name: \"plantest.seed_race\" }\n"
+       "\n"
+       "expect { violation: \"plantest.refcount_undreflow\" }\n",
+       "bad.textproto:4:10: expect[0].violation: unknown check "
+       "\"plantest.refcount_undreflow\"; no FL_BUG_ON / FL_WARN_ON in this "
+       "binary, runtime check or check of the scenario has that name; did "
+       "you mean \"plantest.refcount_underflow\"?"},
+      {"misspelt check in no_violation_of",
+       WithHeader("expect { no_violation_of: \"plantest.laek\" }\n"),
+       "bad.textproto:4:10: expect[1].no_violation_of: unknown check "
+       "\"plantest.laek\"; no FL_BUG_ON / FL_WARN_ON in this binary, runtime "
+       "check or check of the scenario has that name; did you mean "
+       "\"plantest.leak\"?"},
+      {"misspelt runtime check",
+       WithHeader("expect { no_violation_of: \"deadlok\" }\n"),
+       "bad.textproto:4:10: expect[1].no_violation_of: unknown check "
+       "\"deadlok\"; no FL_BUG_ON / FL_WARN_ON in this binary, runtime "
+       "check or check of the scenario has that name; did you mean "
+       "\"deadlock\"?"},
+      {"task that the scenario does not spawn",
+       WithHeader("rules { point: \"plantest.alloc_page\" tasks: \"wrtier\" "
+                  "fail {} }\n"),
+       "bad.textproto:4:38: rules[0].tasks[0]: no task or role \"wrtier\" "
+       "in scenario \"plantest.seed_race\"; did you mean \"writer\"?"},
+      {"task filter written as a pattern",
+       WithHeader("rules { point: \"plantest.alloc_page\" tasks: "
+                  "\"reader*\" fail {} }\n"),
+       "bad.textproto:4:38: rules[0].tasks[0]: \"reader*\": rules match "
+       "task names and roles exactly; name one task or role"},
+      {"task of a scenario that declares none",
+       "version: 1\n"
+       "scenario { name: \"plantest.no_variants\" }\n"
+       "expect { no_violation: true }\n"
+       "rules { point: \"plantest.alloc_page\" tasks: \"cpu9\" fail {} }\n",
+       "bad.textproto:4:38: rules[0].tasks[0]: scenario "
+       "\"plantest.no_variants\" declares no task names or roles, so no task "
+       "can match \"cpu9\""},
+      {"iterations past the maximum",
+       WithHeader("exploration { iterations: 1099511627777 }\n"),
+       "bad.textproto:4:15: exploration.iterations: expected a value in [0, "
+       "1099511627776] (0 = 1), got 1099511627777"},
+      {"max_steps past the maximum",
+       WithHeader("exploration { max_steps: 4294967297 }\n"),
+       "bad.textproto:4:15: exploration.max_steps: expected a value in [0, "
+       "4294967296] (0 = the default), got 4294967297"},
+      {"preemption_bound that would read as unbounded",
+       WithHeader("exploration { strategy: EXHAUSTIVE preemption_bound: "
+                  "2147483648 }\n"),
+       "bad.textproto:4:36: exploration.preemption_bound: expected a value "
+       "in [0, 1000], got 2147483648"},
+      {"error outside int32",
+       WithHeader("rules { point: \"plantest.read_block\" error: 4294967296 "
+                  "}\n"),
+       "bad.textproto:4:38: rules[0].error: expected a value in "
+       "[-2147483648, 2147483647] (an errno-style int), got 4294967296"},
+      {"delay past one hour",
+       WithHeader("rules { point: \"plantest.before_lock\" delay { ns: "
+                  "9223372036854775807 } }\n"),
+       "bad.textproto:4:47: rules[0].delay.ns: expected a value in [0, "
+       "3600000000000] (at most one hour), got 9223372036854775807"},
+      {"delay max_ns past one hour",
+       WithHeader("rules { point: \"plantest.before_lock\" delay { ns: 1 "
+                  "max_ns: 3600000000001 } }\n"),
+       "bad.textproto:4:53: rules[0].delay.max_ns: expected a value <= "
+       "3600000000000 (one hour), got 3600000000001"},
+      {"wait_for timeout past one hour",
+       WithHeader("rules { point: \"plantest.before_lock\" wait_for { point: "
+                  "\"plantest.after_lock\" timeout_ns: 9223372036854775807 } "
+                  "}\n"),
+       "bad.textproto:4:79: rules[0].wait_for.timeout_ns: expected a value "
+       "in [1, 3600000000000] (at most one hour), got 9223372036854775807"},
+      {"int parameter out of range",
+       "version: 1\n"
+       "scenario {\n"
+       "  name: \"plantest.seed_race\"\n"
+       "  params { key: \"threads\" value: \"4611686018427387904\" }\n"
+       "}\n",
+       "bad.textproto:4:3: scenario.params[\"threads\"]: expected an "
+       "integer in [1, 64], got \"4611686018427387904\""},
+      {"bool parameter not a bool",
+       "version: 1\n"
+       "scenario {\n"
+       "  name: \"plantest.seed_race\"\n"
+       "  params { key: \"verbose\" value: \"yes!\" }\n"
+       "}\n",
+       "bad.textproto:4:3: scenario.params[\"verbose\"]: expected true or "
+       "false, got \"yes!\""},
+      {"enum parameter not a choice",
+       "version: 1\n"
+       "scenario {\n"
+       "  name: \"plantest.seed_race\"\n"
+       "  params { key: \"mode\" value: \"medium\" }\n"
+       "}\n",
+       "bad.textproto:4:3: scenario.params[\"mode\"]: expected one of "
+       "\"fast\", \"slow\", got \"medium\""},
       {"contradicting expectations",
        WithHeader("expect { violation: \"plantest.leak\" }\n"),
        "bad.textproto:4:10: expect[1].violation: contradicts "
@@ -363,6 +478,65 @@ TEST(ParsePlanText, RejectsEachBadPlanWithItsMessage) {
     // Messages that end in a list or a source line are checked as prefixes.
     const std::string message(plan.status().message());
     EXPECT_EQ(message.substr(0, bad.want.size()), bad.want) << bad.text;
+  }
+}
+
+// A FIFO would block the open until a writer comes and /dev/zero would be
+// read until memory runs out; both are refused before opening.
+TEST(LoadPlanFile, RefusesFilesThatAreNotRegular) {
+  const std::string fifo =
+      absl::StrCat(::testing::TempDir(), "/plan_fifo.textproto");
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  absl::StatusOr<Plan> plan = LoadPlanFile(fifo);
+  EXPECT_EQ(plan.status().message(),
+            absl::StrCat(fifo, ": not a regular file; a plan is a textproto "
+                               "file"));
+  plan = LoadPlanFile("/dev/zero");
+  EXPECT_EQ(plan.status().message(),
+            "/dev/zero: not a regular file; a plan is a textproto file");
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LoadPlanFile, RefusesAPlanLargerThanTheLimit) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/plan_large.textproto");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << std::string(kMaxPlanFileBytes + 1, '#');
+  }
+  absl::StatusOr<Plan> plan = LoadPlanFile(path);
+  EXPECT_EQ(plan.status().message(),
+            absl::StrCat(path, ": plan is 1048577 bytes; the limit is "
+                               "1048576 (1 MiB)"));
+}
+
+TEST(ParsePlanText, AcceptsDeclaredTasksAndChecks) {
+  // A task matching a declared pattern, a role, a runtime check and a check
+  // only the scenario declares.
+  absl::StatusOr<Plan> plan = ParsePlanText(
+      "version: 1\n"
+      "scenario { name: \"plantest.seed_race\" }\n"
+      "rules { point: \"plantest.alloc_page\" tasks: \"reader12\" "
+      "tasks: \"io\" fail {} }\n"
+      "expect { no_violation_of: \"deadlock\" }\n"
+      "expect { violation: \"plantest.quiescent_leak\" }\n",
+      "good.textproto");
+  EXPECT_TRUE(plan.ok()) << plan.status();
+}
+
+TEST(CheckRegistry, ListsMacroChecksAndRuntimeChecks) {
+  const CheckRegistry& registry = CheckRegistry::Get();
+  EXPECT_TRUE(registry.Contains("plantest.refcount_underflow"));
+  EXPECT_TRUE(registry.Contains("plantest.leak"));
+  EXPECT_TRUE(registry.Contains("livelock.step_budget"));
+  EXPECT_FALSE(registry.Contains("plantest.quiescent_leak"));
+  for (const CheckInfo& info : registry.checks()) {
+    if (info.name != "plantest.leak") continue;
+    EXPECT_FALSE(info.fatal);
+    ASSERT_EQ(info.where.size(), 1u);
+    EXPECT_THAT(info.where[0],
+                HasSubstr("tests/framework/plan_loader_test.cc:"));
   }
 }
 

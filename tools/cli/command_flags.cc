@@ -28,6 +28,7 @@ const std::vector<CommandFlags>& Table() {
       {"trace", {"iteration", "format"}},
       {"check", {}},
       {"list-points", {}},
+      {"list-checks", {}},
       {"list-scenarios", {}},
       {"list-hooks", {}},
       {"help", {}},

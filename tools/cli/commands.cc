@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "framework/check_registry.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/explorer_options.h"
 #include "framework/rule_set.h"
@@ -96,6 +97,24 @@ int ListPoints() {
     std::cout << absl::StrFormat("%-52s %-12s %s\n", point.name,
                                  absl::StrJoin(kinds, ","),
                                  absl::StrJoin(where, " "));
+  }
+  return 0;
+}
+
+// One line per check a plan may name: how it is reported (bug = fatal
+// FL_BUG_ON, warn = FL_WARN_ON, runtime = the runtime's own) and where.
+int ListChecks() {
+  for (const CheckInfo& check : CheckRegistry::Get().checks()) {
+    const bool runtime = check.where.size() == 1 && check.where[0] == "runtime";
+    const char* kind = runtime ? "runtime" : check.fatal ? "bug" : "warn";
+    std::cout << absl::StrFormat("%-52s %-12s %s\n", check.name, kind,
+                                 runtime ? "" : absl::StrJoin(check.where, " "));
+  }
+  for (const ScenarioInfo* info : ScenarioRegistry::Global().List()) {
+    for (const std::string& name : info->checks) {
+      std::cout << absl::StrFormat("%-52s %-12s %s\n", name, "scenario",
+                                   info->name);
+    }
   }
   return 0;
 }

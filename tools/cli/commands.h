@@ -26,6 +26,7 @@ int UsageError(absl::string_view message);
 
 int CheckPlans(const std::vector<std::string>& plans);
 int ListPoints();
+int ListChecks();
 int ListScenarios();
 int ListHooks();
 // Re-runs the schedule in `token` strictly; exit 0 if it shows a violation,

@@ -60,7 +60,7 @@ usage:
   faultline trace PLAN [--iteration=N] [--format=table|events]
                                     show what one iteration did, pass or fail
   faultline check PLAN...           validate plans only
-  faultline list-points | list-scenarios | list-hooks
+  faultline list-points | list-checks | list-scenarios | list-hooks
   faultline help
 
 exit status: 0 expectations met, 1 not met, 2 bad input or usage.
@@ -142,6 +142,7 @@ int Dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "run") return Run(args);
   if (command == "check") return CheckPlans(args);
   if (command == "list-points") return ListPoints();
+  if (command == "list-checks") return ListChecks();
   if (command == "list-scenarios") return ListScenarios();
   if (command == "list-hooks") return ListHooks();
   if (command == "trace") {
