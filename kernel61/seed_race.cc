@@ -194,6 +194,12 @@ ScenarioInfo SeedRaceInfo() {
        "both readahead calls have returned"},
   };
   info.variants = {"as_shipped", "reverted"};
+  info.tasks = {"cpu0", "cpu1", "cpu2", "readahead", "reclaim", "io"};
+  // Reported by the shim under the kernel function's name (kernel.h ASSERT,
+  // BUG_ON) or by the bridge: not FL_BUG_ON literals, so declared here.
+  info.checks = {"btrfs_release_extent_buffer_pages.ASSERT",
+                 "kernel61.use_after_free", "kernel61.bad_free",
+                 "kernel61.trylock_page", "kernel61.spin_lock_init_held"};
   info.build = Build;
   return info;
 }
