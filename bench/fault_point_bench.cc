@@ -18,20 +18,20 @@
 //                           enabled, and this point enabled at probability 0.
 // The `allocs/hit` counter comes from a counting global operator new; the
 // hot path must keep it at 0. Results and ratios: BENCHMARKS.md.
-#include <cstdint>
-#include <memory>
-
 #include <fiu-control.h>
 #include <fiu.h>
 #include <google/protobuf/text_format.h>
 
+#include <cstdint>
+#include <memory>
+
 #include "benchmark/benchmark.h"
 #include "framework/check.h"
 #include "framework/fault_point.h"
-#include "framework/testing/counting_new.h"
 #include "framework/internal/task_identity.h"
-#include "framework/run_context.h"
 #include "framework/rule_set.h"
+#include "framework/run_context.h"
+#include "framework/testing/counting_new.h"
 
 namespace faultline {
 namespace {
@@ -75,9 +75,8 @@ void Loop(benchmark::State& state) {
   state.counters["allocs/hit"] = benchmark::Counter(
       static_cast<double>(testing::AllocationCount() - allocations_before),
       benchmark::Counter::kAvgIterations);
-  state.counters["fired"] =
-      static_cast<double>(state.iterations() - ok) /
-      static_cast<double>(state.iterations());
+  state.counters["fired"] = static_cast<double>(state.iterations() - ok) /
+                            static_cast<double>(state.iterations());
 }
 
 // Runs Loop<SiteAlloc> inside a run with `plan_text`'s rules, as task
@@ -96,19 +95,44 @@ void LoopUnderRun(benchmark::State& state, const char* plan_text,
   SetCurrentTask(nullptr);
 }
 
-constexpr char kOtherPoint[] =
-    R"pb(rules { point: "bench.other" delay { ns: 1 } })pb";
+constexpr char kOtherPoint[] = R"pb(rules {
+                                      point: "bench.other"
+                                      delay { ns: 1 }
+                                    })pb";
 constexpr char kProbabilityZero[] =
-    R"pb(rules { point: "bench.other" delay { ns: 1 } }
-         rules { point: "bench.arena_alloc" probability: 0 fail {} })pb";
+    R"pb(rules {
+           point: "bench.other"
+           delay { ns: 1 }
+         }
+         rules {
+           point: "bench.arena_alloc"
+           probability: 0
+           fail {}
+         })pb";
 constexpr char kTaskMismatch[] =
-    R"pb(rules { point: "bench.other" delay { ns: 1 } }
-         rules { point: "bench.arena_alloc" tasks: "reader" fail {} })pb";
+    R"pb(rules {
+           point: "bench.other"
+           delay { ns: 1 }
+         }
+         rules {
+           point: "bench.arena_alloc"
+           tasks: "reader"
+           fail {}
+         })pb";
 constexpr char kRareDraw[] =
-    R"pb(rules { point: "bench.other" delay { ns: 1 } }
-         rules { point: "bench.arena_alloc" probability: 1e-9 fail {} })pb";
-constexpr char kFires[] =
-    R"pb(rules { point: "bench.arena_alloc" fail {} })pb";
+    R"pb(rules {
+           point: "bench.other"
+           delay { ns: 1 }
+         }
+         rules {
+           point: "bench.arena_alloc"
+           probability: 1e-9
+           fail {}
+         })pb";
+constexpr char kFires[] = R"pb(rules {
+                                 point: "bench.arena_alloc"
+                                 fail {}
+                               })pb";
 
 void BM_Plain(benchmark::State& state) { Loop<PlainAlloc>(state); }
 void BM_NoPlan(benchmark::State& state) {
@@ -132,9 +156,7 @@ void BM_ArmedSingleThreaded(benchmark::State& state) {
 }
 void BM_Fires(benchmark::State& state) { LoopUnderRun(state, kFires, true); }
 
-void BM_FiuNoPointEnabled(benchmark::State& state) {
-  Loop<FiuAlloc>(state);
-}
+void BM_FiuNoPointEnabled(benchmark::State& state) { Loop<FiuAlloc>(state); }
 void BM_FiuOtherPointEnabled(benchmark::State& state) {
   FL_CHECK(fiu_enable("bench.other", 1, nullptr, 0) == 0);
   Loop<FiuAlloc>(state);

@@ -13,12 +13,11 @@
 // N (`yields`) is 100,000 for the steady-state cost of a step, and 100 for
 // iterations as short as the seed race's (about 200 steps), where starting
 // the two tasks (or fibers) and building the iteration is part of the cost.
-#include <cstdint>
-
 #include <boost/context/fiber.hpp>
 #include <boost/fiber/algo/round_robin.hpp>
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
+#include <cstdint>
 
 #include "benchmark/benchmark.h"
 #include "framework/check.h"
@@ -46,10 +45,10 @@ ScenarioInfo PingPong(int yields) {
 }
 
 void SetPerSwitch(benchmark::State& state, int64_t switches_per_iteration) {
-  state.counters["per_switch"] = benchmark::Counter(
-      static_cast<double>(switches_per_iteration),
-      benchmark::Counter::kIsIterationInvariantRate |
-          benchmark::Counter::kInvert);
+  state.counters["per_switch"] =
+      benchmark::Counter(static_cast<double>(switches_per_iteration),
+                         benchmark::Counter::kIsIterationInvariantRate |
+                             benchmark::Counter::kInvert);
 }
 
 void BM_FaultlineYield(benchmark::State& state) {

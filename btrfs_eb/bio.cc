@@ -63,9 +63,9 @@ void submit_bio(FsInfo* fs_info, std::unique_ptr<Bio> bio) {
       World* world = fs_info->world();
       FL_CHECK(world != nullptr);
       std::shared_ptr<Bio> owned(std::move(bio));
-      world->Spawn(absl::StrCat("endio", fs_info->NextBioId()),
-                   [fs_info, owned] { EndIoTask(fs_info, owned.get()); },
-                   "endio");
+      world->Spawn(
+          absl::StrCat("endio", fs_info->NextBioId()),
+          [fs_info, owned] { EndIoTask(fs_info, owned.get()); }, "endio");
       return;
     }
   }
@@ -98,9 +98,9 @@ void end_bio_extent_readpage(FsInfo* fs_info, Bio* bio) {
     }
     unlock_page(page);
   }
-  Note(absl::StrCat("end_bio_extent_readpage: ",
-                    bio->status == 0 ? "done" : "I/O error",
-                    ", pages unlocked"));
+  Note(absl::StrCat(
+      "end_bio_extent_readpage: ", bio->status == 0 ? "done" : "I/O error",
+      ", pages unlocked"));
 }
 
 int RunDeferredBios(FsInfo* fs_info) {

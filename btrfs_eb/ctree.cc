@@ -159,8 +159,8 @@ void reada_for_search(FsInfo* fs_info, BtrfsPath* path, int level, int slot,
       break;
     }
     const uint64_t search = items[nr].second;
-    const uint64_t distance = search <= target ? target - search
-                                               : search - target;
+    const uint64_t distance =
+        search <= target ? target - search : search - target;
     if (distance <= kReadaWindow) {
       Note(absl::StrCat("reada_for_search -> readahead_tree_block ", search));
       readahead_tree_block(fs_info, search);

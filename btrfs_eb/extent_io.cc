@@ -132,8 +132,7 @@ void free_extent_buffer(ExtentBuffer* eb) {
   }
   FL_FAULT_POINT(kSiteFreeBeforeRefsLock, eb->start());
   eb->refs_lock().Lock();
-  if (eb->refs().Read() == 2 &&
-      eb->bflags().test_bit(EXTENT_BUFFER_STALE) &&
+  if (eb->refs().Read() == 2 && eb->bflags().test_bit(EXTENT_BUFFER_STALE) &&
       !extent_buffer_under_io(eb) &&
       eb->bflags().test_and_clear_bit(EXTENT_BUFFER_TREE_REF)) {
     eb->refs().Dec();  // the tree's ref of a stale block
@@ -192,8 +191,7 @@ namespace {
 // private ref if the page still points to `eb` (not to a new eb that took
 // it over). The caller holds private_lock if the eb is mapped.
 void DetachIfStillOurs(ExtentBuffer* eb, Page* page) {
-  if (PagePrivate(page) &&
-      page->private_ptr.Read() == eb) {
+  if (PagePrivate(page) && page->private_ptr.Read() == eb) {
     FL_BUG_ON(eb->bflags().test_bit(EXTENT_BUFFER_DIRTY),
               "btrfs_release_extent_buffer_pages.dirty_eb");
     FL_BUG_ON(PageDirty(page), "btrfs_release_extent_buffer_pages.dirty_page");

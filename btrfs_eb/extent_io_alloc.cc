@@ -88,8 +88,7 @@ int InsertIntoRadix(ExtentBuffer* eb, ExtentBuffer** exists) {
     int ret;
     {
       SpinLockGuard guard(&fs_info->buffer_lock());
-      ret = fs_info->buffer_radix()->Insert(start >> fs_info->page_shift(),
-                                            eb);
+      ret = fs_info->buffer_radix()->Insert(start >> fs_info->page_shift(), eb);
     }
     if (ret != -kEEXIST) return ret;
     Note("alloc_extent_buffer: radix insert -EEXIST");
@@ -141,8 +140,8 @@ EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start) {
   check_buffer_tree_ref(eb);
   eb->bflags().set_bit(EXTENT_BUFFER_IN_TREE);
   for (int i = 0; i < eb->num_pages(); ++i) unlock_page(eb->page(i));
-  Note(absl::StrCat("alloc_extent_buffer: unlock pages, refs ",
-                    eb->PeekRefs()));
+  Note(
+      absl::StrCat("alloc_extent_buffer: unlock pages, refs ", eb->PeekRefs()));
   return {eb, 0};
 }
 

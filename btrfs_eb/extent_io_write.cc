@@ -55,8 +55,7 @@ void WriteSubmitFailed(ExtentBuffer* eb, int i) {
 // dirty eb always carries it.
 bool set_extent_buffer_dirty(ExtentBuffer* eb) {
   check_buffer_tree_ref(eb);
-  const bool was_dirty =
-      eb->bflags().test_and_set_bit(EXTENT_BUFFER_DIRTY);
+  const bool was_dirty = eb->bflags().test_and_set_bit(EXTENT_BUFFER_DIRTY);
   FL_WARN_ON(eb->refs().Read() == 0, "set_extent_buffer_dirty.refs_zero");
   FL_WARN_ON(!eb->bflags().test_bit(EXTENT_BUFFER_TREE_REF),
              "set_extent_buffer_dirty.no_tree_ref");
@@ -87,9 +86,8 @@ int lock_extent_buffer_for_io(ExtentBuffer* eb) {
   eb->lock().Lock();  // btrfs_tree_lock
   while (eb->bflags().test_bit(EXTENT_BUFFER_WRITEBACK)) {
     eb->lock().Unlock();
-    eb->writeback_wait().WaitUntil([eb] {
-      return !eb->PeekFlag(EXTENT_BUFFER_WRITEBACK);
-    });
+    eb->writeback_wait().WaitUntil(
+        [eb] { return !eb->PeekFlag(EXTENT_BUFFER_WRITEBACK); });
     eb->lock().Lock();
   }
   int ret = 0;
@@ -187,9 +185,10 @@ ExtentBuffer* GrabDirtyEb(AddressSpace* mapping, uint64_t index,
   ExtentBuffer* eb = nullptr;
   if (PageDirty(page)) {
     SpinLockGuard guard(&mapping->private_lock);
-    auto* owner = PagePrivate(page)
-                      ? reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read())
-                      : nullptr;
+    auto* owner =
+        PagePrivate(page)
+            ? reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read())
+            : nullptr;
     if (owner != nullptr && owner != prev && owner->refs().IncNotZero()) {
       eb = owner;
     }

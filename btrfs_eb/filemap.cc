@@ -1,11 +1,10 @@
 // The memory-manager primitives of page.h: page refcounts, the page lock,
 // page flags and the btree inode's page cache (mm/filemap.c, mm/swap.c,
 // include/linux/pagemap.h in v5.8). Spec section 2.
-#include "btrfs_eb/page.h"
-
 #include <utility>
 
 #include "btrfs_eb/fault_sites.h"
+#include "btrfs_eb/page.h"
 #include "framework/check.h"
 #include "framework/fault_point.h"
 #include "framework/runtime/this_task.h"
@@ -64,7 +63,8 @@ AtomicPtr<Page>& AddressSpace::slot(uint64_t index) {
 
 Page* AddressSpace::AllocPage(uint64_t index) {
   base::MutexLock lock(&arena_mu_);
-  pages_.emplace_back(this, index, page_size(), static_cast<uint32_t>(pages_.size()));
+  pages_.emplace_back(this, index, page_size(),
+                      static_cast<uint32_t>(pages_.size()));
   return &pages_.back();
 }
 

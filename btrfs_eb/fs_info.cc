@@ -60,9 +60,9 @@ int FsInfo::pages_per_node() const {
 
 ExtentBuffer* FsInfo::NewExtentBuffer(uint64_t start, uint32_t len) {
   FL_CHECK(start + len <= options_.disk_bytes);
-  const int num_pages = static_cast<int>(
-      ((start + len + page_size() - 1) >> page_shift()) -
-      (start >> page_shift()));
+  const int num_pages =
+      static_cast<int>(((start + len + page_size() - 1) >> page_shift()) -
+                       (start >> page_shift()));
   base::MutexLock lock(&arena_mu_);
   ebs_.push_back(std::make_unique<ExtentBuffer>(
       this, start, len, num_pages, static_cast<uint32_t>(ebs_.size())));
@@ -115,19 +115,18 @@ ExtentBuffer::ExtentBuffer(FsInfo* fs_info, uint64_t start, uint32_t len,
 }
 
 void ExtentBuffer::MarkFreed() {
-  FL_BUG_ON(freed_.exchange(true, std::memory_order_acq_rel),
-            "eb.double_free");
+  FL_BUG_ON(freed_.exchange(true, std::memory_order_acq_rel), "eb.double_free");
 }
 
 std::string ExtentBuffer::Describe() const {
-  return absl::StrCat("eb#", id_, " refs=", PeekRefs(), " io_pages=",
-                      PeekIoPages(), " ", ExtentBufferFlagsString(PeekFlags()),
-                      PeekFreed() ? " FREED" : "");
+  return absl::StrCat(
+      "eb#", id_, " refs=", PeekRefs(), " io_pages=", PeekIoPages(), " ",
+      ExtentBufferFlagsString(PeekFlags()), PeekFreed() ? " FREED" : "");
 }
 
 std::string ExtentBufferFlagsString(unsigned long bflags) {
   static const char* const kNames[] = {
-      "UPTODATE", "DIRTY",     "CORRUPT",  "READAHEAD", "TREE_REF", "STALE",
+      "UPTODATE",  "DIRTY",    "CORRUPT",  "READAHEAD", "TREE_REF", "STALE",
       "WRITEBACK", "READ_ERR", "UNMAPPED", "IN_TREE",   "WRITE_ERR"};
   std::string out;
   for (int bit = 0; bit <= EXTENT_BUFFER_WRITE_ERR; ++bit) {

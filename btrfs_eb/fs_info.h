@@ -29,11 +29,11 @@
 #include <memory>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/page.h"
 #include "btrfs_eb/variant.h"
-#include "absl/base/thread_annotations.h"
 #include "framework/base/mutex.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/rcu.h"

@@ -33,15 +33,13 @@ void CheckQuiescentEb(const FsInfo& fs_info, const ExtentBuffer& eb) {
 
 // I-page-lock, I-private-live and the page refcount ledger for one page:
 // 1 (page cache) + 1 (private) + 1 per live eb holding it in pages[].
-void CheckQuiescentPage(const FsInfo& fs_info, const Page& page,
-                        int eb_refs) {
+void CheckQuiescentPage(const FsInfo& fs_info, const Page& page, int eb_refs) {
   FL_BUG_ON(page.flags.PeekBit(PG_locked), "page.quiescent.locked");
-  const bool in_cache =
-      fs_info.btree_mapping()->PeekSlot(page.index) == &page;
+  const bool in_cache = fs_info.btree_mapping()->PeekSlot(page.index) == &page;
   const bool is_private = page.flags.PeekBit(PG_private);
   if (is_private) {
-    const auto* eb = reinterpret_cast<const ExtentBuffer*>(
-        page.private_ptr.Peek());
+    const auto* eb =
+        reinterpret_cast<const ExtentBuffer*>(page.private_ptr.Peek());
     FL_BUG_ON(eb == nullptr || !InRadix(fs_info, *eb),
               "page.quiescent.private");
   }

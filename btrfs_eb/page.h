@@ -62,13 +62,13 @@ class Page {
   Page& operator=(const Page&) = delete;
 
   AddressSpace* const address_space;  // the mapping the page belongs to
-  const uint64_t index;  // offset in the btree inode, in pages
-  const uint32_t id;     // creation order, for traces ("P0", "P1", ...)
+  const uint64_t index;               // offset in the btree inode, in pages
+  const uint32_t id;  // creation order, for traces ("P0", "P1", ...)
   AtomicFlags flags;
-  Atomic<int> refcount;          // page->_refcount
+  Atomic<int> refcount;         // page->_refcount
   AtomicPtr<void> private_ptr;  // page->private: the owning ExtentBuffer
-  Atomic<int> mapping;           // 1 while in the page cache (page->mapping)
-  WaitQueue wait;                // waiters for PG_locked / PG_writeback
+  Atomic<int> mapping;          // 1 while in the page cache (page->mapping)
+  WaitQueue wait;               // waiters for PG_locked / PG_writeback
   // Contents. Written only by the holder of the page lock (read I/O is
   // done on behalf of the task that locked the page).
   std::vector<uint8_t> data;

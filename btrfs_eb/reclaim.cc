@@ -55,10 +55,9 @@ int shrink_btree_pages(FsInfo* fs_info, uint64_t first, uint64_t last) {
 }
 
 absl::StatusOr<PageRange> ParseReclaimArg(const FsInfo& fs_info,
-                                          absl::string_view arg,
-                                          uint64_t key) {
-  const uint64_t nr_pages = fs_info.options().disk_bytes >>
-                            fs_info.options().page_shift;
+                                          absl::string_view arg, uint64_t key) {
+  const uint64_t nr_pages =
+      fs_info.options().disk_bytes >> fs_info.options().page_shift;
   PageRange range{0, nr_pages};
   uint64_t index = 0;
   if (arg.empty()) return range;
@@ -70,14 +69,14 @@ absl::StatusOr<PageRange> ParseReclaimArg(const FsInfo& fs_info,
   } else if (absl::SimpleAtoi(arg, &index)) {
     range = {index, index + 1};
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "btrfs_eb.force_reclaim: arg \"", arg,
-        "\" is not \"\", \"key\", \"bytenr\" or a page index"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("btrfs_eb.force_reclaim: arg \"", arg,
+                     "\" is not \"\", \"key\", \"bytenr\" or a page index"));
   }
   if (range.last > nr_pages) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "btrfs_eb.force_reclaim: page ", range.last - 1, " beyond ",
-        nr_pages, " pages"));
+    return absl::OutOfRangeError(absl::StrCat("btrfs_eb.force_reclaim: page ",
+                                              range.last - 1, " beyond ",
+                                              nr_pages, " pages"));
   }
   return range;
 }
@@ -90,8 +89,8 @@ void ForceReclaim(HookCall& call) {
   absl::StatusOr<PageRange> range =
       ParseReclaimArg(*fs_info, call.arg, call.key);
   FL_BUG_ON(!range.ok(), "btrfs_eb.force_reclaim.bad_arg");
-  Note(absl::StrCat("force_reclaim: pages [", range->first, ", ",
-                    range->last, ")"));
+  Note(absl::StrCat("force_reclaim: pages [", range->first, ", ", range->last,
+                    ")"));
   shrink_btree_pages(fs_info, range->first, range->last);
 }
 

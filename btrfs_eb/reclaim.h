@@ -48,8 +48,7 @@ struct PageRange {
 };
 // The force_reclaim arg (see above) resolved against a site key.
 absl::StatusOr<PageRange> ParseReclaimArg(const FsInfo& fs_info,
-                                          absl::string_view arg,
-                                          uint64_t key);
+                                          absl::string_view arg, uint64_t key);
 
 }  // namespace btrfs_eb
 }  // namespace faultline

@@ -40,8 +40,7 @@ constexpr int64_t kMaxNodeSize = 65536;
 constexpr int64_t kMaxBlock = int64_t{1} << 24;
 
 // Reads an integer parameter into *out.
-absl::Status ReadInt(const ScenarioArgs& args, const char* name,
-                     int64_t* out) {
+absl::Status ReadInt(const ScenarioArgs& args, const char* name, int64_t* out) {
   absl::StatusOr<int64_t> value = args.GetInt(name);
   if (!value.ok()) return value.status();
   *out = *value;
@@ -54,8 +53,8 @@ absl::Status ReadIntInRange(const ScenarioArgs& args, const char* name,
   absl::Status status = ReadInt(args, name, out);
   if (!status.ok()) return status;
   if (*out < min || *out > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ": expected ", min, "..", max, ", got ", *out));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": expected ", min, "..", max, ", got ", *out));
   }
   return absl::OkStatus();
 }
@@ -67,8 +66,8 @@ absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
   absl::Status status =
       ReadIntInRange(args, "nodesize", kMinPageSize, kMaxNodeSize, &nodesize);
   if (status.ok()) {
-    status = ReadIntInRange(args, "pagesize", kMinPageSize, kMaxPageSize,
-                            &pagesize);
+    status =
+        ReadIntInRange(args, "pagesize", kMinPageSize, kMaxPageSize, &pagesize);
   }
   if (!status.ok()) return status;
   absl::StatusOr<bool> bug_on = args.GetBool("bug_on_under_io");
@@ -85,9 +84,11 @@ absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
   }
   if (nodesize < pagesize || nodesize % pagesize != 0 ||
       nodesize / pagesize > kInlineExtentBufferPages) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "nodesize: expected a multiple of pagesize (", pagesize, ") of at "
-        "most 16 pages, got ", nodesize));
+    return absl::InvalidArgumentError(
+        absl::StrCat("nodesize: expected a multiple of pagesize (", pagesize,
+                     ") of at "
+                     "most 16 pages, got ",
+                     nodesize));
   }
   FsInfoOptions options;
   options.nodesize = static_cast<uint32_t>(nodesize);
@@ -132,9 +133,9 @@ void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
     out->push_back({prefix + "TREE_REF", Flag(*eb, EXTENT_BUFFER_TREE_REF)});
     out->push_back({prefix + "io_pages", std::to_string(eb->PeekIoPages())});
     out->push_back({prefix + "UPTODATE", Flag(*eb, EXTENT_BUFFER_UPTODATE)});
-    out->push_back({prefix + "eb", absl::StrCat("#", eb->id(),
-                                                 eb->PeekDead() ? " dead" : "",
-                                                 eb->PeekFreed() ? " freed" : "")});
+    out->push_back({prefix + "eb",
+                    absl::StrCat("#", eb->id(), eb->PeekDead() ? " dead" : "",
+                                 eb->PeekFreed() ? " freed" : "")});
   }
   const Page* page = fs.btree_mapping()->PeekSlot(bytenr >> fs.page_shift());
   std::string owner = "-";
@@ -164,9 +165,9 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   }
   if (!status.ok()) return status;
   if (block < 0 || block % options->nodesize != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "block: expected a multiple of nodesize (", options->nodesize,
-        "), got ", block));
+    return absl::InvalidArgumentError(
+        absl::StrCat("block: expected a multiple of nodesize (",
+                     options->nodesize, "), got ", block));
   }
   options->disk_bytes = static_cast<uint64_t>(block) + options->nodesize;
   FsInfo* fs = MakeFs(world, *options);
@@ -177,20 +178,26 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   // a priority-based strategy run the others between scans.
   auto* readahead_done = world.Make<Atomic<int>>(0, "scenario.readahead_done");
   for (const char* cpu : {"cpu0", "cpu1"}) {
-    world.Spawn(cpu, [fs, bytenr, readahead_done] {
-      this_task::Note("reada_for_search -> readahead_tree_block");
-      readahead_tree_block(fs, bytenr);
-      readahead_done->Inc();
-    }, "readahead");
+    world.Spawn(
+        cpu,
+        [fs, bytenr, readahead_done] {
+          this_task::Note("reada_for_search -> readahead_tree_block");
+          readahead_tree_block(fs, bytenr);
+          readahead_done->Inc();
+        },
+        "readahead");
   }
   const uint64_t first = bytenr >> fs->page_shift();
   const uint64_t last = first + fs->pages_per_node();
-  world.Spawn("cpu2", [fs, first, last, passes, readahead_done] {
-    for (int64_t i = 0; i < passes && readahead_done->Read() < 2; ++i) {
-      shrink_btree_pages(fs, first, last);
-      this_task::Yield();
-    }
-  }, "reclaim");
+  world.Spawn(
+      "cpu2",
+      [fs, first, last, passes, readahead_done] {
+        for (int64_t i = 0; i < passes && readahead_done->Read() < 2; ++i) {
+          shrink_btree_pages(fs, first, last);
+          this_task::Yield();
+        }
+      },
+      "reclaim");
   world.SetStateProbe([fs, bytenr] {
     StateSnapshot state;
     ProbeBlock(*fs, bytenr, "", &state);
@@ -220,8 +227,8 @@ ScenarioInfo SeedRaceInfo() {
   info.build = BuildSeedRace;
   // endio<N> completes a bio when fault sites defer completion to a task
   // (bio.cc); N is the fs's bio counter, known only at run time.
-  info.tasks = {"cpu0", "cpu1", "cpu2", "readahead", "reclaim", "endio",
-                "endio*"};
+  info.tasks = {"cpu0",    "cpu1",  "cpu2",  "readahead",
+                "reclaim", "endio", "endio*"};
   return info;
 }
 
@@ -278,19 +285,27 @@ absl::Status BuildSearchStress(World& world, const ScenarioArgs& args) {
   const int err = btrfs_mount_root(fs, tree->root_bytenr);
   if (err != 0) return absl::InternalError(absl::StrCat("mount: ", err));
   for (int64_t i = 0; i < p->searchers; ++i) {
-    world.Spawn(absl::StrCat("search", i),
-                [fs, params = *p, i] { Searcher(fs, params, i); }, "search");
+    world.Spawn(
+        absl::StrCat("search", i),
+        [fs, params = *p, i] { Searcher(fs, params, i); }, "search");
   }
-  world.Spawn("writer", [fs, tree, params = *p] {
-    for (int64_t op = 0; op < params.writer_ops; ++op) {
-      const uint64_t key = ((op * 2 + 1) % params.blocks) * params.items;
-      btrfs_cow_leaf(fs, tree, key);
-    }
-  }, "writer");
+  world.Spawn(
+      "writer",
+      [fs, tree, params = *p] {
+        for (int64_t op = 0; op < params.writer_ops; ++op) {
+          const uint64_t key = ((op * 2 + 1) % params.blocks) * params.items;
+          btrfs_cow_leaf(fs, tree, key);
+        }
+      },
+      "writer");
   const uint64_t nr_pages = options->disk_bytes >> options->page_shift;
-  world.Spawn("reclaim", [fs, nr_pages, passes = p->passes] {
-    for (int64_t i = 0; i < passes; ++i) shrink_btree_pages(fs, 0, nr_pages);
-  }, "reclaim");
+  world.Spawn(
+      "reclaim",
+      [fs, nr_pages, passes = p->passes] {
+        for (int64_t i = 0; i < passes; ++i)
+          shrink_btree_pages(fs, 0, nr_pages);
+      },
+      "reclaim");
   world.SetStateProbe([fs, tree] {
     StateSnapshot state;
     for (size_t i = 1; i < tree->leaves.size() && i <= 2; ++i) {
@@ -314,8 +329,7 @@ ScenarioInfo SearchStressInfo() {
       IntParam("searchers", "2", "number of searcher tasks", 0, 16));
   info.params.push_back(IntParam("blocks", "4", "number of leaves", 1, 64));
   info.params.push_back(IntParam("items", "4", "keys per leaf", 1, 64));
-  info.params.push_back(
-      IntParam("ops", "2", "searches per searcher", 0, 1000));
+  info.params.push_back(IntParam("ops", "2", "searches per searcher", 0, 1000));
   info.params.push_back(
       IntParam("writer_ops", "2", "leaf COWs by the writer", 0, 1000));
   info.params.push_back(

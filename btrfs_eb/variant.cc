@@ -32,9 +32,9 @@ absl::StatusOr<KernelVariant> ParseKernelVariant(absl::string_view name) {
   for (const Behaviour& b : kBehaviours) {
     if (name == b.name) return b.variant;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown btrfs_eb variant \"", name, "\"; expected one of: ",
-                   absl::StrJoin(KernelVariantNames(), ", ")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown btrfs_eb variant \"", name,
+      "\"; expected one of: ", absl::StrJoin(KernelVariantNames(), ", ")));
 }
 
 std::vector<std::string> KernelVariantNames() {

@@ -29,8 +29,7 @@ void ReportCheckFailure(absl::string_view check, absl::string_view condition,
   violation.file = file;
   violation.line = line;
   violation.fatal = fatal;
-  const CheckReporter reporter =
-      check_reporter.load(std::memory_order_acquire);
+  const CheckReporter reporter = check_reporter.load(std::memory_order_acquire);
   if (reporter == nullptr || !reporter(violation)) {
     std::fprintf(stderr, "%s: %s: %.*s (%.*s) at %s:%d\n",
                  fatal ? "BUG" : "WARNING", fatal ? "BUG_ON" : "WARN_ON",

@@ -85,11 +85,11 @@ void SetCheckReporter(CheckReporter reporter);
 // points' cannot be used: GCC refuses to put a static of an inline function
 // and one of an ordinary function in the same named section.) The `"" check`
 // concatenation makes a name that is not a string literal a compile error.
-#define FL_INTERNAL_CHECK_SITE(check, fatal)                                \
-  do {                                                                      \
-    static constexpr ::faultline::CheckDescriptor fl_check{                 \
-        "" check, __FILE__, __LINE__, fatal};                               \
-    (void)&::faultline::internal::CheckRegistrar<&fl_check>::registered;    \
+#define FL_INTERNAL_CHECK_SITE(check, fatal)                                   \
+  do {                                                                         \
+    static constexpr ::faultline::CheckDescriptor fl_check{"" check, __FILE__, \
+                                                           __LINE__, fatal};   \
+    (void)&::faultline::internal::CheckRegistrar<&fl_check>::registered;       \
   } while (0)
 
 #define FL_BUG_ON(cond, check)                                          \
@@ -101,23 +101,22 @@ void SetCheckReporter(CheckReporter reporter);
     }                                                                   \
   } while (0)
 
-#define FL_WARN_ON(cond, check)                                     \
-  ([&]() -> bool {                                                  \
-    FL_INTERNAL_CHECK_SITE(check, false);                           \
-    bool fl_cond = static_cast<bool>(cond);                         \
-    if (ABSL_PREDICT_FALSE(fl_cond)) {                              \
-      ::faultline::internal::ReportCheckFailure(check, #cond,       \
-                                                __FILE__, __LINE__, \
-                                                false);             \
-    }                                                               \
-    return fl_cond;                                                 \
+#define FL_WARN_ON(cond, check)                                         \
+  ([&]() -> bool {                                                      \
+    FL_INTERNAL_CHECK_SITE(check, false);                               \
+    bool fl_cond = static_cast<bool>(cond);                             \
+    if (ABSL_PREDICT_FALSE(fl_cond)) {                                  \
+      ::faultline::internal::ReportCheckFailure(check, #cond, __FILE__, \
+                                                __LINE__, false);       \
+    }                                                                   \
+    return fl_cond;                                                     \
   }())
 
-#define FL_CHECK(cond)                                                 \
-  do {                                                                 \
-    if (ABSL_PREDICT_FALSE(!(cond))) {                                 \
-      ::faultline::internal::CheckFailed(#cond, __FILE__, __LINE__);   \
-    }                                                                  \
+#define FL_CHECK(cond)                                               \
+  do {                                                               \
+    if (ABSL_PREDICT_FALSE(!(cond))) {                               \
+      ::faultline::internal::CheckFailed(#cond, __FILE__, __LINE__); \
+    }                                                                \
   } while (0)
 
 #endif  // FAULTLINE_FRAMEWORK_CHECK_H_

@@ -58,8 +58,7 @@ CheckRegistry::CheckRegistry(std::vector<const CheckDescriptor*> checks,
 
 const CheckRegistry& CheckRegistry::Get() {
   static const CheckRegistry* registry = [] {
-    return new CheckRegistry(internal::RegisteredChecks(),
-                             RuntimeCheckNames());
+    return new CheckRegistry(internal::RegisteredChecks(), RuntimeCheckNames());
   }();
   return *registry;
 }

@@ -107,35 +107,37 @@ int64_t HitError(const SiteDescriptor* site, uint64_t key);
 
 // A pointer to the site's static descriptor, registered in the
 // `faultline_sites` section at link time.
-#define FL_INTERNAL_SITE(name, kind)                                         \
-  ([]() -> const ::faultline::SiteDescriptor* {                              \
-    static ::faultline::SiteDescriptor fl_site{name, __FILE__, __LINE__,     \
-                                               kind};                        \
-    __attribute__((section("faultline_sites"), used)) static const           \
-        ::faultline::SiteDescriptor* const fl_site_entry = &fl_site;         \
-    return fl_site_entry;                                                    \
+#define FL_INTERNAL_SITE(name, kind)                                           \
+  ([]() -> const ::faultline::SiteDescriptor* {                                \
+    static ::faultline::SiteDescriptor fl_site{name, __FILE__, __LINE__,       \
+                                               kind};                          \
+    __attribute__((                                                            \
+        section("faultline_sites"),                                            \
+        used)) static const ::faultline::SiteDescriptor* const fl_site_entry = \
+        &fl_site;                                                              \
+    return fl_site_entry;                                                      \
   }())
 
-#define FL_FAULT_POINT(name, ...)                                           \
-  do {                                                                      \
-    if (ABSL_PREDICT_FALSE(::faultline::internal::AnyRunActive())) {        \
-      ::faultline::internal::HitPoint(                                      \
-          FL_INTERNAL_SITE(name, ::faultline::SiteKind::kPoint),            \
-          ::faultline::internal::SiteKey(__VA_ARGS__));                     \
-    }                                                                       \
+#define FL_FAULT_POINT(name, ...)                                    \
+  do {                                                               \
+    if (ABSL_PREDICT_FALSE(::faultline::internal::AnyRunActive())) { \
+      ::faultline::internal::HitPoint(                               \
+          FL_INTERNAL_SITE(name, ::faultline::SiteKind::kPoint),     \
+          ::faultline::internal::SiteKey(__VA_ARGS__));              \
+    }                                                                \
   } while (0)
 
-#define FL_FAULT_FAIL(name, ...)                                   \
-  (ABSL_PREDICT_FALSE(::faultline::internal::AnyRunActive()) &&    \
-   ::faultline::internal::HitFail(                                 \
-       FL_INTERNAL_SITE(name, ::faultline::SiteKind::kFail),       \
+#define FL_FAULT_FAIL(name, ...)                                \
+  (ABSL_PREDICT_FALSE(::faultline::internal::AnyRunActive()) && \
+   ::faultline::internal::HitFail(                              \
+       FL_INTERNAL_SITE(name, ::faultline::SiteKind::kFail),    \
        ::faultline::internal::SiteKey(__VA_ARGS__)))
 
-#define FL_FAULT_ERROR(name, ...)                                  \
-  (ABSL_PREDICT_FALSE(::faultline::internal::AnyRunActive())       \
-       ? ::faultline::internal::HitError(                          \
+#define FL_FAULT_ERROR(name, ...)                                   \
+  (ABSL_PREDICT_FALSE(::faultline::internal::AnyRunActive())        \
+       ? ::faultline::internal::HitError(                           \
              FL_INTERNAL_SITE(name, ::faultline::SiteKind::kError), \
-             ::faultline::internal::SiteKey(__VA_ARGS__))          \
+             ::faultline::internal::SiteKey(__VA_ARGS__))           \
        : int64_t{0})
 
 #endif  // FAULTLINE_DISABLED

@@ -75,9 +75,8 @@ struct HookRegistrar {
 }  // namespace internal
 }  // namespace faultline
 
-#define FL_REGISTER_HOOK(name, description, fn)                  \
-  static const ::faultline::internal::HookRegistrar              \
-      FL_INTERNAL_CONCAT(fl_hook_registrar_, __COUNTER__)(name,  \
-                                                          description, fn)
+#define FL_REGISTER_HOOK(name, description, fn)                         \
+  static const ::faultline::internal::HookRegistrar FL_INTERNAL_CONCAT( \
+      fl_hook_registrar_, __COUNTER__)(name, description, fn)
 
 #endif  // FAULTLINE_FRAMEWORK_HOOKS_H_

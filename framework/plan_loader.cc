@@ -44,13 +44,13 @@ absl::StatusOr<Plan> LoadPlanFile(const std::string& path) {
     return absl::InvalidArgumentError(message);
   }
   if (!S_ISREG(info.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": not a regular file; a plan is a textproto file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a regular file; a plan is a textproto file"));
   }
   if (info.st_size > kMaxPlanFileBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": plan is ", info.st_size,
-                     " bytes; the limit is ", kMaxPlanFileBytes, " (1 MiB)"));
+        absl::StrCat(path, ": plan is ", info.st_size, " bytes; the limit is ",
+                     kMaxPlanFileBytes, " (1 MiB)"));
   }
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
@@ -70,8 +70,7 @@ absl::StatusOr<Plan> LoadPlanFile(const std::string& path) {
   const bool read_failed = std::ferror(file) != 0;
   std::fclose(file);
   if (read_failed) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": cannot read plan"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read plan"));
   }
   if (text.size() > static_cast<size_t>(kMaxPlanFileBytes)) {
     return absl::InvalidArgumentError(

@@ -68,9 +68,8 @@ std::string WithFieldSuggestion(absl::string_view message) {
 
 }  // namespace
 
-absl::Status ParsePlanSyntax(absl::string_view text,
-                             absl::string_view filename, Plan* plan,
-                             ParseInfoTree* tree) {
+absl::Status ParsePlanSyntax(absl::string_view text, absl::string_view filename,
+                             Plan* plan, ParseInfoTree* tree) {
   FL_CHECK(plan != nullptr);
   FL_CHECK(tree != nullptr);
   FirstErrorCollector errors;

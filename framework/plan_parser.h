@@ -31,9 +31,8 @@ namespace plan_internal {
 // Parses `text` into `plan` and the positions of its fields into `tree`
 // (both must be fresh). `filename` only labels error messages. An error is
 // InvalidArgument; `plan` and `tree` are then unspecified.
-absl::Status ParsePlanSyntax(absl::string_view text,
-                             absl::string_view filename, Plan* plan,
-                             ParseInfoTree* tree);
+absl::Status ParsePlanSyntax(absl::string_view text, absl::string_view filename,
+                             Plan* plan, ParseInfoTree* tree);
 
 }  // namespace plan_internal
 }  // namespace faultline

@@ -10,8 +10,7 @@ namespace plan_internal {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-std::string PositionPrefix(absl::string_view filename,
-                           ParseLocation location) {
+std::string PositionPrefix(absl::string_view filename, ParseLocation location) {
   if (filename.empty()) return "";
   if (location.line < 0) return absl::StrCat(filename, ": ");
   return absl::StrCat(filename, ":", location.line + 1, ":",
@@ -28,8 +27,8 @@ const FieldDescriptor* FieldOf(const PlanNode& node, absl::string_view name) {
 
 std::string JoinPath(absl::string_view parent, absl::string_view field,
                      int index) {
-  std::string path = parent.empty() ? std::string(field)
-                                    : absl::StrCat(parent, ".", field);
+  std::string path =
+      parent.empty() ? std::string(field) : absl::StrCat(parent, ".", field);
   if (index >= 0) absl::StrAppend(&path, "[", index, "]");
   return path;
 }

@@ -39,8 +39,7 @@ PlanValidator::PlanValidator(const SiteRegistry& sites,
       filename_(filename),
       tree_(tree) {}
 
-absl::Status PlanValidator::Error(const PlanNode& node,
-                                  absl::string_view field,
+absl::Status PlanValidator::Error(const PlanNode& node, absl::string_view field,
                                   absl::string_view message, int index) const {
   return FieldError(filename_, node, field, message, index);
 }
@@ -82,7 +81,8 @@ absl::Status PlanValidator::CheckScenario(const Plan& plan,
                                           const PlanNode& root) const {
   const PlanNode node = Child(root, plan.scenario(), "scenario");
   std::vector<std::string> known;
-  for (const ScenarioInfo* info : scenarios_.List()) known.push_back(info->name);
+  for (const ScenarioInfo* info : scenarios_.List())
+    known.push_back(info->name);
   const Scenario& scenario = plan.scenario();
   if (scenario.name().empty()) {
     return Error(node, "name",
@@ -95,8 +95,7 @@ absl::Status PlanValidator::CheckScenario(const Plan& plan,
                  absl::StrCat("unknown scenario \"", scenario.name(), "\"",
                               NameHint(scenario.name(), known, "scenarios")));
   }
-  if (absl::Status s = CheckVariant(*info, scenario.variant(), node);
-      !s.ok()) {
+  if (absl::Status s = CheckVariant(*info, scenario.variant(), node); !s.ok()) {
     return s;
   }
   return CheckParams(*info, node);
@@ -148,9 +147,9 @@ absl::Status PlanValidator::CheckParams(const ScenarioInfo& info,
       if (p.name == key) param = &p;
     }
     if (param == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, "unknown parameter \"", key, "\" of scenario \"", info.name,
-          "\"", NameHint(key, declared, "parameters")));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "unknown parameter \"", key, "\" of scenario \"",
+                       info.name, "\"", NameHint(key, declared, "parameters")));
     }
     const std::string value = entry.GetReflection()->GetString(
         entry, params->message_type()->map_value());
@@ -174,10 +173,10 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
     if (name.empty()) continue;
     auto [it, inserted] = rule_names.emplace(name, i);
     if (!inserted) {
-      return Error(node, "name",
-                   absl::StrCat("duplicate rule name \"", name,
-                                "\" (also rules[", it->second,
-                                "].name); reports need unique names"));
+      return Error(
+          node, "name",
+          absl::StrCat("duplicate rule name \"", name, "\" (also rules[",
+                       it->second, "].name); reports need unique names"));
     }
   }
   return absl::OkStatus();
@@ -209,7 +208,8 @@ absl::Status PlanValidator::CheckRuleTasks(const Plan& plan, const Rule& rule,
       return Error(node, "tasks",
                    absl::StrCat("scenario \"", info->name,
                                 "\" declares no task names or roles, so no "
-                                "task can match \"", task, "\""),
+                                "task can match \"",
+                                task, "\""),
                    i);
     }
     return Error(node, "tasks",
@@ -244,10 +244,10 @@ absl::Status PlanValidator::CheckExploration(const Plan& plan,
                               "] (0 = 1), got ", exploration.iterations()));
   }
   if (exploration.max_steps() > kMaxSteps) {
-    return Error(node, "max_steps",
-                 absl::StrCat("expected a value in [0, ", kMaxSteps,
-                              "] (0 = the default), got ",
-                              exploration.max_steps()));
+    return Error(
+        node, "max_steps",
+        absl::StrCat("expected a value in [0, ", kMaxSteps,
+                     "] (0 = the default), got ", exploration.max_steps()));
   }
   if (exploration.preemption_bound() > kMaxPreemptionBound) {
     return Error(node, "preemption_bound",
@@ -373,8 +373,7 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
         return Error(node, "no_violation_of",
                      "empty check name; name the check that must hold");
       }
-      return CheckName(plan, expect.no_violation_of(), node,
-                       "no_violation_of");
+      return CheckName(plan, expect.no_violation_of(), node, "no_violation_of");
     case Expectation::kSearchComplete:
       if (!expect.search_complete()) {
         return Error(node, "search_complete", kFalseExpectsNothing);

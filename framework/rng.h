@@ -63,8 +63,8 @@ constexpr double BitsToUnit(uint64_t bits) {
 // A value in [0, bound) by multiply-shift (Lemire). Bias is below 2^-64 *
 // bound, far under anything a plan could observe. REQUIRES: bound > 0.
 inline uint64_t BitsBelow(uint64_t bits, uint64_t bound) {
-  return static_cast<uint64_t>(
-      (static_cast<unsigned __int128>(bits) * bound) >> 64);
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(bits) * bound) >>
+                               64);
 }
 
 // A stable 64-bit hash of a name (FNV-1a), used to key decisions by point

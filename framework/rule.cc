@@ -24,7 +24,7 @@ const char* ActionKindName(ActionKind kind) {
 }
 
 bool CompiledRule::MatchesTask(const std::string& task_name,
-                       const std::string& task_role) const {
+                               const std::string& task_role) const {
   if (tasks.empty()) return true;
   for (const std::string& want : tasks) {
     if (want == task_name || (!task_role.empty() && want == task_role)) {

@@ -40,15 +40,15 @@ inline constexpr int kActionKindCount = 6;
 const char* ActionKindName(ActionKind kind);
 
 struct CompiledRule {
-  std::string name;       // report label
-  int32_t point = -1;     // SiteRegistry index
-  int32_t ordinal = 0;    // position in the plan's rule list
+  std::string name;     // report label
+  int32_t point = -1;   // SiteRegistry index
+  int32_t ordinal = 0;  // position in the plan's rule list
 
   // Conditions.
   double probability = 1.0;
-  uint64_t nth = 0;        // 0 = any
+  uint64_t nth = 0;  // 0 = any
   uint64_t skip = 0;
-  uint64_t max_fires = 0;  // 0 = unlimited
+  uint64_t max_fires = 0;          // 0 = unlimited
   std::vector<std::string> tasks;  // name or role; empty = any
   std::vector<uint64_t> keys;      // empty = any
 
@@ -59,8 +59,8 @@ struct CompiledRule {
   int64_t delay_ns_max = 0;  // > delay_ns: uniform in [delay_ns, max]
   std::string hook;
   std::string hook_arg;
-  int32_t hook_index = -1;       // HookRegistry index
-  int32_t wait_point = -1;       // SiteRegistry index
+  int32_t hook_index = -1;  // HookRegistry index
+  int32_t wait_point = -1;  // SiteRegistry index
   int64_t wait_timeout_ns = 0;
   // > 0: a swarm rule (swarm.h), armed in a run with this chance.
   double swarm_arm_probability = 0;

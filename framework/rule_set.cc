@@ -81,9 +81,8 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& proto, int32_t ordinal,
     return absl::InvalidArgumentError(
         absl::StrCat("unknown point \"", proto.point(), "\""));
   }
-  rule.name = proto.name().empty()
-                  ? absl::StrCat(proto.point(), "#", ordinal)
-                  : proto.name();
+  rule.name = proto.name().empty() ? absl::StrCat(proto.point(), "#", ordinal)
+                                   : proto.name();
   rule.probability = proto.has_probability() ? proto.probability() : 1.0;
   rule.nth = proto.nth();
   rule.skip = proto.skip();

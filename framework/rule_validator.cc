@@ -32,8 +32,7 @@ RuleValidator::RuleValidator(const SiteRegistry& sites,
                              absl::string_view filename)
     : sites_(sites), hooks_(hooks), filename_(filename) {}
 
-absl::Status RuleValidator::Error(const PlanNode& node,
-                                  absl::string_view field,
+absl::Status RuleValidator::Error(const PlanNode& node, absl::string_view field,
                                   absl::string_view message, int index) const {
   return FieldError(filename_, node, field, message, index);
 }
@@ -76,8 +75,7 @@ absl::Status RuleValidator::CheckConditions(const Rule& rule,
   if (absl::Status s = CheckSkip(rule, node); !s.ok()) return s;
   for (int i = 0; i < rule.tasks_size(); ++i) {
     if (rule.tasks(i).empty()) {
-      return Error(node, "tasks", "empty task name; name a task or a role",
-                   i);
+      return Error(node, "tasks", "empty task name; name a task or a role", i);
     }
   }
   return absl::OkStatus();
@@ -93,12 +91,12 @@ absl::Status RuleValidator::CheckSkip(const Rule& rule,
   if (skip > std::numeric_limits<uint64_t>::max() - nth) {
     return Error(node, "skip", "skip + nth overflows a 64-bit counter");
   }
-  return Error(node, "skip",
-               absl::StrCat("redundant with nth: nth counts the matching "
-                            "hits after skip, so this rule fires only on "
-                            "matching hit ",
-                            skip + nth, "; write `nth: ", skip + nth,
-                            "` alone"));
+  return Error(
+      node, "skip",
+      absl::StrCat("redundant with nth: nth counts the matching "
+                   "hits after skip, so this rule fires only on "
+                   "matching hit ",
+                   skip + nth, "; write `nth: ", skip + nth, "` alone"));
 }
 
 absl::Status RuleValidator::CheckAction(const Rule& rule,
@@ -130,8 +128,7 @@ absl::Status RuleValidator::CheckAction(const Rule& rule,
                "trigger, wait_for");
 }
 
-absl::Status RuleValidator::CheckError(const Rule& rule,
-                                       const PointInfo& point,
+absl::Status RuleValidator::CheckError(const Rule& rule, const PointInfo& point,
                                        const PlanNode& node) const {
   if (!point.has_error_site) {
     return Error(node, "error",
@@ -169,8 +166,8 @@ absl::Status RuleValidator::CheckDelay(const Rule& rule,
   const bool has_max = delay.max_ns() != 0 || Written(node, "max_ns");
   if (has_max && delay.max_ns() < delay.ns()) {
     return Error(node, "max_ns",
-                 absl::StrCat("expected a value >= ns (", delay.ns(),
-                              "), got ", delay.max_ns()));
+                 absl::StrCat("expected a value >= ns (", delay.ns(), "), got ",
+                              delay.max_ns()));
   }
   if (delay.max_ns() > kMaxDurationNs) {
     return Error(node, "max_ns",
@@ -222,8 +219,7 @@ absl::Status RuleValidator::CheckTimeout(const WaitFor& wait,
   if (wait.timeout_ns() > kMaxDurationNs) {
     return Error(node, "timeout_ns",
                  absl::StrCat("expected a value in [1, ", kMaxDurationNs,
-                              "] (at most one hour), got ",
-                              wait.timeout_ns()));
+                              "] (at most one hour), got ", wait.timeout_ns()));
   }
   if (wait.timeout_ns() > 0) return absl::OkStatus();
   if (wait.timeout_ns() == 0 && !Written(node, "timeout_ns")) {

@@ -12,10 +12,10 @@
 #include "absl/base/optimization.h"
 #include "framework/check.h"
 #include "framework/hooks.h"
-#include "framework/rng.h"
 #include "framework/internal/counter_shards.h"
 #include "framework/internal/run_slots.h"
 #include "framework/internal/task_identity.h"
+#include "framework/rng.h"
 #include "framework/swarm.h"
 
 namespace faultline {
@@ -43,10 +43,9 @@ class RealTimeExecutor final : public Executor {
     if (ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
   }
   void Yield() override { std::this_thread::yield(); }
-  bool WaitUntil(absl::FunctionRef<bool()> ready,
-                 int64_t timeout_ns) override {
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::nanoseconds(timeout_ns);
+  bool WaitUntil(absl::FunctionRef<bool()> ready, int64_t timeout_ns) override {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
     while (!ready()) {
       if (std::chrono::steady_clock::now() >= deadline) return ready();
       std::this_thread::sleep_for(std::chrono::microseconds(20));
@@ -110,8 +109,7 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
   main_task_->site_hits.assign(point_count_, 0);
   FillTaskCache(*main_task_);
   shards_ = std::make_unique<internal::CounterShards>(
-      static_cast<size_t>(point_count_) + rules_->rules().size(),
-      concurrent_);
+      static_cast<size_t>(point_count_) + rules_->rules().size(), concurrent_);
   internal::g_active_runs.fetch_add(1, std::memory_order_release);
 }
 
@@ -265,9 +263,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Result RunContext::SiteHit(
 }
 
 template <typename Result>
-ABSL_ATTRIBUTE_NOINLINE Result RunContext::SiteHitRest(
-    RunContext* run, int32_t index, uint64_t key, Counter* shard,
-    TaskIdentity* task) {
+ABSL_ATTRIBUTE_NOINLINE Result RunContext::SiteHitRest(RunContext* run,
+                                                       int32_t index,
+                                                       uint64_t key,
+                                                       Counter* shard,
+                                                       TaskIdentity* task) {
   // This task's hit index at the point, before SiteHit counted this hit.
   const uint64_t task_hit = task->site_hits[index] - 1;
   PointSlot& slot = run->points_[index];
@@ -281,8 +281,7 @@ ABSL_ATTRIBUTE_NOINLINE Result RunContext::SiteHitRest(
 
 template <typename Result>
 ABSL_ATTRIBUTE_NOINLINE Result RunContext::SiteHitUncached(
-    RunContext* run, const SiteDescriptor& site, uint64_t key,
-    Counter* shard) {
+    RunContext* run, const SiteDescriptor& site, uint64_t key, Counter* shard) {
   return AsResult<Result>(run->HitImpl(site, key, shard));
 }
 
@@ -339,24 +338,24 @@ HitOutcome RunContext::HitRules(PointSlot& slot, const TaskIdentity& task,
 }
 
 uint64_t RunContext::DrawPrefix(int32_t point, uint32_t task_ordinal) const {
-  return DrawStep(DrawStep(DrawStep(kDrawStart, seed_),
-                           points_[point].info->name_hash),
-                  task_ordinal);
+  return DrawStep(
+      DrawStep(DrawStep(kDrawStart, seed_), points_[point].info->name_hash),
+      task_ordinal);
 }
 
 // The rest of Decide: the random draw, suppression and the fire count. The
 // draw is DrawBits({seed, point name hash, task ordinal, task hit, rule
 // ordinal, kStreamFire}), folded on from the task's cached prefix.
-bool RunContext::DecideDraw(HotRule& hot, const TaskIdentity& task,
-                            bool cached, uint64_t task_hit) {
+bool RunContext::DecideDraw(HotRule& hot, const TaskIdentity& task, bool cached,
+                            uint64_t task_hit) {
   const CompiledRule& rule = *hot.rule;
   if (rule.probability < 1.0) {
     const uint64_t prefix = cached ? task.draw_prefix[rule.point]
                                    : DrawPrefix(rule.point, task.ordinal);
-    const uint64_t bits = DrawStep(
-        DrawStep(DrawStep(prefix, task_hit),
-                 static_cast<uint64_t>(rule.ordinal)),
-        kStreamFire);
+    const uint64_t bits =
+        DrawStep(DrawStep(DrawStep(prefix, task_hit),
+                          static_cast<uint64_t>(rule.ordinal)),
+                 kStreamFire);
     if (BitsToUnit(bits) >= rule.probability) return false;
   }
   const uint64_t fire = Bump(next_fire_);
@@ -405,8 +404,8 @@ void RunContext::RunAction(const CompiledRule& rule, uint64_t key,
             {seed_, rules_->sites().point(rule.point).name_hash, task.ordinal,
              task_hit, static_cast<uint64_t>(rule.ordinal), kStreamDelay});
         ns += static_cast<int64_t>(BitsBelow(
-            bits, static_cast<uint64_t>(rule.delay_ns_max - rule.delay_ns) +
-                      1));
+            bits,
+            static_cast<uint64_t>(rule.delay_ns_max - rule.delay_ns) + 1));
       }
       executor_->Delay(ns);
       return;
@@ -421,8 +420,9 @@ void RunContext::RunAction(const CompiledRule& rule, uint64_t key,
     }
     case ActionKind::kWaitFor: {
       const int32_t wait_point = rule.wait_point;
-      executor_->WaitUntil([this, wait_point] { return point_reached(wait_point); },
-                           rule.wait_timeout_ns);
+      executor_->WaitUntil(
+          [this, wait_point] { return point_reached(wait_point); },
+          rule.wait_timeout_ns);
       return;
     }
   }

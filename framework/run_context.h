@@ -223,9 +223,9 @@ class RunContext {
   std::unique_ptr<Executor> owned_executor_;
   Executor* executor_;
   bool executor_wants_site_hits_ = true;
-  std::unique_ptr<PointSlot[]> points_;     // point_count_ entries
-  std::unique_ptr<HotRule[]> hot_rules_;    // every rule, grouped by point
-  std::vector<int32_t> hot_rule_of_;        // rule ordinal -> hot_rules_ index
+  std::unique_ptr<PointSlot[]> points_;   // point_count_ entries
+  std::unique_ptr<HotRule[]> hot_rules_;  // every rule, grouped by point
+  std::vector<int32_t> hot_rule_of_;      // rule ordinal -> hot_rules_ index
   // The run's implicit task (ordinal 0, "main").
   std::unique_ptr<TaskIdentity> main_task_;
   // Shards: point_count_ `reached` entries, then one per hot rule (matched,
@@ -233,9 +233,10 @@ class RunContext {
   std::unique_ptr<internal::CounterShards> shards_;
   std::atomic<uint32_t> next_task_ordinal_{1};
   std::atomic<uint64_t> next_fire_{0};
-  // base::Mutex (a std::mutex), not absl::Mutex, for every lock a real thread may take: the
-  // system absl is not built with TSAN, so TSAN would not see absl's locking
-  // and would report the data it guards as raced (docs/runtime.md).
+  // base::Mutex (a std::mutex), not absl::Mutex, for every lock a real thread
+  // may take: the system absl is not built with TSAN, so TSAN would not see
+  // absl's locking and would report the data it guards as raced
+  // (docs/runtime.md).
   mutable base::Mutex violations_mu_;
   std::vector<Violation> violations_ ABSL_GUARDED_BY(violations_mu_);
 };

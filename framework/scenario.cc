@@ -119,8 +119,8 @@ absl::StatusOr<int64_t> ScenarioArgs::GetInt(absl::string_view name) const {
   int64_t value = 0;
   if (!absl::SimpleAtoi(Get(name), &value)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("scenario parameter \"", name, "\": expected an integer, got \"",
-                     Get(name), "\""));
+        absl::StrCat("scenario parameter \"", name,
+                     "\": expected an integer, got \"", Get(name), "\""));
   }
   return value;
 }

@@ -149,8 +149,8 @@ struct ScenarioRegistrar {
 }  // namespace internal
 }  // namespace faultline
 
-#define FL_REGISTER_SCENARIO(info)                     \
-  static const ::faultline::internal::ScenarioRegistrar \
-      FL_INTERNAL_CONCAT(fl_scenario_registrar_, __COUNTER__)(info)
+#define FL_REGISTER_SCENARIO(info)                                          \
+  static const ::faultline::internal::ScenarioRegistrar FL_INTERNAL_CONCAT( \
+      fl_scenario_registrar_, __COUNTER__)(info)
 
 #endif  // FAULTLINE_FRAMEWORK_SCENARIO_H_

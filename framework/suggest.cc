@@ -37,8 +37,8 @@ int EditDistance(absl::string_view a, absl::string_view b) {
     current[0] = static_cast<int>(i);
     for (size_t j = 1; j <= m; ++j) {
       const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int best = std::min({previous[j] + 1,          // delete a[i-1]
-                           current[j - 1] + 1,       // insert b[j-1]
+      int best = std::min({previous[j] + 1,           // delete a[i-1]
+                           current[j - 1] + 1,        // insert b[j-1]
                            previous[j - 1] + cost});  // substitute
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         best = std::min(best, two_back[j - 2] + 1);  // swap neighbours

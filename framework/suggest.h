@@ -16,7 +16,8 @@
 // Example:
 //   ClosestMatch match("btrfs_eb.seed_rase");
 //   for (const ScenarioInfo* s : registry.List()) match.Consider(s->name);
-//   absl::StrCat("unknown scenario \"btrfs_eb.seed_rase\"", match.DidYouMean());
+//   absl::StrCat("unknown scenario \"btrfs_eb.seed_rase\"",
+//   match.DidYouMean());
 //   // -> unknown scenario "btrfs_eb.seed_rase"; did you mean
 //   //    "btrfs_eb.seed_race"?
 //

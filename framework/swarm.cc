@@ -57,11 +57,10 @@ bool SwarmArmed(uint64_t run_seed, const PointInfo& point,
          arm_probability;
 }
 
-std::string SwarmRuleText(const CompiledRule& rule,
-                          const SiteRegistry& sites) {
+std::string SwarmRuleText(const CompiledRule& rule, const SiteRegistry& sites) {
   const std::string& point = sites.point(rule.point).name;
-  std::string text = absl::StrCat("rules { name: \"", rule.name,
-                                  "\" point: \"", point, "\"");
+  std::string text =
+      absl::StrCat("rules { name: \"", rule.name, "\" point: \"", point, "\"");
   if (rule.probability < 1.0) {
     absl::StrAppend(&text, " probability: ", rule.probability);
   }

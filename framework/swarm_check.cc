@@ -15,16 +15,16 @@ absl::Status Bad(absl::string_view where, absl::string_view message) {
 }
 
 // Either unset, or in (0, 1]: 0 would arm or fire nothing.
-absl::Status CheckChance(bool set, double value, absl::string_view field,
-                         absl::string_view zero_means,
-                         absl::FunctionRef<std::string(absl::string_view)>
-                             where) {
+absl::Status CheckChance(
+    bool set, double value, absl::string_view field,
+    absl::string_view zero_means,
+    absl::FunctionRef<std::string(absl::string_view)> where) {
   if (!set) return absl::OkStatus();
   if (!(value > 0.0 && value <= 1.0)) {  // written so NaN fails too
-    return Bad(where(field),
-               absl::StrCat("expected a value in (0, 1], got ", value,
-                            value == 0.0 ? absl::StrCat(" (", zero_means, ")")
-                                         : ""));
+    return Bad(
+        where(field),
+        absl::StrCat("expected a value in (0, 1], got ", value,
+                     value == 0.0 ? absl::StrCat(" (", zero_means, ")") : ""));
   }
   return absl::OkStatus();
 }
@@ -52,11 +52,12 @@ absl::Status CheckSwarm(
     for (const std::string& candidate : candidates) match.Consider(candidate);
     return Bad(where("points_prefix"),
                absl::StrCat("the swarm set is empty: no fault point name "
-                            "starts with \"", prefix, "\"",
+                            "starts with \"",
+                            prefix, "\"",
                             sites.points().empty()
                                 ? "; this binary registers no points"
-                                : match.found() ? match.DidYouMean()
-                                                : "; see faultline list-points"));
+                            : match.found() ? match.DidYouMean()
+                                            : "; see faultline list-points"));
   }
   if (absl::Status s =
           CheckChance(swarm.has_arm_probability(), swarm.arm_probability(),

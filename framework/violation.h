@@ -22,8 +22,8 @@ struct Violation {
   std::string task;     // name of the task that hit it ("" if none)
   std::string file;
   int line = 0;
-  uint64_t step = 0;    // scheduling step at which it was hit (fibers)
-  bool fatal = true;    // BUG_ON (ends the iteration) vs WARN_ON
+  uint64_t step = 0;  // scheduling step at which it was hit (fibers)
+  bool fatal = true;  // BUG_ON (ends the iteration) vs WARN_ON
 };
 
 // Thrown by an Executor after recording a fatal Violation so the task that

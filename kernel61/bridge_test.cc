@@ -5,11 +5,12 @@
 // from k61_slab_alloc through the C entry points the shim's macros call;
 // the checks that end an iteration abort the process here (death tests).
 // Inside iterations the same paths are exercised by the plan tests.
+#include "kernel61/bridge/bridge.h"
+
 #include <cstdint>
 #include <cstring>
 
 #include "gtest/gtest.h"
-#include "kernel61/bridge/bridge.h"
 #include "kernel61/bridge/kernel_state.h"
 
 namespace kernel61 {
@@ -30,13 +31,17 @@ TEST(Bridge, ZeroFilledObjectsAreValid) {
   auto* obj = static_cast<ZeroFilled*>(
       k61_slab_alloc("test_cache", sizeof(ZeroFilled), SITE));
   EXPECT_EQ(obj->counter, 0);
-  EXPECT_EQ(k61_int_inc_not_zero(&obj->counter, OP("atomic_inc_not_zero"), SITE), 0);
+  EXPECT_EQ(
+      k61_int_inc_not_zero(&obj->counter, OP("atomic_inc_not_zero"), SITE), 0);
   EXPECT_EQ(k61_int_add_return(&obj->counter, 1, OP("atomic_inc"), SITE), 1);
-  EXPECT_EQ(k61_int_inc_not_zero(&obj->counter, OP("atomic_inc_not_zero"), SITE), 1);
+  EXPECT_EQ(
+      k61_int_inc_not_zero(&obj->counter, OP("atomic_inc_not_zero"), SITE), 1);
   int expected = 2;
-  EXPECT_EQ(k61_int_try_cmpxchg(&obj->counter, &expected, 5, OP("cmpxchg"), SITE), 1);
+  EXPECT_EQ(
+      k61_int_try_cmpxchg(&obj->counter, &expected, 5, OP("cmpxchg"), SITE), 1);
   expected = 2;
-  EXPECT_EQ(k61_int_try_cmpxchg(&obj->counter, &expected, 7, OP("cmpxchg"), SITE), 0);
+  EXPECT_EQ(
+      k61_int_try_cmpxchg(&obj->counter, &expected, 7, OP("cmpxchg"), SITE), 0);
   EXPECT_EQ(expected, 5);
 
   // A zero-filled spinlock_t is a free lock.
@@ -47,7 +52,8 @@ TEST(Bridge, ZeroFilledObjectsAreValid) {
   EXPECT_EQ(k61_spin_is_locked(&obj->spinlock), 0);
 
   // Bit operations and the page lock (PG_locked, bit 0) on a zero word.
-  EXPECT_EQ(k61_bit_op(2, 4, &obj->flags, "test_and_set_bit", "4", "flags", SITE), 0);
+  EXPECT_EQ(
+      k61_bit_op(2, 4, &obj->flags, "test_and_set_bit", "4", "flags", SITE), 0);
   EXPECT_EQ(k61_test_bit(4, &obj->flags, "test_bit", "4", "flags", SITE), 1);
   EXPECT_EQ(k61_page_is_locked(&obj->flags), 0);
   EXPECT_EQ(k61_page_trylock(&obj->flags, SITE), 1);
@@ -83,13 +89,14 @@ TEST(Bridge, FreedPagesStayReadable) {
   k61_page_free(page, SITE);
   EXPECT_EQ(state.Live("page"), 0);
   EXPECT_EQ(k61_slab_is_freed(page), 0);  // the memmap is never unmapped
-  EXPECT_EQ(k61_test_bit(0, &page->flags, "PageLocked", "page", "flags", SITE), 0);
+  EXPECT_EQ(k61_test_bit(0, &page->flags, "PageLocked", "page", "flags", SITE),
+            0);
 }
 
 TEST(BridgeDeathTest, OperationOnFreedObjectIsUseAfterFree) {
   KernelState state;
-  auto* obj = static_cast<ZeroFilled*>(
-      k61_slab_alloc("eb", sizeof(ZeroFilled), SITE));
+  auto* obj =
+      static_cast<ZeroFilled*>(k61_slab_alloc("eb", sizeof(ZeroFilled), SITE));
   k61_slab_free("eb", obj, SITE);
   EXPECT_DEATH(k61_int_read(&obj->counter, OP("atomic_read"), SITE),
                "kernel61.use_after_free: atomic_read\\(&obj->counter\\) on "
@@ -100,7 +107,8 @@ TEST(BridgeDeathTest, DoubleFreeIsReported) {
   KernelState state;
   void* obj = k61_slab_alloc("eb", 16, SITE);
   k61_slab_free("eb", obj, SITE);
-  EXPECT_DEATH(k61_slab_free("eb", obj, SITE), "kernel61.bad_free: double free");
+  EXPECT_DEATH(k61_slab_free("eb", obj, SITE),
+               "kernel61.bad_free: double free");
 }
 
 TEST(BridgeDeathTest, KernelAssertIsNamedAfterTheFunction) {

@@ -41,9 +41,9 @@ absl::Status ReadOptions(const ScenarioArgs& args, Options* out) {
     const char* name;
     int64_t* value;
   };
-  for (Want want : {Want{"nodesize", &out->nodesize},
-                    Want{"block", &out->block},
-                    Want{"reclaim_passes", &out->passes}}) {
+  for (Want want :
+       {Want{"nodesize", &out->nodesize}, Want{"block", &out->block},
+        Want{"reclaim_passes", &out->passes}}) {
     absl::StatusOr<int64_t> v = args.GetInt(want.name);
     if (!v.ok()) return v.status();
     *want.value = *v;
@@ -61,8 +61,8 @@ absl::Status ReadOptions(const ScenarioArgs& args, Options* out) {
         (kCachePages << kPageShift) - out->nodesize, ", got ", out->block));
   }
   if (out->passes < 0 || out->passes > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "reclaim_passes: expected 0..100, got ", out->passes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("reclaim_passes: expected 0..100, got ", out->passes));
   }
   return absl::OkStatus();
 }
@@ -106,7 +106,8 @@ void CheckQuiescent(const KernelState& state, const k61_kernel* kernel,
   FL_BUG_ON(state.RcuReaders() != 0, "kernel61.quiescent.rcu");
   FL_BUG_ON(state.Live("bio") != 0, "kernel61.quiescent.bio_leak");
 
-  const void* eb = k61_radix_peek(fs, static_cast<unsigned long>(o.block >> kPageShift));
+  const void* eb =
+      k61_radix_peek(fs, static_cast<unsigned long>(o.block >> kPageShift));
   const int live_ebs = state.Live("extent_buffer");
   k61_eb_state s{};
   if (eb != nullptr) {
@@ -126,11 +127,14 @@ void CheckQuiescent(const KernelState& state, const k61_kernel* kernel,
     ++cached;
     k61_page_state ps;
     k61_peek_page(p, &ps);
-    const bool attached = eb != nullptr && ps.has_private && ps.private_data == eb;
+    const bool attached =
+        eb != nullptr && ps.has_private && ps.private_data == eb;
     FL_BUG_ON(eb != nullptr && !attached, "kernel61.quiescent.page_private");
-    FL_BUG_ON(eb == nullptr && ps.has_private, "kernel61.quiescent.page_private");
+    FL_BUG_ON(eb == nullptr && ps.has_private,
+              "kernel61.quiescent.page_private");
     // The page cache's reference, plus page->private's and eb->pages[]'s.
-    FL_BUG_ON(ps.refcount != (attached ? 3 : 1), "kernel61.quiescent.page_refs");
+    FL_BUG_ON(ps.refcount != (attached ? 3 : 1),
+              "kernel61.quiescent.page_refs");
   }
   FL_BUG_ON(state.Live("page") != cached, "kernel61.quiescent.page_leak");
 }
@@ -144,37 +148,44 @@ absl::Status Build(World& world, const ScenarioArgs& args) {
   btrfs_fs_info* fs = k61_fs_create(static_cast<unsigned int>(o.nodesize));
   World* w = &world;
   state->set_on_submit([w, kernel](void* bio) {
-    w->Spawn("io", [kernel, bio] { kernel->complete_bio(bio); }, "io");
+    w->Spawn(
+        "io", [kernel, bio] { kernel->complete_bio(bio); }, "io");
   });
   const uint64_t bytenr = static_cast<uint64_t>(o.block);
   auto* done = world.Make<faultline::Atomic<int>>(0, "scenario.readahead_done");
   for (const char* cpu : {"cpu0", "cpu1"}) {
-    world.Spawn(cpu, [kernel, fs, bytenr, done] {
-      faultline::this_task::Note("reada_for_search -> btrfs_readahead_tree_block");
-      kernel->readahead_tree_block(fs, bytenr);
-      done->Inc();
-    }, "readahead");
+    world.Spawn(
+        cpu,
+        [kernel, fs, bytenr, done] {
+          faultline::this_task::Note(
+              "reada_for_search -> btrfs_readahead_tree_block");
+          kernel->readahead_tree_block(fs, bytenr);
+          done->Inc();
+        },
+        "readahead");
   }
   const int64_t first = o.block >> kPageShift;
   const int64_t last = first + (o.nodesize >> kPageShift);
   // kswapd scans while there is pressure: here until both readaheads have
   // returned, at most `passes` scans. The yield lets priority-based
   // strategies run the others between scans.
-  world.Spawn("cpu2", [kernel, fs, first, last, passes = o.passes, done] {
-    for (int64_t i = 0; i < passes && done->Read() < 2; ++i) {
-      for (int64_t index = first; index < last; ++index) {
-        k61_reclaim_page(fs, static_cast<unsigned long>(index),
-                         kernel->release_folio);
-      }
-      faultline::this_task::Yield();
-    }
-  }, "reclaim");
+  world.Spawn(
+      "cpu2",
+      [kernel, fs, first, last, passes = o.passes, done] {
+        for (int64_t i = 0; i < passes && done->Read() < 2; ++i) {
+          for (int64_t index = first; index < last; ++index) {
+            k61_reclaim_page(fs, static_cast<unsigned long>(index),
+                             kernel->release_folio);
+          }
+          faultline::this_task::Yield();
+        }
+      },
+      "reclaim");
   world.AtQuiescence("kernel61.quiescent", [state, kernel, fs, o] {
     CheckQuiescent(*state, kernel, fs, o);
   });
-  world.SetStateProbe([state, kernel, fs, first] {
-    return Probe(*state, kernel, fs, first);
-  });
+  world.SetStateProbe(
+      [state, kernel, fs, first] { return Probe(*state, kernel, fs, first); });
   return absl::OkStatus();
 }
 

@@ -9,11 +9,13 @@
 namespace icache {
 namespace {
 
-absl::Status Build(faultline::World& world, const faultline::ScenarioArgs& args) {
+absl::Status Build(faultline::World& world,
+                   const faultline::ScenarioArgs& args) {
   const Variant variant =
       args.variant() == "buggy" ? Variant::kBuggy : Variant::kFixed;
   Inode* inode = world.Make<Inode>();
-  world.Spawn("owner", [inode, variant] { iput(inode, variant); }, "iput");
+  world.Spawn(
+      "owner", [inode, variant] { iput(inode, variant); }, "iput");
   world.Spawn(
       "user",
       [inode, variant] {

@@ -43,9 +43,8 @@ ExpectationResult JudgeNoViolation(const Report& report) {
   ExpectationResult result;
   result.set_expectation("no_violation");
   result.set_met(report.violations_by_check().empty());
-  result.set_detail(absl::StrCat(report.iterations_run(),
-                                 " iterations; violations: ",
-                                 CheckList(report)));
+  result.set_detail(absl::StrCat(
+      report.iterations_run(), " iterations; violations: ", CheckList(report)));
   return result;
 }
 
@@ -65,11 +64,11 @@ ExpectationResult JudgeSearchComplete(const Report& report) {
   const uint64_t runs = report.iterations_run();
   result.set_expectation("search_complete");
   result.set_met(report.complete());
-  result.set_detail(report.complete()
-                        ? absl::StrCat("complete: ", runs, " schedules")
-                        : absl::StrCat("not complete after ", runs,
-                                       " schedules (stopped: ",
-                                       report.stop_reason(), ")"));
+  result.set_detail(
+      report.complete()
+          ? absl::StrCat("complete: ", runs, " schedules")
+          : absl::StrCat("not complete after ", runs,
+                         " schedules (stopped: ", report.stop_reason(), ")"));
   return result;
 }
 

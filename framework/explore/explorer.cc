@@ -21,8 +21,8 @@
 #include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
-#include "framework/runtime/trace/replay_token.h"
 #include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
 #include "framework/site_registry.h"
 
 namespace faultline {
@@ -57,7 +57,7 @@ const char* StrategyName(Exploration::Strategy strategy) {
 class ExplorationRun {
  public:
   ExplorationRun(const Plan& plan, const std::string& path,
-               const ExplorerOptions& options)
+                 const ExplorerOptions& options)
       : plan_(plan), path_(path), options_(options) {}
 
   absl::StatusOr<Report> Run(const Explorer::ProgressFn& progress);
@@ -100,7 +100,8 @@ class ExplorationRun {
 };
 
 absl::Status ExplorationRun::Prepare() {
-  absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan_);
+  absl::StatusOr<std::shared_ptr<const RuleSet>> rules =
+      RuleSet::Compile(plan_);
   if (!rules.ok()) return rules.status();
   rules_ = *rules;
   FL_CHECK(rules_ != nullptr);
@@ -118,10 +119,10 @@ absl::Status ExplorationRun::Prepare() {
         DecodeReplayToken(exploration().replay_token());
     if (!token.ok()) return token.status();
     if (token->plan_hash != plan_hash_) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "replay token was recorded for another plan (plan hash ",
-          absl::Hex(token->plan_hash), ", this plan ", absl::Hex(plan_hash_),
-          "): scenario or rules differ"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("replay token was recorded for another plan (plan hash ",
+                       absl::Hex(token->plan_hash), ", this plan ",
+                       absl::Hex(plan_hash_), "): scenario or rules differ"));
     }
     replay_ = std::make_unique<ReplayToken>(*std::move(token));
   }
@@ -145,15 +146,15 @@ absl::Status ExplorationRun::Prepare() {
 std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
   switch (exploration().strategy()) {
     case Exploration::PCT:
-      return NewPctStrategy(
-          seed,
-          exploration().pct_depth() == 0
-              ? kDefaultPctDepth
-              : static_cast<int>(exploration().pct_depth()),
-          pct_steps_);
+      return NewPctStrategy(seed,
+                            exploration().pct_depth() == 0
+                                ? kDefaultPctDepth
+                                : static_cast<int>(exploration().pct_depth()),
+                            pct_steps_);
     case Exploration::EXHAUSTIVE: {
       ExhaustiveOptions options;
-      options.preemption_bound = static_cast<int>(exploration().preemption_bound());
+      options.preemption_bound =
+          static_cast<int>(exploration().preemption_bound());
       options.reduction = !exploration().disable_reduction();
       return NewExhaustiveStrategy(options);
     }
@@ -168,7 +169,7 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
 }
 
 void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
-                          IterationResult& result) {
+                            IterationResult& result) {
   FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
@@ -202,8 +203,8 @@ FailureContext ExplorationRun::MakeFailureContext() const {
   context.plan = &plan_;
   context.plan_hash = plan_hash_;
   context.fibers = exploration().backend() != Exploration::THREADS;
-  context.strategy = context.fibers ? MakeStrategy(0)->kind()
-                                    : StrategyKind::kThreads;
+  context.strategy =
+      context.fibers ? MakeStrategy(0)->kind() : StrategyKind::kThreads;
   context.max_steps = exploration().max_steps() == 0
                           ? kDefaultMaxSteps
                           : exploration().max_steps();
@@ -225,7 +226,8 @@ bool ExplorationRun::Decided() const {
   }
   if (wants_violation) return true;
   for (const Expectation& e : plan_.expect()) {
-    if (e.kind_case() == Expectation::kNoViolation && !seen.empty()) return true;
+    if (e.kind_case() == Expectation::kNoViolation && !seen.empty())
+      return true;
     if (e.kind_case() == Expectation::kNoViolationOf &&
         seen.count(e.no_violation_of()) != 0) {
       return true;
@@ -311,7 +313,8 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
   return {index, IterationSeed(seed_, index)};
 }
 
-absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress) {
+absl::StatusOr<Report> ExplorationRun::Run(
+    const Explorer::ProgressFn& progress) {
   absl::Status prepared = Prepare();
   if (!prepared.ok()) return prepared;
   FillHeader();
@@ -322,7 +325,8 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
   const auto start = std::chrono::steady_clock::now();
   auto elapsed_s = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start).count();
+                                         start)
+        .count();
   };
   std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
   IterationConfig config = MakeConfig(strategy.get());
@@ -377,9 +381,9 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
     if (!result.ran) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "iteration ", index, ": the exhaustive search has only ", n,
-          " schedules"));
+      return absl::OutOfRangeError(
+          absl::StrCat("iteration ", index, ": the exhaustive search has only ",
+                       n, " schedules"));
     }
     if (n == index) return result;
   }
@@ -391,8 +395,8 @@ absl::Status ExplorationRun::CheckUsable(const IterationResult& result) const {
   FL_CHECK(scenario_ != nullptr);
   if (!result.build_status.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("scenario ", scenario_->name, " failed to build: ",
-                     result.build_status.message()));
+        absl::StrCat("scenario ", scenario_->name,
+                     " failed to build: ", result.build_status.message()));
   }
   if (replay_ != nullptr && !result.strategy_status.ok()) {
     return absl::FailedPreconditionError(

@@ -22,10 +22,9 @@ absl::Status ReadUint(const char* name, uint64_t max, uint64_t* out,
   if (!*present) return absl::OkStatus();
   uint64_t value = 0;
   if (!absl::SimpleAtoi(raw, &value) || value > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("environment variable ", name,
-                     ": expected an integer in [0, ", max, "], got \"", raw,
-                     "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "environment variable ", name, ": expected an integer in [0, ", max,
+        "], got \"", raw, "\""));
   }
   *out = value;
   return absl::OkStatus();
@@ -49,9 +48,9 @@ absl::StatusOr<ExplorerOptions> ExplorerOptions::FromEnvironment() {
   if (!s.ok()) return s;
   if (present) options.shard_index = static_cast<uint32_t>(value);
   if (options.shard_index >= options.total_shards) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "TEST_SHARD_INDEX ", options.shard_index,
-        " is not below TEST_TOTAL_SHARDS ", options.total_shards));
+    return absl::InvalidArgumentError(
+        absl::StrCat("TEST_SHARD_INDEX ", options.shard_index,
+                     " is not below TEST_TOTAL_SHARDS ", options.total_shards));
   }
   s = ReadUint("TEST_RUN_NUMBER", 1 << 30, &value, &present);
   if (!s.ok()) return s;

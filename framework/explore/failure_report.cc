@@ -6,7 +6,6 @@
 #include <string>
 
 #include "absl/strings/match.h"
-
 #include "framework/check.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/minimize.h"

@@ -17,9 +17,10 @@ namespace {
 // Zeller's ddmin over complements: removes ever smaller chunks of `items`
 // while `still_fails(kept)` holds. Stops early when `budget` runs out.
 template <typename T>
-std::vector<T> Ddmin(std::vector<T> items,
-                     const std::function<bool(const std::vector<T>&)>& still_fails,
-                     const std::function<bool()>& budget_left) {
+std::vector<T> Ddmin(
+    std::vector<T> items,
+    const std::function<bool(const std::vector<T>&)>& still_fails,
+    const std::function<bool()>& budget_left) {
   const size_t original_size = items.size();
   if (items.empty()) return items;
   if (budget_left() && still_fails({})) return {};
@@ -84,8 +85,7 @@ namespace {
 
 // One iteration of `run`'s scenario, rules, seed and suppressed fires on
 // `backend` (strategy: fibers only).
-IterationResult RunOnce(const FailingRun& run,
-                        IterationConfig::Backend backend,
+IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
                         Strategy* strategy) {
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules =
       RuleSet::Compile(run.plan);
@@ -169,7 +169,8 @@ void DropFaults(const IterationResult& base, ReplayBudget& budget,
       fired,
       [&](const std::vector<uint64_t>& kept) {
         FailingRun candidate = run;
-        candidate.suppressed_fires = Complement(fire_count, kept, base_suppressed);
+        candidate.suppressed_fires =
+            Complement(fire_count, kept, base_suppressed);
         return budget.Fails(candidate);
       },
       [&] { return budget.left(); });

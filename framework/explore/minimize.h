@@ -48,7 +48,7 @@ struct MinimizeResult {
   FailingRun run;        // the minimized run
   IterationResult last;  // its replay, with events
   uint32_t replays = 0;
-  uint32_t fires = 0;    // injected faults that fired in the minimized run
+  uint32_t fires = 0;  // injected faults that fired in the minimized run
   // False if the failing run did not fail when replayed (the program is
   // not deterministic under replay); `run` is then the input, unshrunk.
   bool reproduced = true;

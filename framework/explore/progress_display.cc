@@ -30,10 +30,10 @@ void ProgressDisplay::Update(uint64_t done, uint64_t total, uint64_t found) {
   if (mode_ == ExplorerOptions::Progress::kBar) {
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(done * kWidth / total);
-    err_ << absl::StrFormat("\r  [%s%s] %d/%d iterations, %d violated checks, %s",
-                            std::string(filled, '#'),
-                            std::string(kWidth - filled, '.'), done, total,
-                            found, timing)
+    err_ << absl::StrFormat(
+                "\r  [%s%s] %d/%d iterations, %d violated checks, %s",
+                std::string(filled, '#'), std::string(kWidth - filled, '.'),
+                done, total, found, timing)
          << std::flush;
     line_open_ = true;
     if (done == total) Finish();

@@ -36,8 +36,7 @@ void AppendHeader(const Report& r, std::string* out) {
       r.variant().empty() ? "" : absl::StrCat(" (", r.variant(), ")"),
       r.backend() == "threads"
           ? std::string("threads backend (the OS interleaves)")
-          : absl::StrCat(r.backend(), " backend, ", r.strategy(),
-                         " strategy"),
+          : absl::StrCat(r.backend(), " backend, ", r.strategy(), " strategy"),
       r.seed());
   if (r.total_shards() > 1) {
     absl::StrAppendFormat(out, ", shard %d/%d", r.shard_index() + 1,
@@ -135,8 +134,9 @@ std::string FormatReport(const Report& r, const ReportFormat& format) {
   AppendCoverage(r, format, &out);
   absl::StrAppend(&out, "  expectations:\n");
   for (const ExpectationResult& e : r.expectations()) {
-    absl::StrAppendFormat(&out, "    [%s] %s: %s\n", e.met() ? "met" : "NOT MET",
-                          e.expectation(), e.detail());
+    absl::StrAppendFormat(&out, "    [%s] %s: %s\n",
+                          e.met() ? "met" : "NOT MET", e.expectation(),
+                          e.detail());
   }
   absl::StrAppendFormat(&out, "  RESULT: %s\n",
                         r.expectations_met() ? "PASS (expectations met)"

@@ -18,8 +18,8 @@
 namespace faultline {
 
 struct ReportFormat {
-  bool tables = true;   // include rendered traces
-  bool points = true;   // include per-point counters
+  bool tables = true;  // include rendered traces
+  bool points = true;  // include per-point counters
 };
 
 std::string FormatReport(const Report& report, const ReportFormat& format);

@@ -46,7 +46,8 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     if (options.override_preemption_bound > 1000) {
       return absl::InvalidArgumentError(
           absl::StrCat("--preemption_bound: expected a value in [0, 1000], "
-                       "got ", options.override_preemption_bound));
+                       "got ",
+                       options.override_preemption_bound));
     }
     exploration->set_preemption_bound(
         static_cast<uint32_t>(options.override_preemption_bound));

@@ -31,8 +31,8 @@ inline constexpr int kExitBadInput = 2;
 struct RunPlanOptions {
   ExplorerOptions explorer;
   ReportFormat format;
-  bool json = false;      // print the JSON report instead of text
-  std::string json_out;   // also write the JSON report here ("" = no)
+  bool json = false;     // print the JSON report instead of text
+  std::string json_out;  // also write the JSON report here ("" = no)
   // Applied to the plan after loading (e.g. --strategy from the command
   // line); validated like the plan itself.
   std::string override_strategy;  // "", "random", "pct", "pos", "exhaustive"
@@ -40,7 +40,7 @@ struct RunPlanOptions {
   // preemption_bound (-1 = keep the plan's).
   int64_t override_pct_depth = -1;
   int64_t override_preemption_bound = -1;
-  std::string replay_token;       // non-empty: replay this token
+  std::string replay_token;  // non-empty: replay this token
 };
 
 // A plan path as the user typed it: relative paths are tried in the working
@@ -50,8 +50,7 @@ std::string ResolvePlanPath(const std::string& path);
 // Runs the plan at `path`; if `report` is not null it receives the report
 // (when one was made).
 int RunPlanFile(const std::string& path, const RunPlanOptions& options,
-                std::ostream& out, std::ostream& err,
-                Report* report = nullptr);
+                std::ostream& out, std::ostream& err, Report* report = nullptr);
 
 }  // namespace faultline
 

@@ -46,7 +46,8 @@ TableRow MakeRow(const TraceEvent& event, const StateSnapshot& state) {
 std::string RenderTaskTable(const Trace& trace, int max_text_width) {
   TableSpec spec;
   spec.max_text_width = max_text_width;
-  for (const TraceTask& task : trace.tasks) spec.columns.push_back(TaskHeader(task));
+  for (const TraceTask& task : trace.tasks)
+    spec.columns.push_back(TaskHeader(task));
   std::vector<TableRow> rows;
   StateSnapshot state;
   for (const TraceEvent& event : trace.events) {
@@ -98,7 +99,8 @@ absl::StatusOr<std::string> ChromeTraceJson(const Trace& trace) {
     e->set_ts(static_cast<double>(event.step) + 0.5);
     e->set_pid(1);
     e->set_tid(event.task);
-    for (const auto& [name, value] : event.state) (*e->mutable_args())[name] = value;
+    for (const auto& [name, value] : event.state)
+      (*e->mutable_args())[name] = value;
   }
   std::string json;
   auto status = google::protobuf::util::MessageToJsonString(file, &json);

@@ -48,8 +48,7 @@ bool SameRow(const TableRow& a, const TableRow& b) {
 size_t Repeats(const std::vector<TableRow>& rows, size_t i, size_t period) {
   FL_CHECK(period > 0);
   size_t count = 0;
-  for (size_t next = i + period; next + period <= rows.size();
-       next += period) {
+  for (size_t next = i + period; next + period <= rows.size(); next += period) {
     for (size_t k = 0; k < period; ++k) {
       if (!SameRow(rows[i + k], rows[next + k])) return count;
     }
@@ -83,11 +82,11 @@ std::vector<TableRow> FoldRepeats(const std::vector<TableRow>& rows,
     out.insert(out.end(), rows.begin() + i, rows.begin() + i + best_period);
     TableRow fold = rows[i + best_period - 1];
     const char* times = best_repeats == 1 ? " more time)" : " more times)";
-    fold.text = best_period == 1
-                    ? absl::StrCat("(the row above repeats ", best_repeats,
-                                   times)
-                    : absl::StrCat("(the ", best_period, " rows above repeat ",
-                                   best_repeats, times);
+    fold.text =
+        best_period == 1
+            ? absl::StrCat("(the row above repeats ", best_repeats, times)
+            : absl::StrCat("(the ", best_period, " rows above repeat ",
+                           best_repeats, times);
     out.push_back(std::move(fold));
     i += best_period * (best_repeats + 1);
   }
@@ -116,8 +115,8 @@ std::vector<size_t> TaskWidths(const TableSpec& spec,
   }
   for (const TableRow& row : rows) {
     if (row.column >= 0 && row.column < static_cast<int>(widths.size())) {
-      widths[row.column] = std::max(
-          widths[row.column], std::min(row.text.size(), text_width));
+      widths[row.column] =
+          std::max(widths[row.column], std::min(row.text.size(), text_width));
     }
   }
   return widths;

@@ -65,7 +65,7 @@ class CounterShards {
   // its counters share no line with other data (a hit stores to them).
   std::vector<Counter*> starts_ ABSL_GUARDED_BY(mu_);
   std::vector<Counter*> free_ ABSL_GUARDED_BY(mu_);
-  Counter* single_ = nullptr;     // concurrent = false
+  Counter* single_ = nullptr;  // concurrent = false
 };
 
 }  // namespace internal

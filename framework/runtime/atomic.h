@@ -210,7 +210,9 @@ class AtomicFlags {
       internal::AfterOp(this, old, old & m);
       return old;
     }
-    unsigned long Peek() const { return value_.load(std::memory_order_acquire); }
+    unsigned long Peek() const {
+      return value_.load(std::memory_order_acquire);
+    }
 
    private:
     std::atomic<unsigned long> value_;

@@ -21,9 +21,7 @@ IterationResult RunIteration(const IterationConfig& config) {
     return result;
   }
   IterationResult result;
-  {
-    result = internal::NewFiberBackend(config)->Run();
-  }
+  { result = internal::NewFiberBackend(config)->Run(); }
   if (strategy != nullptr) {
     strategy->EndIteration(result.trace);
     result.strategy_status = strategy->Divergence();

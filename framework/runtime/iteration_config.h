@@ -19,10 +19,10 @@
 #include "absl/status/status.h"
 #include "framework/rule_set.h"
 #include "framework/run_context.h"
-#include "framework/scenario.h"
-#include "framework/violation.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/trace.h"
+#include "framework/scenario.h"
+#include "framework/violation.h"
 
 namespace faultline {
 
@@ -56,12 +56,12 @@ struct IterationResult {
   std::vector<Violation> violations;
   Trace trace;
   uint64_t steps = 0;
-  int64_t virtual_ns = 0;  // threads: elapsed real time
+  int64_t virtual_ns = 0;             // threads: elapsed real time
   std::vector<PointCounters> points;  // by SiteRegistry point index
   std::vector<RuleCounters> rules;    // by rule ordinal
   // Rule fires in this iteration, counting suppressed ones.
   uint64_t fire_count = 0;
-  absl::Status build_status;          // the scenario's build result
+  absl::Status build_status;  // the scenario's build result
   // False if the strategy had no more schedules (nothing was run).
   bool ran = true;
   // The strategy's Divergence() after the run (e.g. strict replay).

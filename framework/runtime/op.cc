@@ -10,9 +10,9 @@ namespace internal {
 
 const char* OpKindName(OpKind kind) {
   static constexpr const char* kNames[kOpKindCount] = {
-      "load",   "store", "rmw",  "lock",  "trylock", "unlock", "wait",
-      "wake",   "rcu_lock", "spawn", "note", "fault", "yield", "sleep",
-      "rcu_unlock"};
+      "load",   "store", "rmw",   "lock",     "trylock",
+      "unlock", "wait",  "wake",  "rcu_lock", "spawn",
+      "note",   "fault", "yield", "sleep",    "rcu_unlock"};
   const int index = static_cast<int>(kind);
   FL_CHECK(index >= 0 && index < kOpKindCount);
   return kNames[index];

@@ -20,21 +20,21 @@ namespace faultline {
 namespace internal {
 
 enum class OpKind : uint8_t {
-  kLoad,      // reads object
-  kStore,     // writes object
-  kRmw,       // reads and writes object
-  kLock,      // acquires object (may block)
+  kLoad,   // reads object
+  kStore,  // writes object
+  kRmw,    // reads and writes object
+  kLock,   // acquires object (may block)
   kTryLock,
   kUnlock,
-  kWait,      // blocks on object until woken
+  kWait,  // blocks on object until woken
   kWake,
-  kRcuRead,   // rcu_read_lock (and call_rcu)
+  kRcuRead,  // rcu_read_lock (and call_rcu)
   kSpawn,
-  kNote,      // model annotation (no shared access)
-  kFault,     // fault point hit
-  kYield,     // this_task::Yield (no shared access)
-  kSleep,     // this_task::SleepFor (no shared access)
-  kRcuUnlock, // rcu_read_unlock
+  kNote,       // model annotation (no shared access)
+  kFault,      // fault point hit
+  kYield,      // this_task::Yield (no shared access)
+  kSleep,      // this_task::SleepFor (no shared access)
+  kRcuUnlock,  // rcu_read_unlock
 };
 inline constexpr int kOpKindCount = 15;
 

@@ -59,8 +59,8 @@ void Rcu::CallRcu(std::function<void()> callback) {
   {
     base::MutexLock lock(&mu_);
     // With readers inside, wait for the next moment the count hits zero.
-    pending_.push_back({readers_ == 0 ? epoch_ : epoch_ + 1,
-                       std::move(callback)});
+    pending_.push_back(
+        {readers_ == 0 ? epoch_ : epoch_ + 1, std::move(callback)});
     queued = pending_.size();
   }
   internal::AfterOp(this, static_cast<int64_t>(queued - 1),

@@ -29,8 +29,7 @@ namespace faultline {
 
 class ABSL_LOCKABLE SpinLock {
  public:
-  constexpr explicit SpinLock(const char* label = "spinlock")
-      : label_(label) {}
+  constexpr explicit SpinLock(const char* label = "spinlock") : label_(label) {}
   SpinLock(const SpinLock&) = delete;
   SpinLock& operator=(const SpinLock&) = delete;
 

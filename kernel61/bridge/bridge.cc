@@ -80,8 +80,8 @@ void CheckNotFreed(const void* address, const char* op, const char* args,
 
 void Note(const char* op, const char* args, const std::string& result,
           const Site& site) {
-  faultline::this_task::Note(absl::StrCat(site.func, ": ", op, "(", args,
-                                          ")", result, " [", site.file, ":",
+  faultline::this_task::Note(absl::StrCat(site.func, ": ", op, "(", args, ")",
+                                          result, " [", site.file, ":",
                                           site.line, "]"));
 }
 
@@ -110,7 +110,7 @@ KernelState::~KernelState() {
 KernelState* KernelState::Current() { return g_current.load(); }
 
 const KernelState::Object* KernelState::Find(uintptr_t address,
-                                              uintptr_t* start) const {
+                                             uintptr_t* start) const {
   auto it = objects_.upper_bound(address);
   if (it == objects_.begin()) return nullptr;
   --it;
@@ -199,7 +199,8 @@ faultline::SpinLock* KernelState::SpinLockAt(const void* address,
 faultline::WaitQueue* KernelState::PageWaitAt(const void* flags) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = page_waits_[flags];
-  if (slot == nullptr) slot = std::make_unique<faultline::WaitQueue>("page wait");
+  if (slot == nullptr)
+    slot = std::make_unique<faultline::WaitQueue>("page wait");
   return slot.get();
 }
 
@@ -212,16 +213,16 @@ void KernelState::Submit(void* bio) {
 
 // --- The C entry points
 
+using faultline::internal::AfterOp;
+using faultline::internal::AfterPointerOp;
+using faultline::internal::BeforeOp;
+using faultline::internal::OpKind;
 using kernel61::Arrow;
 using kernel61::CheckNotFreed;
 using kernel61::Label;
 using kernel61::Note;
 using kernel61::Site;
 using kernel61::State;
-using faultline::internal::AfterOp;
-using faultline::internal::AfterPointerOp;
-using faultline::internal::BeforeOp;
-using faultline::internal::OpKind;
 
 #define K61_HERE_SITE (Site{k61_func, k61_file, k61_line})
 
@@ -261,9 +262,9 @@ int k61_int_inc_not_zero(int* word, K61_OP_PARAMS, K61_SITE_PARAMS) {
   BeforeOp(OpKind::kRmw, word, Label(k61_label));
   CheckNotFreed(word, k61_op, k61_args, site);
   int old = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-  while (old != 0 && !__atomic_compare_exchange_n(word, &old, old + 1, false,
-                                                  __ATOMIC_SEQ_CST,
-                                                  __ATOMIC_SEQ_CST)) {
+  while (old != 0 &&
+         !__atomic_compare_exchange_n(word, &old, old + 1, false,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
   }
   const int now = old == 0 ? 0 : old + 1;
   AfterOp(word, old, now);
@@ -381,7 +382,8 @@ constexpr unsigned long kPageLocked = 1UL;  // PG_locked is bit 0
 
 bool PeekPageLocked(const volatile unsigned long* flags) {
   return __atomic_load_n(const_cast<const unsigned long*>(flags),
-                         __ATOMIC_ACQUIRE) & kPageLocked;
+                         __ATOMIC_ACQUIRE) &
+         kPageLocked;
 }
 
 // test_and_set_bit(PG_locked): one instrumented operation on page->flags.
@@ -389,12 +391,12 @@ bool TryTakePageLock(unsigned long* w, const char* op, const Site& site) {
   BeforeOp(OpKind::kRmw, w, "page->flags");
   CheckNotFreed(w, op, "page", site);
   unsigned long old = __atomic_fetch_or(w, kPageLocked, __ATOMIC_SEQ_CST);
-  AfterOp(w, static_cast<int64_t>(old), static_cast<int64_t>(old | kPageLocked));
+  AfterOp(w, static_cast<int64_t>(old),
+          static_cast<int64_t>(old | kPageLocked));
   return (old & kPageLocked) == 0;
 }
 
 }  // namespace
-
 
 void k61_page_lock(volatile unsigned long* flags, K61_SITE_PARAMS) {
   const Site site = K61_HERE_SITE;
@@ -426,7 +428,8 @@ void k61_page_unlock(volatile unsigned long* flags, K61_SITE_PARAMS) {
   BeforeOp(OpKind::kRmw, w, "page->flags");
   CheckNotFreed(w, "unlock_page", "page", site);
   unsigned long old = __atomic_fetch_and(w, ~kPageLocked, __ATOMIC_SEQ_CST);
-  AfterOp(w, static_cast<int64_t>(old), static_cast<int64_t>(old & ~kPageLocked));
+  AfterOp(w, static_cast<int64_t>(old),
+          static_cast<int64_t>(old & ~kPageLocked));
   if (!(old & kPageLocked)) {
     kernel61::Report("unlock_page.VM_BUG_ON",
                      "unlock_page of a page that is not locked", site, true);

@@ -86,7 +86,7 @@ class KernelState {
   // The object containing `address`, or nullptr. Requires mu_.
   const Object* Find(uintptr_t address, uintptr_t* start) const;
 
-  mutable std::mutex mu_;  // guards the maps below
+  mutable std::mutex mu_;                // guards the maps below
   std::map<uintptr_t, Object> objects_;  // by start address; ordered lookups
   uint64_t next_serial_ = 1;
   // The newest live object per cache while it is known: the state probe
@@ -96,7 +96,8 @@ class KernelState {
   std::map<const void*, std::unique_ptr<faultline::WaitQueue>> page_waits_;
   // Destroyed first, while this state is still current: its destructor
   // runs pending callbacks, which free kernel objects through the bridge.
-  std::unique_ptr<faultline::Rcu> rcu_ = std::make_unique<faultline::Rcu>("rcu");
+  std::unique_ptr<faultline::Rcu> rcu_ =
+      std::make_unique<faultline::Rcu>("rcu");
   std::function<void(void*)> on_submit_;
 };
 

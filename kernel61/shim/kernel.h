@@ -63,34 +63,32 @@ typedef u64 sector_t;
 #define EOVERFLOW 75
 
 #define container_of(ptr, type, member) \
-  ((type *)((char *)(ptr) - offsetof(type, member)))
+  ((type*)((char*)(ptr)-offsetof(type, member)))
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #define min(a, b) ((a) < (b) ? (a) : (b))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
 
-static inline void *ERR_PTR(long error) { return (void *)error; }
-static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
-static inline bool IS_ERR(const void *ptr) {
+static inline void* ERR_PTR(long error) { return (void*)error; }
+static inline long PTR_ERR(const void* ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void* ptr) {
   return (unsigned long)ptr >= (unsigned long)-MAX_ERRNO;
 }
 
 /* ---- kernel checks (CONFIG_BTRFS_ASSERT=y) ---- */
-#define ASSERT(cond)                                              \
-  do {                                                            \
-    if (unlikely(!(cond)))                                        \
-      k61_check_failed("ASSERT", #cond, 1, K61_SITE);             \
+#define ASSERT(cond)                                                       \
+  do {                                                                     \
+    if (unlikely(!(cond))) k61_check_failed("ASSERT", #cond, 1, K61_SITE); \
   } while (0)
-#define BUG_ON(cond)                                              \
-  do {                                                            \
+#define BUG_ON(cond)                                                    \
+  do {                                                                  \
     if (unlikely(cond)) k61_check_failed("BUG_ON", #cond, 1, K61_SITE); \
   } while (0)
 #define BUG() k61_check_failed("BUG", "BUG()", 1, K61_SITE)
-#define WARN_ON(cond)                                                   \
-  ({                                                                    \
-    int k61_warn = !!(cond);                                            \
-    if (unlikely(k61_warn))                                             \
-      k61_check_failed("WARN_ON", #cond, 0, K61_SITE);                  \
-    k61_warn;                                                           \
+#define WARN_ON(cond)                                                        \
+  ({                                                                         \
+    int k61_warn = !!(cond);                                                 \
+    if (unlikely(k61_warn)) k61_check_failed("WARN_ON", #cond, 0, K61_SITE); \
+    k61_warn;                                                                \
   })
 /* The shim reached a path this scenario never needs. */
 #define K61_UNREACHABLE(name) \
@@ -103,20 +101,24 @@ typedef struct {
 
 /* The op's name, its arguments as written, and the traced object's name. */
 #define K61_OP(name, v) name, #v, #v
-#define atomic_read(v) k61_int_read(&(v)->counter, K61_OP("atomic_read", v), K61_SITE)
+#define atomic_read(v) \
+  k61_int_read(&(v)->counter, K61_OP("atomic_read", v), K61_SITE)
 #define atomic_set(v, i) \
   k61_int_set(&(v)->counter, (i), K61_OP("atomic_set", v), K61_SITE)
-#define atomic_inc(v) \
-  ((void)k61_int_add_return(&(v)->counter, 1, K61_OP("atomic_inc", v), K61_SITE))
-#define atomic_dec(v) \
-  ((void)k61_int_add_return(&(v)->counter, -1, K61_OP("atomic_dec", v), K61_SITE))
-#define atomic_dec_and_test(v)                                          \
+#define atomic_inc(v)                                                  \
+  ((void)k61_int_add_return(&(v)->counter, 1, K61_OP("atomic_inc", v), \
+                            K61_SITE))
+#define atomic_dec(v)                                                   \
+  ((void)k61_int_add_return(&(v)->counter, -1, K61_OP("atomic_dec", v), \
+                            K61_SITE))
+#define atomic_dec_and_test(v)                                             \
   (k61_int_add_return(&(v)->counter, -1, K61_OP("atomic_dec_and_test", v), \
                       K61_SITE) == 0)
-#define atomic_inc_not_zero(v) \
-  k61_int_inc_not_zero(&(v)->counter, K61_OP("atomic_inc_not_zero", v), K61_SITE)
-#define atomic_try_cmpxchg(v, old, new_value)                        \
-  k61_int_try_cmpxchg(&(v)->counter, (old), (new_value),             \
+#define atomic_inc_not_zero(v)                                          \
+  k61_int_inc_not_zero(&(v)->counter, K61_OP("atomic_inc_not_zero", v), \
+                       K61_SITE)
+#define atomic_try_cmpxchg(v, old, new_value)            \
+  k61_int_try_cmpxchg(&(v)->counter, (old), (new_value), \
                       K61_OP("atomic_try_cmpxchg", v), K61_SITE)
 
 /* ---- bitops on unsigned long words ---- */
@@ -125,12 +127,14 @@ typedef struct {
   k61_test_bit((nr), (addr), K61_BITOP("test_bit", nr, addr), K61_SITE)
 #define set_bit(nr, addr) \
   ((void)k61_bit_op(0, (nr), (addr), K61_BITOP("set_bit", nr, addr), K61_SITE))
-#define clear_bit(nr, addr) \
-  ((void)k61_bit_op(1, (nr), (addr), K61_BITOP("clear_bit", nr, addr), K61_SITE))
+#define clear_bit(nr, addr)                                            \
+  ((void)k61_bit_op(1, (nr), (addr), K61_BITOP("clear_bit", nr, addr), \
+                    K61_SITE))
 #define test_and_set_bit(nr, addr) \
   k61_bit_op(2, (nr), (addr), K61_BITOP("test_and_set_bit", nr, addr), K61_SITE)
-#define test_and_clear_bit(nr, addr) \
-  k61_bit_op(3, (nr), (addr), K61_BITOP("test_and_clear_bit", nr, addr), K61_SITE)
+#define test_and_clear_bit(nr, addr)                                     \
+  k61_bit_op(3, (nr), (addr), K61_BITOP("test_and_clear_bit", nr, addr), \
+             K61_SITE)
 
 /* ---- locks ---- */
 typedef struct {
@@ -141,10 +145,10 @@ typedef struct {
 #define spin_lock(l) k61_spin_lock((l), #l, K61_SITE)
 #define spin_unlock(l) k61_spin_unlock((l), #l, K61_SITE)
 /* Held by some task (the bridge does not expose which). */
-#define lockdep_assert_held(l)                                          \
-  do {                                                                  \
-    if (unlikely(!k61_spin_is_locked(l)))                               \
-      k61_check_failed("lockdep_assert_held", #l, 1, K61_SITE);         \
+#define lockdep_assert_held(l)                                  \
+  do {                                                          \
+    if (unlikely(!k61_spin_is_locked(l)))                       \
+      k61_check_failed("lockdep_assert_held", #l, 1, K61_SITE); \
   } while (0)
 
 struct rw_semaphore {
@@ -155,24 +159,23 @@ struct rw_semaphore {
 struct list_head {
   struct list_head *next, *prev;
 };
-static inline void INIT_LIST_HEAD(struct list_head *list) {
+static inline void INIT_LIST_HEAD(struct list_head* list) {
   list->next = list;
   list->prev = list;
 }
 
 /* ---- RCU ---- */
 struct rcu_head {
-  struct rcu_head *next;
-  void (*func)(struct rcu_head *head);
+  struct rcu_head* next;
+  void (*func)(struct rcu_head* head);
 };
 #define rcu_read_lock() k61_rcu_read_lock(K61_SITE)
 #define rcu_read_unlock() k61_rcu_read_unlock(K61_SITE)
-#define call_rcu(head, fn) \
-  k61_call_rcu((head), (void (*)(void *))(fn), K61_SITE)
+#define call_rcu(head, fn) k61_call_rcu((head), (void (*)(void*))(fn), K61_SITE)
 
 /* ---- slab ---- */
 struct kmem_cache {
-  const char *name;
+  const char* name;
   size_t size;
 };
 #define GFP_NOFS 0x1u
@@ -184,7 +187,7 @@ struct kmem_cache {
 #define kmem_cache_free(cache, obj) \
   k61_slab_free((cache)->name, (obj), K61_SITE)
 /* extent_io.c's own cache (extent_buffer_init_cachep is not extracted). */
-static __attribute__((unused)) struct kmem_cache *extent_buffer_cache;
+static __attribute__((unused)) struct kmem_cache* extent_buffer_cache;
 
 /* ---- pages and the page cache ---- */
 #define PAGE_SHIFT 12
@@ -195,7 +198,7 @@ static __attribute__((unused)) struct kmem_cache *extent_buffer_cache;
 #define K61_MAX_PAGES 64 /* page cache slots of the btree inode */
 
 enum pageflags {
-  PG_locked,     /* the bridge's page lock (bit 0, as the bridge assumes) */
+  PG_locked, /* the bridge's page lock (bit 0, as the bridge assumes) */
   PG_error,
   PG_uptodate,
   PG_dirty,
@@ -207,7 +210,7 @@ struct address_space;
 struct page {
   unsigned long flags;
   atomic_t _refcount;
-  struct address_space *mapping;
+  struct address_space* mapping;
   pgoff_t index;
   unsigned long private;
 };
@@ -230,35 +233,37 @@ struct folio {
 
 #define get_page(p) atomic_inc(&(p)->_refcount)
 #define put_page(p) k61_put_page((p), K61_SITE)
-void k61_put_page(struct page *page, K61_SITE_PARAMS);
+void k61_put_page(struct page* page, K61_SITE_PARAMS);
 #define attach_page_private(p, data) \
   k61_attach_page_private((p), (data), K61_SITE)
 #define detach_page_private(p) k61_detach_page_private((p), K61_SITE)
-void k61_attach_page_private(struct page *page, void *data, K61_SITE_PARAMS);
-void *k61_detach_page_private(struct page *page, K61_SITE_PARAMS);
+void k61_attach_page_private(struct page* page, void* data, K61_SITE_PARAMS);
+void* k61_detach_page_private(struct page* page, K61_SITE_PARAMS);
 
 #define lock_page(p) k61_page_lock(&(p)->flags, K61_SITE)
 #define trylock_page(p) k61_page_trylock(&(p)->flags, K61_SITE)
 #define unlock_page(p) k61_page_unlock(&(p)->flags, K61_SITE)
 #define wait_on_page_locked(p) k61_page_wait_unlocked(&(p)->flags, K61_SITE)
 #define PageLocked(p) k61_page_is_locked(&(p)->flags)
-#define mark_page_accessed(p) ((void)(p)) /* LRU aging: no shared state here */
+#define mark_page_accessed(p)                    \
+  ((void)(p)) /* LRU aging: no shared state here \
+               */
 
-static inline loff_t page_offset(const struct page *page) {
+static inline loff_t page_offset(const struct page* page) {
   return (loff_t)page->index << PAGE_SHIFT;
 }
 
 /* find_or_create_page: the page at `index`, locked, with a reference. */
 #define find_or_create_page(mapping, index, gfp) \
   k61_find_or_create_page((mapping), (index), K61_SITE)
-struct page *k61_find_or_create_page(struct address_space *mapping,
+struct page* k61_find_or_create_page(struct address_space* mapping,
                                      pgoff_t index, K61_SITE_PARAMS);
 
 /* ---- the buffer radix tree (a small map; lookups are RCU-safe) ---- */
 #define K61_RADIX_SLOTS 16
 struct radix_tree_root {
   unsigned long index[K61_RADIX_SLOTS];
-  void *item[K61_RADIX_SLOTS];
+  void* item[K61_RADIX_SLOTS];
 };
 #define radix_tree_preload(gfp) 0
 #define radix_tree_preload_end() ((void)0)
@@ -268,27 +273,27 @@ struct radix_tree_root {
   k61_radix_insert((root), (index), (item), K61_SITE)
 #define radix_tree_delete(root, index) \
   k61_radix_delete((root), (index), K61_SITE)
-void *k61_radix_lookup(struct radix_tree_root *root, unsigned long index,
+void* k61_radix_lookup(struct radix_tree_root* root, unsigned long index,
                        K61_SITE_PARAMS);
-int k61_radix_insert(struct radix_tree_root *root, unsigned long index,
-                     void *item, K61_SITE_PARAMS);
-void k61_radix_delete(struct radix_tree_root *root, unsigned long index,
+int k61_radix_insert(struct radix_tree_root* root, unsigned long index,
+                     void* item, K61_SITE_PARAMS);
+void k61_radix_delete(struct radix_tree_root* root, unsigned long index,
                       K61_SITE_PARAMS);
 
 /* ---- VFS and btrfs objects (fields the extracted code uses) ---- */
 struct super_block {
-  void *s_fs_info;
+  void* s_fs_info;
 };
 struct inode {
-  struct super_block *i_sb;
-  struct address_space *i_mapping;
+  struct super_block* i_sb;
+  struct address_space* i_mapping;
   loff_t i_size;
 };
 struct address_space {
-  struct inode *host;
+  struct inode* host;
   spinlock_t private_lock;
   spinlock_t i_pages_lock; /* guards pages[] (the xarray's lock) */
-  struct page *pages[K61_MAX_PAGES];
+  struct page* pages[K61_MAX_PAGES];
 };
 struct extent_io_tree {
   int unused;
@@ -297,7 +302,7 @@ struct btrfs_root;
 struct btrfs_inode {
   struct inode vfs_inode;
   struct extent_io_tree io_tree;
-  struct btrfs_root *root;
+  struct btrfs_root* root;
 };
 #define BTRFS_I(inode) container_of((inode), struct btrfs_inode, vfs_inode)
 struct btrfs_subpage_info;
@@ -307,29 +312,30 @@ struct btrfs_fs_info {
   u32 sectorsize_bits;
   spinlock_t buffer_lock;
   struct radix_tree_root buffer_radix;
-  struct inode *btree_inode;
-  struct btrfs_subpage_info *subpage_info;
+  struct inode* btree_inode;
+  struct btrfs_subpage_info* subpage_info;
 };
-static inline struct btrfs_fs_info *btrfs_sb(struct super_block *sb) {
-  return (struct btrfs_fs_info *)sb->s_fs_info;
+static inline struct btrfs_fs_info* btrfs_sb(struct super_block* sb) {
+  return (struct btrfs_fs_info*)sb->s_fs_info;
 }
-static inline bool btrfs_is_testing(struct btrfs_fs_info *fs_info) {
+static inline bool btrfs_is_testing(struct btrfs_fs_info* fs_info) {
   (void)fs_info;
   return false;
 }
 /* The only inode here is the btree inode: metadata. */
-static inline bool is_data_inode(struct inode *inode) {
+static inline bool is_data_inode(struct inode* inode) {
   (void)inode;
   return false;
 }
-static inline loff_t i_size_read(const struct inode *inode) {
+static inline loff_t i_size_read(const struct inode* inode) {
   return inode->i_size;
 }
-static inline bool fsverity_active(const struct inode *inode) {
+static inline bool fsverity_active(const struct inode* inode) {
   (void)inode;
   return false;
 }
-#define fsverity_verify_page(page) (K61_UNREACHABLE("fsverity_verify_page"), false)
+#define fsverity_verify_page(page) \
+  (K61_UNREACHABLE("fsverity_verify_page"), false)
 
 #define BTRFS_TREE_RELOC_OBJECTID (-8ULL)
 #define BTRFS_FS_TREE_OBJECTID 5ULL
@@ -341,7 +347,7 @@ static inline bool fsverity_active(const struct inode *inode) {
 
 /* Messages: the format is checked, nothing is printed. */
 static inline __attribute__((format(printf, 2, 3))) void k61_printk(
-    const void *fs_info, const char *fmt, ...) {
+    const void* fs_info, const char* fmt, ...) {
   (void)fs_info;
   (void)fmt;
 }
@@ -358,19 +364,21 @@ struct btrfs_subpage {
   atomic_t eb_refs;
   atomic_t readers;
 };
-static inline bool btrfs_is_subpage(const struct btrfs_fs_info *fs_info,
-                                    struct page *page) {
+static inline bool btrfs_is_subpage(const struct btrfs_fs_info* fs_info,
+                                    struct page* page) {
   (void)page;
   return fs_info->sectorsize < PAGE_SIZE;
 }
 #define K61_SUBPAGE(name) (K61_UNREACHABLE(name), 0)
-#define btrfs_subpage_end_reader(f, p, s, l) ((void)K61_SUBPAGE("btrfs_subpage_end_reader"))
+#define btrfs_subpage_end_reader(f, p, s, l) \
+  ((void)K61_SUBPAGE("btrfs_subpage_end_reader"))
 #define btrfs_attach_subpage(f, p, t) K61_SUBPAGE("btrfs_attach_subpage")
 #define btrfs_detach_subpage(f, p) ((void)K61_SUBPAGE("btrfs_detach_subpage"))
 #define btrfs_free_subpage(p) ((void)(p)) /* NULL outside subpage */
 #define btrfs_alloc_subpage(f, t) \
-  ((struct btrfs_subpage *)ERR_PTR(K61_SUBPAGE("btrfs_alloc_subpage")))
-#define btrfs_page_dec_eb_refs(f, p) ((void)K61_SUBPAGE("btrfs_page_dec_eb_refs"))
+  ((struct btrfs_subpage*)ERR_PTR(K61_SUBPAGE("btrfs_alloc_subpage")))
+#define btrfs_page_dec_eb_refs(f, p) \
+  ((void)K61_SUBPAGE("btrfs_page_dec_eb_refs"))
 /* Real subpage.c returns early unless subpage; so does this. */
 #define btrfs_page_inc_eb_refs(f, p) ((void)(f), (void)(p))
 #define btrfs_subpage_clear_uptodate(f, p, s, l) \
@@ -392,7 +400,7 @@ enum btrfs_compression_type {
 #define BTRFS_MAP_WRITE 1
 #define BIO_CLONED 1
 struct bio_vec {
-  struct page *bv_page;
+  struct page* bv_page;
   unsigned int bv_len;
   unsigned int bv_offset;
 };
@@ -410,15 +418,15 @@ struct bio {
   struct bio_vec bi_io_vec[K61_BIO_MAX_VECS];
 };
 struct btrfs_bio;
-typedef void (*btrfs_bio_end_io_t)(struct btrfs_bio *bbio);
+typedef void (*btrfs_bio_end_io_t)(struct btrfs_bio* bbio);
 struct btrfs_bio {
   unsigned int mirror_num;
   u64 file_offset;
   btrfs_bio_end_io_t end_io;
-  void *private;
+  void* private;
   struct bio bio;
 };
-static inline struct btrfs_bio *btrfs_bio(struct bio *bio) {
+static inline struct btrfs_bio* btrfs_bio(struct bio* bio) {
   return container_of(bio, struct btrfs_bio, bio);
 }
 #define bio_flagged(bio, flag) (((bio)->bi_flags >> (flag)) & 1UL)
@@ -427,18 +435,21 @@ static inline struct btrfs_bio *btrfs_bio(struct bio *bio) {
 struct bvec_iter_all {
   int idx;
 };
-#define bio_for_each_segment_all(bvl, bio, iter)                          \
-  for ((iter).idx = 0, (bvl) = &(bio)->bi_io_vec[0];                      \
-       (iter).idx < (bio)->bi_vcnt; (iter).idx++, (bvl) = &(bio)->bi_io_vec[(iter).idx])
+#define bio_for_each_segment_all(bvl, bio, iter)     \
+  for ((iter).idx = 0, (bvl) = &(bio)->bi_io_vec[0]; \
+       (iter).idx < (bio)->bi_vcnt;                  \
+       (iter).idx++, (bvl) = &(bio)->bi_io_vec[(iter).idx])
 struct writeback_control;
 
 /* disk-io.c's metadata submission: queued for the I/O completion task. */
 #define btrfs_submit_metadata_bio(inode, bio, mirror) \
   ((void)(inode), (void)(mirror), k61_bio_submit((bio), K61_SITE))
-#define btrfs_submit_data_write_bio(i, b, m) K61_UNREACHABLE("btrfs_submit_data_write_bio")
-#define btrfs_submit_data_read_bio(i, b, m, c) K61_UNREACHABLE("btrfs_submit_data_read_bio")
+#define btrfs_submit_data_write_bio(i, b, m) \
+  K61_UNREACHABLE("btrfs_submit_data_write_bio")
+#define btrfs_submit_data_read_bio(i, b, m, c) \
+  K61_UNREACHABLE("btrfs_submit_data_read_bio")
 #define bio_put(bio) k61_bio_put(bio, K61_SITE)
-void k61_bio_put(struct bio *bio, K61_SITE_PARAMS);
+void k61_bio_put(struct bio* bio, K61_SITE_PARAMS);
 #define btrfs_bio_free_csum(bbio) ((void)(bbio)) /* metadata: no csums */
 
 /* Data-inode read paths (is_data_inode() is false here). */

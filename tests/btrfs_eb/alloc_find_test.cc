@@ -64,10 +64,8 @@ TEST(AllocExtentBuffer, UptodatePagesMakeUptodateEb) {
 }
 
 TEST(AllocExtentBuffer, PreloadFailureReturnsErrorAndFreesEb) {
-  EbHarness h(SmallOptions(), R"pb(rules {
-                                     point: "eb.radix_preload.error"
-                                     error: -12
-                                   })pb");
+  EbHarness h(SmallOptions(),
+              R"pb(rules { point: "eb.radix_preload.error" error: -12 })pb");
   EbResult r = alloc_extent_buffer(h.fs(), kBlock);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.error, -kENOMEM);
@@ -81,10 +79,11 @@ TEST(AllocExtentBuffer, PreloadFailureReturnsErrorAndFreesEb) {
   EXPECT_EQ(h.fs()->buffer_radix()->Peek(kBlock >> 12), nullptr);
 }
 
-constexpr char kSplitBeforeInsert[] = R"pb(rules {
-  point: "eb.alloc_extent_buffer.before_insert"
-  trigger { hook: "test.btrfs_eb.step" }
-})pb";
+constexpr char kSplitBeforeInsert[] =
+    R"pb(rules {
+           point: "eb.alloc_extent_buffer.before_insert"
+           trigger { hook: "test.btrfs_eb.step" }
+         })pb";
 
 // Another eb got into the radix slot between our page setup and insert:
 // -EEXIST, find_extent_buffer returns it, ours is discarded.
@@ -108,11 +107,12 @@ TEST(AllocExtentBuffer, EexistReturnsTheEbAlreadyInserted) {
 // A dying eb (refs 0) occupies the slot: find fails, alloc retries until
 // the slot is free (the test frees it at the second hit).
 TEST(AllocExtentBuffer, EexistWithDyingEbRetries) {
-  EbHarness h(SmallOptions(), R"pb(rules {
-    point: "eb.alloc_extent_buffer.before_insert"
-    trigger { hook: "test.btrfs_eb.step" }
-    max_fires: 2
-  })pb");
+  EbHarness h(SmallOptions(),
+              R"pb(rules {
+                     point: "eb.alloc_extent_buffer.before_insert"
+                     trigger { hook: "test.btrfs_eb.step" }
+                     max_fires: 2
+                   })pb");
   FsInfo* fs = h.fs();
   ExtentBuffer* dying = __alloc_extent_buffer(fs, kBlock, 4096);
   dying->refs().Set(0);

@@ -109,10 +109,11 @@ TEST_F(CtreeTest, ReclaimEvictsCleanEbsButNotTheRoot) {
 
 TEST(ForceReclaim, HookRunsFromAPlanTrigger) {
   FsInfoOptions options = TreeOptions();
-  EbHarness h(options, R"pb(rules {
-    point: "eb.readahead_tree_block.before_read"
-    trigger { hook: "btrfs_eb.force_reclaim" arg: "bytenr" }
-  })pb");
+  EbHarness h(options,
+              R"pb(rules {
+                     point: "eb.readahead_tree_block.before_read"
+                     trigger { hook: "btrfs_eb.force_reclaim" arg: "bytenr" }
+                   })pb");
   h.WriteLeaf(65536);
   readahead_tree_block(h.fs(), 65536);
   // The hook ran before the read while readahead held a ref: nothing went.

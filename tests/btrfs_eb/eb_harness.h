@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "btrfs_eb/fs_info.h"
-#include "framework/run_context.h"
 #include "framework/rule_set.h"
+#include "framework/run_context.h"
 
 namespace faultline {
 namespace btrfs_eb {

@@ -5,13 +5,13 @@
 // in seed_race and in search_stress.
 // Method: RunIteration on the fiber backend, one fresh strategy per
 // iteration with seed = iteration index; count iterations until the check.
+#include <google/protobuf/text_format.h>
+
 #include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include <google/protobuf/text_format.h>
-
 #include "framework/plan.pb.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
@@ -27,7 +27,8 @@ constexpr char kResurrect[] = "eb.resurrect";
 
 ScenarioArgs Args(const ScenarioInfo& info, std::string variant,
                   absl::flat_hash_map<std::string, std::string> set = {}) {
-  for (const ScenarioParam& p : info.params) set.emplace(p.name, p.default_value);
+  for (const ScenarioParam& p : info.params)
+    set.emplace(p.name, p.default_value);
   return ScenarioArgs(std::move(variant), std::move(set));
 }
 
@@ -91,21 +92,35 @@ TEST_P(SeedRaceExploration, AbsentAfterFix) {
 // (H3). A window delay on every scan would keep the page locked by reclaim
 // most of the (virtual) time, so cpu0's trylock would keep failing.
 constexpr char kRecipe[] = R"pb(
-  rules { point: "eb.readahead_tree_block.start" tasks: "cpu0"
-          delay { ns: 1000 max_ns: 40000 } }
-  rules { point: "mm.trylock_page" tasks: "cpu1" probability: 0.5 fail {} }
-  rules { point: "eb.try_release_extent_buffer.after_refs_check"
-          max_fires: 1 delay { ns: 10000 } }
-  rules { point: "eb.readahead_tree_block.before_read" tasks: "cpu0"
-          delay { ns: 10000 } })pb";
+  rules {
+    point: "eb.readahead_tree_block.start"
+    tasks: "cpu0"
+    delay { ns: 1000 max_ns: 40000 }
+  }
+  rules {
+    point: "mm.trylock_page"
+    tasks: "cpu1"
+    probability: 0.5
+    fail {}
+  }
+  rules {
+    point: "eb.try_release_extent_buffer.after_refs_check"
+    max_fires: 1
+    delay { ns: 10000 }
+  }
+  rules {
+    point: "eb.readahead_tree_block.before_read"
+    tasks: "cpu0"
+    delay { ns: 10000 }
+  })pb";
 
 TEST_P(SeedRaceExploration, RecipePlanReproducesBeforeFix) {
   const ScenarioInfo* info =
       ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
   ScenarioArgs args = Args(*info, "prefix");
   int found_at = -1;
-  std::vector<Violation> v = Explore("btrfs_eb.seed_race", args, GetParam(),
-                                     2000, &found_at, kRecipe);
+  std::vector<Violation> v =
+      Explore("btrfs_eb.seed_race", args, GetParam(), 2000, &found_at, kRecipe);
   ASSERT_FALSE(v.empty()) << "race not found";
   // Either CPU0's final free reaches the BUG_ON first, or the read
   // completion's plain atomic_inc hits the eb whose refs just reached 0.
@@ -120,8 +135,8 @@ TEST_P(SeedRaceExploration, RecipePlanFindsNothingAfterFix) {
       ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
   ScenarioArgs args = Args(*info, "postfix");
   int found_at = -1;
-  std::vector<Violation> v = Explore("btrfs_eb.seed_race", args, GetParam(),
-                                     2000, &found_at, kRecipe);
+  std::vector<Violation> v =
+      Explore("btrfs_eb.seed_race", args, GetParam(), 2000, &found_at, kRecipe);
   EXPECT_TRUE(v.empty()) << "iteration " << found_at << ": " << Names(v);
 }
 

@@ -31,8 +31,11 @@ TEST(FindOrCreatePage, CreatesLockedPageWithCacheAndCallerRefs) {
 }
 
 TEST(TrylockPage, FailsWhenHeldAndWhenInjected) {
-  EbHarness h(SmallOptions(),
-              R"pb(rules { point: "mm.trylock_page" keys: 3 fail {} })pb");
+  EbHarness h(SmallOptions(), R"pb(rules {
+                                     point: "mm.trylock_page"
+                                     keys: 3
+                                     fail {}
+                                   })pb");
   AddressSpace* mapping = h.fs()->btree_mapping();
   Page* p = find_or_create_page(mapping, 2);
   EXPECT_FALSE(trylock_page(p));  // held by us
@@ -41,7 +44,7 @@ TEST(TrylockPage, FailsWhenHeldAndWhenInjected) {
   unlock_page(p);
   Page* q = find_or_create_page(mapping, 3);
   unlock_page(q);
-  EXPECT_FALSE(trylock_page(q));  // injected: key 3
+  EXPECT_FALSE(trylock_page(q));              // injected: key 3
   EXPECT_FALSE(q->flags.PeekBit(PG_locked));  // and nothing is held
 }
 

@@ -38,7 +38,8 @@ TEST(ReadExtentBufferPages, WaitNoneSubmitsAndCompletionMakesUptodate) {
   ExtentBuffer* eb = Alloc(h);
   EXPECT_EQ(read_extent_buffer_pages(eb, WAIT_NONE, 0), 0);
   EXPECT_EQ(eb->PeekIoPages(), 4);
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
   EXPECT_EQ(h.CompleteIo(), 1);
   EXPECT_EQ(eb->PeekIoPages(), 0);
   EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_UPTODATE));
@@ -59,13 +60,17 @@ TEST(ReadExtentBufferPages, UptodateReturnsAtOnce) {
 }
 
 TEST(ReadExtentBufferPages, TrylockFailureSkipsReadahead) {
-  EbHarness h(MultiPageOptions(),
-              R"pb(rules { point: "mm.trylock_page" keys: 18 fail {} })pb");
+  EbHarness h(MultiPageOptions(), R"pb(rules {
+                                         point: "mm.trylock_page"
+                                         keys: 18
+                                         fail {}
+                                       })pb");
   ExtentBuffer* eb = Alloc(h);  // pages 16..19
   EXPECT_EQ(read_extent_buffer_pages(eb, WAIT_NONE, 0), 0);
   EXPECT_EQ(eb->PeekIoPages(), 0);
   EXPECT_EQ(h.fs()->PeekDeferredBios(), 0u);
-  for (int i = 0; i < 4; ++i) EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
 }
 
 TEST(ReadExtentBufferPages, AllPagesUptodateSetsFlagWithoutIo) {
@@ -124,8 +129,11 @@ TEST(ReadExtentBufferPages, DeviceErrorSetsReadErr) {
 
 TEST(ReadExtentBufferPages, SubmitErrorDropsRemainingPages) {
   EbHarness h(MultiPageOptions(), R"pb(rules {
-    point: "bio.add_page.error" error: -12 skip: 1 max_fires: 1
-  })pb");
+                                         point: "bio.add_page.error"
+                                         error: -12
+                                         skip: 1
+                                         max_fires: 1
+                                       })pb");
   // A full leaf, so every page of the block holds data.
   std::vector<BlockItem> items;
   for (uint64_t k = 0; k < MaxItems(16384); ++k) items.push_back({k, k});
@@ -135,7 +143,8 @@ TEST(ReadExtentBufferPages, SubmitErrorDropsRemainingPages) {
   // Page 0 is in flight; pages 1 (failed) and 2-3 (skipped) left io_pages.
   EXPECT_EQ(eb->PeekIoPages(), 1);
   EXPECT_TRUE(eb->PeekPage(1)->flags.PeekBit(PG_error));
-  for (int i = 1; i < 4; ++i) EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
+  for (int i = 1; i < 4; ++i)
+    EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
   EXPECT_EQ(h.CompleteIo(), 1);
   EXPECT_EQ(eb->PeekIoPages(), 0);
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_UPTODATE));  // block incomplete

@@ -49,7 +49,7 @@ TEST(FreeExtentBuffer, LastRefReleasesEverything) {
   free_extent_buffer(eb);  // caller's ref: 2 -> 1
   EXPECT_EQ(eb->PeekRefs(), 1);
   eb->bflags().clear_bit(EXTENT_BUFFER_TREE_REF);  // give the tree's ref away
-  free_extent_buffer(eb);  // 1 -> 0
+  free_extent_buffer(eb);                          // 1 -> 0
   EXPECT_EQ(eb->PeekRefs(), 0);
   EXPECT_TRUE(eb->PeekDead());
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_IN_TREE));
@@ -156,7 +156,8 @@ TEST(TryReleaseExtentBuffer, RefusesUnderIo) {
   ExtentBuffer* eb = Alloc(h);
   ASSERT_EQ(read_extent_buffer_pages(eb, WAIT_NONE, 0), 0);
   free_extent_buffer(eb);  // refs 1 (tree), io_pages 1
-  EXPECT_EQ(try_release_extent_buffer(eb->PeekPage(0)), 0);  // page locked by io
+  EXPECT_EQ(try_release_extent_buffer(eb->PeekPage(0)),
+            0);  // page locked by io
   EXPECT_EQ(eb->PeekRefs(), 1);
   h.CompleteIo();
 }

@@ -3,6 +3,8 @@
 // reject bad parameters and variants with a message naming them.
 // Method: look the scenarios up in the global registry and call their build
 // function on a World that is never run (tasks are only spawned).
+#include "framework/scenario.h"
+
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,7 +12,6 @@
 #include "framework/run_context.h"
 #include "framework/runtime/internal/world_access.h"
 #include "framework/runtime/world.h"
-#include "framework/scenario.h"
 #include "gtest/gtest.h"
 
 namespace faultline {
@@ -24,7 +25,8 @@ std::vector<std::string> ParamNames(const ScenarioInfo& info) {
 
 ScenarioArgs Args(const ScenarioInfo& info, std::string variant,
                   absl::flat_hash_map<std::string, std::string> set = {}) {
-  for (const ScenarioParam& p : info.params) set.emplace(p.name, p.default_value);
+  for (const ScenarioParam& p : info.params)
+    set.emplace(p.name, p.default_value);
   return ScenarioArgs(std::move(variant), std::move(set));
 }
 
@@ -34,19 +36,20 @@ TEST(BtrfsEbScenarios, AreRegisteredWithVariantsDefaultPostfix) {
     ASSERT_NE(info, nullptr) << name;
     ASSERT_FALSE(info->variants.empty());
     EXPECT_EQ(info->variants[0], "postfix");
-    EXPECT_NE(std::find(info->variants.begin(), info->variants.end(),
-                        "prefix"),
+    EXPECT_NE(std::find(info->variants.begin(), info->variants.end(), "prefix"),
               info->variants.end());
   }
-  const ScenarioInfo* seed = ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
-  EXPECT_EQ(ParamNames(*seed),
-            (std::vector<std::string>{"nodesize", "pagesize", "bug_on_under_io",
-                                      "check_io_pinned", "block",
-                                      "reclaim_passes"}));
+  const ScenarioInfo* seed =
+      ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
+  EXPECT_EQ(
+      ParamNames(*seed),
+      (std::vector<std::string>{"nodesize", "pagesize", "bug_on_under_io",
+                                "check_io_pinned", "block", "reclaim_passes"}));
 }
 
 TEST(BtrfsEbScenarios, SeedRaceSpawnsTheSeedsThreeCpus) {
-  const ScenarioInfo* info = ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
+  const ScenarioInfo* info =
+      ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
   RunContext run(RuleSet::Empty(), RunOptions{});
   World world(&run);
   ASSERT_TRUE(info->build(world, Args(*info, "prefix")).ok());
@@ -71,7 +74,8 @@ TEST(BtrfsEbScenarios, SearchStressSpawnsSearchersWriterAndReclaim) {
 }
 
 TEST(BtrfsEbScenarios, RejectsBadVariantAndGeometry) {
-  const ScenarioInfo* info = ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
+  const ScenarioInfo* info =
+      ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
   RunContext run(RuleSet::Empty(), RunOptions{});
   World world(&run);
   absl::Status bad_variant = info->build(world, Args(*info, "fixed"));

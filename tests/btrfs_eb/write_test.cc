@@ -38,7 +38,8 @@ TEST(SetExtentBufferDirty, SetsDirtyPagesAndKeepsTreeRef) {
   EXPECT_TRUE(set_extent_buffer_dirty(eb));  // already dirty
   EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_DIRTY));
   EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_TREE_REF));
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_dirty));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_dirty));
   EXPECT_TRUE(extent_buffer_under_io(eb));
 }
 
@@ -109,15 +110,19 @@ TEST(WriteOneEb, DeviceErrorSetsWriteErr) {
 
 TEST(WriteOneEb, SubmitErrorEndsWritebackAtOnce) {
   EbHarness h(MultiPageOptions(), R"pb(rules {
-    point: "bio.add_page.error" error: -5 skip: 2 max_fires: 1
-  })pb");
+                                         point: "bio.add_page.error"
+                                         error: -5
+                                         skip: 2
+                                         max_fires: 1
+                                       })pb");
   ExtentBuffer* eb = UptodateEb(h);
   set_extent_buffer_dirty(eb);
   ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
   EXPECT_EQ(write_one_eb(eb), -kEIO);
   EXPECT_EQ(eb->PeekIoPages(), 2);  // pages 0-1 in flight
   EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITE_ERR));
-  for (int i = 2; i < 4; ++i) EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
+  for (int i = 2; i < 4; ++i)
+    EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_locked));
   h.CompleteIo();
   EXPECT_EQ(eb->PeekIoPages(), 0);
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));

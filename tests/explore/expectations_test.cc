@@ -11,14 +11,16 @@ namespace {
 
 Plan PlanWith(const char* expect_text) {
   Plan plan;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(expect_text, &plan));
+  EXPECT_TRUE(
+      google::protobuf::TextFormat::ParseFromString(expect_text, &plan));
   return plan;
 }
 
 Report ReportWith(std::vector<std::pair<std::string, uint64_t>> checks) {
   Report report;
   report.set_iterations_run(10);
-  for (auto& [check, n] : checks) (*report.mutable_violations_by_check())[check] = n;
+  for (auto& [check, n] : checks)
+    (*report.mutable_violations_by_check())[check] = n;
   return report;
 }
 

@@ -16,10 +16,13 @@ class EnvTest : public ::testing::Test {
     for (const char* name : kNames) unsetenv(name);
   }
   void TearDown() override { SetUp(); }
-  static constexpr const char* kNames[] = {
-      "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",     "TEST_RUN_NUMBER",
-      "FAULTLINE_SEED",    "FAULTLINE_ITERATIONS", "TEST_SHARD_STATUS_FILE",
-      "TEST_UNDECLARED_OUTPUTS_DIR"};
+  static constexpr const char* kNames[] = {"TEST_TOTAL_SHARDS",
+                                           "TEST_SHARD_INDEX",
+                                           "TEST_RUN_NUMBER",
+                                           "FAULTLINE_SEED",
+                                           "FAULTLINE_ITERATIONS",
+                                           "TEST_SHARD_STATUS_FILE",
+                                           "TEST_UNDECLARED_OUTPUTS_DIR"};
 };
 
 TEST_F(EnvTest, DefaultsToOneShard) {

@@ -25,8 +25,8 @@
 #include "framework/explore/explorer_options.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
-#include "framework/runtime/trace/replay_token.h"
 #include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
 #include "gtest/gtest.h"
 
 namespace faultline {
@@ -88,8 +88,9 @@ std::vector<std::string> TableRows(const std::string& table) {
     std::vector<std::string> cells = absl::StrSplit(line, '|');
     if (cells.size() < 2) continue;
     const std::string number = Squeeze(cells[0]);
-    const bool starts = !number.empty() &&
-                        number.find_first_not_of("0123456789") == std::string::npos;
+    const bool starts =
+        !number.empty() &&
+        number.find_first_not_of("0123456789") == std::string::npos;
     if (starts) {
       rows.emplace_back(cells.size());
     } else if (!number.empty() || rows.empty()) {
@@ -100,12 +101,14 @@ std::vector<std::string> TableRows(const std::string& table) {
     for (size_t c = 1; c < cells.size(); ++c) row[c] += Squeeze(cells[c]);
   }
   std::vector<std::string> out;
-  for (const std::vector<std::string>& row : rows) out.push_back(absl::StrJoin(row, "|"));
+  for (const std::vector<std::string>& row : rows)
+    out.push_back(absl::StrJoin(row, "|"));
   return out;
 }
 
 constexpr char kRandomCollectAll[] =
-    "exploration { strategy: RANDOM seed: 7 iterations: 61 collect_all: true }\n"
+    "exploration { strategy: RANDOM seed: 7 iterations: 61 collect_all: true "
+    "}\n"
     "expect { violation: \"icache.use_after_free\" }\n";
 
 constexpr char kPctCollectAll[] =
@@ -138,7 +141,8 @@ TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
     planned += part.iterations_planned();
     run += part.iterations_run();
     steps += part.total_steps();
-    for (const auto& [check, n] : part.violations_by_check()) by_check[check] += n;
+    for (const auto& [check, n] : part.violations_by_check())
+      by_check[check] += n;
   }
   EXPECT_EQ(planned, whole.iterations_planned());
   EXPECT_EQ(run, whole.iterations_run());
@@ -149,9 +153,10 @@ TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
 }
 
 TEST(ExplorerShardingExhaustive, ExhaustiveRunsOnShardZeroOnly) {
-  const Plan plan = IcachePlan(
-      "fixed", "exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
-               "iterations: 10000 }\nexpect { search_complete: true }\n");
+  const Plan plan =
+      IcachePlan("fixed",
+                 "exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
+                 "iterations: 10000 }\nexpect { search_complete: true }\n");
   for (uint32_t shard = 1; shard < 3; ++shard) {
     ExplorerOptions options = Fast();
     options.shard_index = shard;
@@ -183,7 +188,8 @@ TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {
     EXPECT_EQ(a.violations(i).replay_token(), b.violations(i).replay_token());
     EXPECT_EQ(a.violations(i).minimized_token(),
               b.violations(i).minimized_token());
-    EXPECT_EQ(a.violations(i).rendered_table(), b.violations(i).rendered_table());
+    EXPECT_EQ(a.violations(i).rendered_table(),
+              b.violations(i).rendered_table());
   }
 }
 
@@ -208,9 +214,10 @@ TEST(ExplorerDeterminism, RunPlanIterationIsTheExplorersIteration) {
     EXPECT_EQ(again->violations[0].check, kUseAfterFree);
     EXPECT_FALSE(again->trace.events.empty());
   }
-  const Plan small = IcachePlan(
-      "fixed", "exploration { strategy: EXHAUSTIVE preemption_bound: 0 }\n"
-               "expect { no_violation: true }\n");
+  const Plan small =
+      IcachePlan("fixed",
+                 "exploration { strategy: EXHAUSTIVE preemption_bound: 0 }\n"
+                 "expect { no_violation: true }\n");
   absl::StatusOr<IterationResult> beyond = RunPlanIteration(small, 1000000);
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.status().code(), absl::StatusCode::kOutOfRange);
@@ -241,12 +248,14 @@ TEST(ExplorerDeterminism, SeedOverrideChangesTheSchedules) {
 }
 
 constexpr char kExhaustive[] =
-    "exploration { strategy: EXHAUSTIVE preemption_bound: 2 iterations: 10000 }\n";
+    "exploration { strategy: EXHAUSTIVE preemption_bound: 2 iterations: 10000 "
+    "}\n";
 
 TEST(ExplorerExhaustive, ReproducesBeforeFix) {
   const Plan plan = IcachePlan(
-      "buggy", absl::StrCat(kExhaustive,
-                            "expect { violation: \"icache.use_after_free\" }\n"));
+      "buggy",
+      absl::StrCat(kExhaustive,
+                   "expect { violation: \"icache.use_after_free\" }\n"));
   const Report report = Explore(plan, Fast());
   EXPECT_TRUE(report.expectations_met());
   EXPECT_GT(report.violations_by_check().count(kUseAfterFree), 0u);
@@ -256,10 +265,10 @@ TEST(ExplorerExhaustive, ReproducesBeforeFix) {
 }
 
 TEST(ExplorerExhaustive, AbsentAfterFix) {
-  const Plan plan = IcachePlan(
-      "fixed", absl::StrCat(kExhaustive,
-                            "expect { no_violation: true }\n"
-                            "expect { search_complete: true }\n"));
+  const Plan plan =
+      IcachePlan("fixed", absl::StrCat(kExhaustive,
+                                       "expect { no_violation: true }\n"
+                                       "expect { search_complete: true }\n"));
   const Report report = Explore(plan, Fast());
   EXPECT_TRUE(report.complete());
   EXPECT_EQ(report.stop_reason(), "exhausted");
@@ -272,9 +281,10 @@ TEST(ExplorerExhaustive, AbsentAfterFix) {
 }
 
 TEST(ExplorerExhaustive, SearchCompleteFailsWhenBudgetEndsTheWalk) {
-  const Plan plan = IcachePlan(
-      "fixed", "exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
-               "iterations: 2 }\nexpect { search_complete: true }\n");
+  const Plan plan =
+      IcachePlan("fixed",
+                 "exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
+                 "iterations: 2 }\nexpect { search_complete: true }\n");
   const Report report = Explore(plan, Fast());
   EXPECT_EQ(report.iterations_run(), 2u);
   EXPECT_FALSE(report.complete());
@@ -303,9 +313,10 @@ void ExpectReplayReproduces(const Plan& plan, const std::string& token,
 }
 
 TEST(ExplorerMinimize, MinimizedTokenReplaysAgainstItsPlan) {
-  const Plan plan = IcachePlan(
-      "buggy", "exploration { strategy: RANDOM seed: 3 iterations: 200 }\n"
-               "expect { violation: \"icache.use_after_free\" }\n");
+  const Plan plan =
+      IcachePlan("buggy",
+                 "exploration { strategy: RANDOM seed: 3 iterations: 200 }\n"
+                 "expect { violation: \"icache.use_after_free\" }\n");
   const Report report = Explore(plan);
   const ViolationReport* v = FindViolation(report, kUseAfterFree);
   ASSERT_NE(v, nullptr);
@@ -322,9 +333,10 @@ TEST(ExplorerMinimize, MinimizedTokenReplaysAgainstItsPlan) {
 }
 
 TEST(ExplorerMinimize, TokenForAnotherPlanIsRefused) {
-  const Plan buggy = IcachePlan(
-      "buggy", "exploration { strategy: RANDOM seed: 3 iterations: 200 }\n"
-               "expect { violation: \"icache.use_after_free\" }\n");
+  const Plan buggy =
+      IcachePlan("buggy",
+                 "exploration { strategy: RANDOM seed: 3 iterations: 200 }\n"
+                 "expect { violation: \"icache.use_after_free\" }\n");
   const Report report = Explore(buggy, Fast());
   ASSERT_GT(report.violations_size(), 0);
   Plan fixed = IcachePlan("fixed", "expect { no_violation: true }\n");
@@ -372,10 +384,10 @@ TEST(ExplorerStop, ForbiddenViolationDecidesTheRun) {
 }
 
 TEST(ExplorerStop, TimeBudgetStopsTheRun) {
-  const Plan plan = IcachePlan(
-      "fixed",
-      "exploration { strategy: RANDOM seed: 1 iterations: 100000000 "
-      "time_budget_ms: 1 }\nexpect { no_violation: true }\n");
+  const Plan plan =
+      IcachePlan("fixed",
+                 "exploration { strategy: RANDOM seed: 1 iterations: 100000000 "
+                 "time_budget_ms: 1 }\nexpect { no_violation: true }\n");
   const Report report = Explore(plan, Fast());
   EXPECT_EQ(report.stop_reason(), "time_budget");
   EXPECT_LT(report.iterations_run(), report.iterations_planned());
@@ -415,9 +427,9 @@ TEST(ExplorerSeedRace, FoundMinimizedAndRenderedInOrder) {
     while (next < rows.size() && rows[next].find(want) == std::string::npos) {
       ++next;
     }
-    ASSERT_LT(next, rows.size()) << "no row \"" << needle
-                                 << "\" after the previous one in:\n"
-                                 << v->rendered_table();
+    ASSERT_LT(next, rows.size())
+        << "no row \"" << needle << "\" after the previous one in:\n"
+        << v->rendered_table();
     ++next;
   }
 }
@@ -478,7 +490,8 @@ TEST(ExplorerThreads, SeedRaceFoundOnRealThreadsAndRenderedFromItsOwnTrace) {
                             [&](const std::string& row) {
                               return row.find(want) != std::string::npos;
                             }))
-        << "no row \"" << needle << "\" in:\n" << v->rendered_table();
+        << "no row \"" << needle << "\" in:\n"
+        << v->rendered_table();
   }
   EXPECT_NE(rows.back().find(kUnderIo), std::string::npos)
       << v->rendered_table();

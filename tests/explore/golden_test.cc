@@ -51,12 +51,12 @@ Report Explore(const Plan& plan, uint64_t iterations) {
 
 struct Golden {
   const char* plan;
-  uint64_t iterations;                // the budget explored
-  std::vector<uint64_t> probes;       // iterations whose hash is pinned
+  uint64_t iterations;           // the budget explored
+  std::vector<uint64_t> probes;  // iterations whose hash is pinned
   std::vector<uint64_t> probe_hashes;
   uint64_t iterations_run;
   uint64_t distinct_schedules;
-  uint64_t under_io;                  // iterations that hit the BUG_ON
+  uint64_t under_io;  // iterations that hit the BUG_ON
   // The first failure (empty token: none).
   uint64_t failure_iteration;
   uint64_t failure_hash;
@@ -93,30 +93,51 @@ void ExpectGolden(const Golden& golden) {
 }
 
 TEST(GoldenTest, SeedRacePrefixPct) {
-  ExpectGolden({"seed_race_prefix.textproto", 40, {0, 1, 17},
-                {243827152399383534u, 4001093136296975945u,
-                 4263621241536722574u},
-                40, 40, 1, 3, 4499470305731067873u,
-                "fl1-AZeEjuej6eTAPZPXw8LQta6KFAECAwOEAQEAIzw6Cg",
-                "fl1-AZeEjuej6eTAPZPXw8LQta6KFAEAAJC2kuM"});
+  ExpectGolden(
+      {"seed_race_prefix.textproto",
+       40,
+       {0, 1, 17},
+       {243827152399383534u, 4001093136296975945u, 4263621241536722574u},
+       40,
+       40,
+       1,
+       3,
+       4499470305731067873u,
+       "fl1-AZeEjuej6eTAPZPXw8LQta6KFAECAwOEAQEAIzw6Cg",
+       "fl1-AZeEjuej6eTAPZPXw8LQta6KFAEAAJC2kuM"});
 }
 
 TEST(GoldenTest, SeedRacePostfixPct) {
-  ExpectGolden({"seed_race_postfix.textproto", 40, {0, 1, 17},
-                {6193889109502154251u, 16452585017280953851u,
-                 9659315757572062628u},
-                40, 40, 0, 0, 0, "", ""});
+  ExpectGolden(
+      {"seed_race_postfix.textproto",
+       40,
+       {0, 1, 17},
+       {6193889109502154251u, 16452585017280953851u, 9659315757572062628u},
+       40,
+       40,
+       0,
+       0,
+       0,
+       "",
+       ""});
 }
 
 TEST(GoldenTest, SeedRacePrefixRandom) {
   // Stops at its first failure (the plan does not collect_all).
   ExpectGolden(
-      {"seed_race_prefix_random.textproto", 2000, {0, 1, 17},
-       {5950226836840738893u, 1954053069365571455u, 4472431650995605071u}, 653,
-       653, 1, 652, 2703962338284299028u,
+      {"seed_race_prefix_random.textproto",
+       2000,
+       {0, 1, 17},
+       {5950226836840738893u, 1954053069365571455u, 4472431650995605071u},
+       653,
+       653,
+       1,
+       652,
+       2703962338284299028u,
        "fl1-AZeEjuej6eTAPcelsYG138mk_wEARwICAQECAwECAwMDAwICAwMHAwECAQMCAgIDAQI"
        "DAwICAQMDAwMCAQMDAgMDAQICAwECAwMCAwECAQMCAgEDAQICAwICAQMDAgEDAQIGAwECAQ"
-       "MCAgEDAQICAwICVQEDAwIBAQMFAwEBAQMBAQEDAQEBAwIBAgMCAQMDAQEBBAEBAQMGAwIBAw"
+       "MCAgEDAQICAwICVQEDAwIBAQMFAwEBAQMBAQEDAQEBAwIBAgMCAQMDAQEBBAEBAQMGAwIBA"
+       "w"
        "MCAQEDAQEAF1iw3g",
        "fl1-AZeEjuej6eTAPcelsYG138mk_wEABQkDAwMMAx0DFAIAsL4fxQ"});
 }
@@ -124,10 +145,18 @@ TEST(GoldenTest, SeedRacePrefixRandom) {
 TEST(GoldenTest, SeedRacePrefixExhaustive) {
   // The whole walk takes minutes (tools/test runs it); the first 500
   // schedules pin the order of the walk, and hold no failure yet.
-  ExpectGolden({"seed_race_prefix_exhaustive.textproto", 500, {0, 1, 17},
-                {14459971412063719326u, 9783333321839070434u,
-                 5378907738982469133u},
-                500, 500, 0, 0, 0, "", ""});
+  ExpectGolden(
+      {"seed_race_prefix_exhaustive.textproto",
+       500,
+       {0, 1, 17},
+       {14459971412063719326u, 9783333321839070434u, 5378907738982469133u},
+       500,
+       500,
+       0,
+       0,
+       0,
+       "",
+       ""});
 }
 
 }  // namespace

@@ -4,10 +4,11 @@
 // Method: run the inode cache's buggy plan (exhaustive search stops at the
 // first violation, far below its 10,000-iteration budget) with the bar
 // progress mode and stdout and stderr sent to one stream, as on a terminal.
+#include "framework/explore/run_plan.h"
+
 #include <sstream>
 #include <string>
 
-#include "framework/explore/run_plan.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -48,11 +48,9 @@ namespace faultline {
 namespace {
 
 TEST(FoldRepeats, FoldsABlockThatRepeatsBackToBack) {
-  std::vector<TableRow> rows = {{0, "start", {}},
-                                {1, "lock", {}},   {1, "unlock", {}},
-                                {1, "lock", {}},   {1, "unlock", {}},
-                                {1, "lock", {}},   {1, "unlock", {}},
-                                {0, "end", {}}};
+  std::vector<TableRow> rows = {
+      {0, "start", {}},  {1, "lock", {}}, {1, "unlock", {}}, {1, "lock", {}},
+      {1, "unlock", {}}, {1, "lock", {}}, {1, "unlock", {}}, {0, "end", {}}};
   std::vector<TableRow> folded = FoldRepeats(rows);
   ASSERT_EQ(folded.size(), 5u);
   EXPECT_EQ(folded[1].text, "lock");

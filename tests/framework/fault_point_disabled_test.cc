@@ -5,10 +5,9 @@
 // Method: this file alone is compiled with FAULTLINE_DISABLED (BUILD
 // local_defines) against the normal framework library, then its sites are
 // hit under a run whose rules would fire at any registered point.
-#include "framework/fault_point.h"
-
 #include <cstdint>
 
+#include "framework/fault_point.h"
 #include "framework/run_context.h"
 #include "framework/site_registry.h"
 #include "gtest/gtest.h"

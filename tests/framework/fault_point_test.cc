@@ -88,8 +88,11 @@ TEST(FaultPoint, NoRunMeansNoFault) {
 }
 
 TEST(FaultPoint, NthFiresOnceOnTheNthHit) {
-  auto rules = RuleSet::Compile(
-      ParsePlan(R"pb(rules { point: "test.site_a" nth: 3 fail {} })pb"));
+  auto rules = RuleSet::Compile(ParsePlan(R"pb(rules {
+                                                 point: "test.site_a"
+                                                 nth: 3
+                                                 fail {}
+                                               })pb"));
   ASSERT_TRUE(rules.ok()) << rules.status();
   RunContext run(*rules, RunOptions{});
   ScopedRunContext install(&run);
@@ -102,8 +105,8 @@ TEST(FaultPoint, NthFiresOnceOnTheNthHit) {
 }
 
 TEST(FaultPoint, ErrorRuleReturnsItsValueFilteredByKey) {
-  auto rules = RuleSet::Compile(ParsePlan(
-      R"pb(rules { point: "test.site_b" error: -5 keys: 0 })pb"));
+  auto rules = RuleSet::Compile(
+      ParsePlan(R"pb(rules { point: "test.site_b" error: -5 keys: 0 })pb"));
   ASSERT_TRUE(rules.ok()) << rules.status();
   RunContext run(*rules, RunOptions{});
   ScopedRunContext install(&run);

@@ -9,10 +9,10 @@
 #include <memory>
 
 #include "framework/fault_point.h"
-#include "framework/testing/counting_new.h"
 #include "framework/internal/task_identity.h"
-#include "framework/run_context.h"
 #include "framework/rule_set.h"
+#include "framework/run_context.h"
+#include "framework/testing/counting_new.h"
 #include "gtest/gtest.h"
 
 namespace faultline {
@@ -40,11 +40,27 @@ uint64_t AllocationsDuring(const char* plan_text, int* fired) {
 TEST(HotPath, ArmedButNotFiringAllocatesNothing) {
   int fired = 0;
   EXPECT_EQ(AllocationsDuring(R"pb(
-              rules { point: "alloctest.other" delay { ns: 1 } }
-              rules { point: "alloctest.site" probability: 0 fail {} }
-              rules { point: "alloctest.site" tasks: "reader" fail {} }
-              rules { point: "alloctest.site" probability: 0.5 keys: 99999 fail {} }
-            )pb",
+                                rules {
+                                  point: "alloctest.other"
+                                  delay { ns: 1 }
+                                }
+                                rules {
+                                  point: "alloctest.site"
+                                  probability: 0
+                                  fail {}
+                                }
+                                rules {
+                                  point: "alloctest.site"
+                                  tasks: "reader"
+                                  fail {}
+                                }
+                                rules {
+                                  point: "alloctest.site"
+                                  probability: 0.5
+                                  keys: 99999
+                                  fail {}
+                                }
+                              )pb",
                               &fired),
             0u);
   EXPECT_EQ(fired, 0);
@@ -52,9 +68,12 @@ TEST(HotPath, ArmedButNotFiringAllocatesNothing) {
 
 TEST(HotPath, FiringFailRuleAllocatesNothing) {
   int fired = 0;
-  EXPECT_EQ(AllocationsDuring(
-                R"pb(rules { point: "alloctest.site" probability: 0.5 fail {} })pb",
-                &fired),
+  EXPECT_EQ(AllocationsDuring(R"pb(rules {
+                                     point: "alloctest.site"
+                                     probability: 0.5
+                                     fail {}
+                                   })pb",
+                              &fired),
             0u);
   EXPECT_GT(fired, 4000);
   EXPECT_LT(fired, 6000);

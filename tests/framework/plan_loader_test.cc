@@ -66,9 +66,11 @@ FL_REGISTER_SCENARIO((ScenarioInfo{
     {"writer", "reader*", "io"},
     {"plantest.quiescent_leak"},
 }));
-FL_REGISTER_SCENARIO((ScenarioInfo{
-    "plantest.no_variants", "test-only scenario without knobs", {}, {},
-    BuildNothing}));
+FL_REGISTER_SCENARIO((ScenarioInfo{"plantest.no_variants",
+                                   "test-only scenario without knobs",
+                                   {},
+                                   {},
+                                   BuildNothing}));
 FL_REGISTER_HOOK("plantest.force_reclaim", "test-only hook; does nothing",
                  [](HookCall&) {});
 
@@ -146,8 +148,7 @@ std::vector<BadPlan> BadPlans() {
                   "fail {} }\n"),
        "bad.textproto:4:48: Message type \"faultline.Rule\" has no field "
        "named \"probabilty\"; did you mean \"probability\"?"},
-      {"unknown enum value",
-       WithHeader("exploration { strategy: RANDUM }\n"),
+      {"unknown enum value", WithHeader("exploration { strategy: RANDUM }\n"),
        "bad.textproto:4:32: Unknown enumeration value of \"RANDUM\" for "
        "field \"strategy\"."},
       {"two actions in one rule",
@@ -347,8 +348,7 @@ std::vector<BadPlan> BadPlans() {
        "scenario { name: \"plantest.seed_race\" }\n",
        "bad.textproto: expect: missing; add at least one, e.g. `expect { "
        "no_violation: true }` or `expect { violation: \"<check>\" }`"},
-      {"empty expectation",
-       WithHeader("expect {}\n"),
+      {"empty expectation", WithHeader("expect {}\n"),
        "bad.textproto:4:1: expect[1]: empty expectation; set one of "
        "violation, no_violation, no_violation_of, search_complete"},
       {"expected violation without a name",
@@ -490,8 +490,9 @@ TEST(LoadPlanFile, RefusesFilesThatAreNotRegular) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   absl::StatusOr<Plan> plan = LoadPlanFile(fifo);
   EXPECT_EQ(plan.status().message(),
-            absl::StrCat(fifo, ": not a regular file; a plan is a textproto "
-                               "file"));
+            absl::StrCat(fifo,
+                         ": not a regular file; a plan is a textproto "
+                         "file"));
   plan = LoadPlanFile("/dev/zero");
   EXPECT_EQ(plan.status().message(),
             "/dev/zero: not a regular file; a plan is a textproto file");
@@ -507,8 +508,9 @@ TEST(LoadPlanFile, RefusesAPlanLargerThanTheLimit) {
   }
   absl::StatusOr<Plan> plan = LoadPlanFile(path);
   EXPECT_EQ(plan.status().message(),
-            absl::StrCat(path, ": plan is 1048577 bytes; the limit is "
-                               "1048576 (1 MiB)"));
+            absl::StrCat(path,
+                         ": plan is 1048577 bytes; the limit is "
+                         "1048576 (1 MiB)"));
 }
 
 TEST(ParsePlanText, AcceptsDeclaredTasksAndChecks) {
@@ -587,10 +589,11 @@ TEST(ValidatePlan, ChecksAgainstTheRegistriesItIsGiven) {
             "known points: \"plantest.after_lock\", \"plantest.before_lock\", "
             "\"plantest.read_block\"");
   const ScenarioRegistry no_scenarios;
-  EXPECT_EQ(std::string(
-                ValidatePlan(plan, SiteRegistry::Get(), no_scenarios).message()),
-            "scenario.name: unknown scenario \"plantest.seed_race\"; this "
-            "binary registers no scenarios");
+  EXPECT_EQ(
+      std::string(
+          ValidatePlan(plan, SiteRegistry::Get(), no_scenarios).message()),
+      "scenario.name: unknown scenario \"plantest.seed_race\"; this "
+      "binary registers no scenarios");
 }
 
 }  // namespace

@@ -16,8 +16,8 @@
 
 #include "framework/fault_point.h"
 #include "framework/internal/task_identity.h"
-#include "framework/run_context.h"
 #include "framework/rule_set.h"
+#include "framework/run_context.h"
 #include "framework/site_registry.h"
 #include "gtest/gtest.h"
 
@@ -75,12 +75,29 @@ TEST(ShardedCounters, SumExactlyOverThreads) {
   constexpr int kThreads = 4;
   constexpr int kHits = 20000;
   CountingExecutor executor;
-  RunContext run(
-      Rules(R"pb(rules { point: "shardtest.point" probability: 0 delay { ns: 1 } }
-                 rules { point: "shardtest.point" nth: 7 skip: 100 delay { ns: 1 } }
-                 rules { point: "shardtest.point" tasks: "worker" probability: 0 delay { ns: 1 } }
-                 rules { point: "shardtest.point" max_fires: 5 delay { ns: 1 } })pb"),
-      RunOptions{.executor = &executor, .concurrent = true});
+  RunContext run(Rules(R"pb(rules {
+                              point: "shardtest.point"
+                              probability: 0
+                              delay { ns: 1 }
+                            }
+                            rules {
+                              point: "shardtest.point"
+                              nth: 7
+                              skip: 100
+                              delay { ns: 1 }
+                            }
+                            rules {
+                              point: "shardtest.point"
+                              tasks: "worker"
+                              probability: 0
+                              delay { ns: 1 }
+                            }
+                            rules {
+                              point: "shardtest.point"
+                              max_fires: 5
+                              delay { ns: 1 }
+                            })pb"),
+                 RunOptions{.executor = &executor, .concurrent = true});
   HitFromThreads(run, kThreads, kHits);
   const uint64_t total = uint64_t{kThreads} * kHits;
   EXPECT_EQ(run.point_counters(PointIndex("shardtest.point")).reached, total);
@@ -95,8 +112,16 @@ TEST(ShardedCounters, SumExactlyOverThreads) {
 }
 
 TEST(ShardedCounters, ProbabilityZeroRuleDoesNotCountHitsAnEarlierRuleTook) {
-  RunContext run(Rules(R"pb(rules { point: "shardtest.fail" probability: 0.5 fail {} }
-                            rules { point: "shardtest.fail" probability: 0 fail {} })pb"),
+  RunContext run(Rules(R"pb(rules {
+                              point: "shardtest.fail"
+                              probability: 0.5
+                              fail {}
+                            }
+                            rules {
+                              point: "shardtest.fail"
+                              probability: 0
+                              fail {}
+                            })pb"),
                  RunOptions{.seed = 3, .concurrent = true});
   int failed = 0;
   {
@@ -111,7 +136,10 @@ TEST(ShardedCounters, ProbabilityZeroRuleDoesNotCountHitsAnEarlierRuleTook) {
 }
 
 TEST(ShardedCounters, ReinstallingKeepsEveryCount) {
-  RunContext run(Rules(R"pb(rules { point: "shardtest.point" delay { ns: 0 } })pb"),
+  RunContext run(Rules(R"pb(rules {
+                              point: "shardtest.point"
+                              delay { ns: 0 }
+                            })pb"),
                  RunOptions{.concurrent = true});
   for (int round = 0; round < 50; ++round) {
     std::thread([&run] {
@@ -130,8 +158,12 @@ TEST(ShardedCounters, ReinstallingKeepsEveryCount) {
 }
 
 TEST(TaskCache, HandMadeIdentityDecidesLikeNewTask) {
-  const char* text =
-      R"pb(rules { point: "shardtest.fail" tasks: "reader" probability: 0.3 fail {} })pb";
+  const char* text = R"pb(rules {
+                            point: "shardtest.fail"
+                            tasks: "reader"
+                            probability: 0.3
+                            fail {}
+                          })pb";
   auto outcomes = [text](bool hand_made) {
     RunContext run(Rules(text), RunOptions{.seed = 9, .concurrent = false});
     ScopedRunContext install(&run);

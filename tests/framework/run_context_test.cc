@@ -5,7 +5,6 @@
 // Method: test-only sites in this file; rules compiled from textproto with
 // RuleSet::Compile (no scenario needed); a recording Executor observes
 // delays and yields; tasks come from RunContext::NewTask + SetCurrentTask.
-#include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 
 #include <google/protobuf/text_format.h>
@@ -21,6 +20,7 @@
 
 #include "framework/fault_point.h"
 #include "framework/hooks.h"
+#include "framework/internal/task_identity.h"
 #include "framework/rule_set.h"
 #include "framework/site_registry.h"
 #include "gtest/gtest.h"
@@ -57,8 +57,7 @@ std::shared_ptr<const RuleSet> Rules(const char* text) {
   Plan plan;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &plan))
       << text;
-  absl::StatusOr<std::shared_ptr<const RuleSet>> rules =
-      RuleSet::Compile(plan);
+  absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan);
   EXPECT_TRUE(rules.ok()) << rules.status();
   return rules.ok() ? *rules : RuleSet::Empty();
 }
@@ -104,46 +103,71 @@ int CountTrue(const std::vector<bool>& v) {
 }
 
 TEST(RuleProbability, ZeroNeverFiresOneAlwaysFires) {
-  EXPECT_EQ(CountTrue(FailHits(
-                Rules(R"pb(rules { point: "rctest.fail" probability: 0 fail {} })pb"),
-                1000)),
+  EXPECT_EQ(CountTrue(FailHits(Rules(R"pb(rules {
+                                            point: "rctest.fail"
+                                            probability: 0
+                                            fail {}
+                                          })pb"),
+                               1000)),
             0);
-  EXPECT_EQ(CountTrue(FailHits(
-                Rules(R"pb(rules { point: "rctest.fail" probability: 1 fail {} })pb"),
-                1000)),
+  EXPECT_EQ(CountTrue(FailHits(Rules(R"pb(rules {
+                                            point: "rctest.fail"
+                                            probability: 1
+                                            fail {}
+                                          })pb"),
+                               1000)),
             1000);
 }
 
 TEST(RuleProbability, HalfFiresAboutHalfTheTime) {
   constexpr int kHits = 20000;
-  const int fired = CountTrue(FailHits(
-      Rules(R"pb(rules { point: "rctest.fail" probability: 0.5 fail {} })pb"),
-      kHits, /*seed=*/1234));
+  const int fired = CountTrue(FailHits(Rules(R"pb(rules {
+                                                    point: "rctest.fail"
+                                                    probability: 0.5
+                                                    fail {}
+                                                  })pb"),
+                                       kHits, /*seed=*/1234));
   // Binomial standard deviation is ~71; 400 is more than 5 of them.
   EXPECT_NEAR(fired, kHits / 2, 400);
 }
 
 TEST(RuleCounts, NthFiresOnlyOnTheNthMatchingHit) {
-  EXPECT_EQ(FailHits(Rules(R"pb(rules { point: "rctest.fail" nth: 3 fail {} })pb"),
+  EXPECT_EQ(FailHits(Rules(R"pb(rules {
+                                  point: "rctest.fail"
+                                  nth: 3
+                                  fail {}
+                                })pb"),
                      5),
             (std::vector<bool>{false, false, true, false, false}));
 }
 
 TEST(RuleCounts, SkipIgnoresTheFirstHits) {
-  EXPECT_EQ(FailHits(Rules(R"pb(rules { point: "rctest.fail" skip: 2 fail {} })pb"),
+  EXPECT_EQ(FailHits(Rules(R"pb(rules {
+                                  point: "rctest.fail"
+                                  skip: 2
+                                  fail {}
+                                })pb"),
                      5),
             (std::vector<bool>{false, false, true, true, true}));
 }
 
 TEST(RuleCounts, MaxFiresStopsFiring) {
-  EXPECT_EQ(
-      FailHits(Rules(R"pb(rules { point: "rctest.fail" max_fires: 2 fail {} })pb"),
-               5),
-      (std::vector<bool>{true, true, false, false, false}));
+  EXPECT_EQ(FailHits(Rules(R"pb(rules {
+                                  point: "rctest.fail"
+                                  max_fires: 2
+                                  fail {}
+                                })pb"),
+                     5),
+            (std::vector<bool>{true, true, false, false, false}));
 }
 
 TEST(RuleCounts, CountOnlyHitsThatPassTheFilters) {
-  RunContext run(Rules(R"pb(rules { point: "rctest.fail" keys: 5 nth: 2 fail {} })pb"),
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.fail"
+                              keys: 5
+                              nth: 2
+                              fail {}
+                            })pb"),
                  RunOptions{});
   ScopedRunContext install(&run);
   std::vector<bool> got;
@@ -154,7 +178,11 @@ TEST(RuleCounts, CountOnlyHitsThatPassTheFilters) {
 }
 
 TEST(RuleFilters, KeyFilterMatchesListedKeysOnly) {
-  RunContext run(Rules(R"pb(rules { point: "rctest.fail" keys: [ 3, 5 ] fail {} })pb"),
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.fail"
+                              keys: [ 3, 5 ]
+                              fail {}
+                            })pb"),
                  RunOptions{});
   ScopedRunContext install(&run);
   EXPECT_FALSE(Fail(0));
@@ -164,8 +192,16 @@ TEST(RuleFilters, KeyFilterMatchesListedKeysOnly) {
 }
 
 TEST(RuleFilters, TaskFilterMatchesByNameOrByRole) {
-  RunContext run(Rules(R"pb(rules { point: "rctest.fail" tasks: "writer" fail {} }
-                            rules { point: "rctest.point" tasks: "reader-2" yield {} })pb"),
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.fail"
+                              tasks: "writer"
+                              fail {}
+                            }
+                            rules {
+                              point: "rctest.point"
+                              tasks: "reader-2"
+                              yield {}
+                            })pb"),
                  RunOptions{});
   ScopedRunContext install(&run);
   std::unique_ptr<TaskIdentity> writer = run.NewTask("writer-1", "writer");
@@ -187,10 +223,19 @@ TEST(RuleFilters, TaskFilterMatchesByNameOrByRole) {
 
 TEST(RulePrecedence, FirstOutcomeWinsLaterOutcomeRulesAreNotEvaluated) {
   RecordingExecutor executor;
-  RunContext run(Rules(R"pb(rules { point: "rctest.multi" fail {} }
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.multi"
+                              fail {}
+                            }
                             rules { point: "rctest.multi" error: -5 }
-                            rules { point: "rctest.multi" delay { ns: 7 } }
-                            rules { point: "rctest.multi" fail {} })pb"),
+                            rules {
+                              point: "rctest.multi"
+                              delay { ns: 7 }
+                            }
+                            rules {
+                              point: "rctest.multi"
+                              fail {}
+                            })pb"),
                  RunOptions{.executor = &executor});
   ScopedRunContext install(&run);
   EXPECT_TRUE(MultiFail());
@@ -204,7 +249,10 @@ TEST(RulePrecedence, FirstOutcomeWinsLaterOutcomeRulesAreNotEvaluated) {
 
 TEST(RulePrecedence, AnErrorRuleBeforeAFailRuleWins) {
   RunContext run(Rules(R"pb(rules { point: "rctest.multi" error: -5 }
-                            rules { point: "rctest.multi" fail {} })pb"),
+                            rules {
+                              point: "rctest.multi"
+                              fail {}
+                            })pb"),
                  RunOptions{});
   ScopedRunContext install(&run);
   EXPECT_EQ(MultiError(), -5);
@@ -238,13 +286,20 @@ TEST(RuleActions, TriggerRunsTheHookWithArgAndKey) {
 
 TEST(RuleActions, DelayIsFixedOrDrawnFromItsRange) {
   RecordingExecutor executor;
-  RunContext run(Rules(R"pb(rules { point: "rctest.point" keys: 0 delay { ns: 50 } }
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.point"
+                              keys: 0
+                              delay { ns: 50 }
+                            }
                             rules {
                               point: "rctest.point"
                               keys: 1
                               delay { ns: 100 max_ns: 200 }
                             }
-                            rules { point: "rctest.target" yield {} })pb"),
+                            rules {
+                              point: "rctest.target"
+                              yield {}
+                            })pb"),
                  RunOptions{.executor = &executor});
   ScopedRunContext install(&run);
   Point(0);
@@ -265,11 +320,12 @@ TEST(RuleActions, DelayIsFixedOrDrawnFromItsRange) {
 }
 
 TEST(RuleActions, WaitForReturnsOnceTheOtherPointIsReached) {
-  RunContext run(Rules(R"pb(rules {
-                              point: "rctest.point"
-                              wait_for { point: "rctest.target" timeout_ns: 10000000000 }
-                            })pb"),
-                 RunOptions{});
+  RunContext run(
+      Rules(R"pb(rules {
+                   point: "rctest.point"
+                   wait_for { point: "rctest.target" timeout_ns: 10000000000 }
+                 })pb"),
+      RunOptions{});
   std::thread other([&run] {
     ScopedRunContext install(&run);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -291,15 +347,16 @@ TEST(RuleActions, WaitForReturnsOnceTheOtherPointIsReached) {
 // for the other's meet at once. If a point were reached only when a task left
 // it, each would hold the other until the 10 s timeout.
 TEST(RuleActions, WaitForCountsATaskHeldAtThePointAsHavingReachedIt) {
-  RunContext run(Rules(R"pb(rules {
-                              point: "rctest.point"
-                              wait_for { point: "rctest.target" timeout_ns: 10000000000 }
-                            }
-                            rules {
-                              point: "rctest.target"
-                              wait_for { point: "rctest.point" timeout_ns: 10000000000 }
-                            })pb"),
-                 RunOptions{});
+  RunContext run(
+      Rules(R"pb(rules {
+                   point: "rctest.point"
+                   wait_for { point: "rctest.target" timeout_ns: 10000000000 }
+                 }
+                 rules {
+                   point: "rctest.target"
+                   wait_for { point: "rctest.point" timeout_ns: 10000000000 }
+                 })pb"),
+      RunOptions{});
   const auto start = std::chrono::steady_clock::now();
   std::thread other([&run] {
     ScopedRunContext install(&run);
@@ -315,11 +372,12 @@ TEST(RuleActions, WaitForCountsATaskHeldAtThePointAsHavingReachedIt) {
 }
 
 TEST(RuleActions, WaitForTimesOutWhenThePointIsNeverReached) {
-  RunContext run(Rules(R"pb(rules {
-                              point: "rctest.point"
-                              wait_for { point: "rctest.target" timeout_ns: 30000000 }
-                            })pb"),
-                 RunOptions{});
+  RunContext run(
+      Rules(R"pb(rules {
+                   point: "rctest.point"
+                   wait_for { point: "rctest.target" timeout_ns: 30000000 }
+                 })pb"),
+      RunOptions{});
   ScopedRunContext install(&run);
   const auto start = std::chrono::steady_clock::now();
   Point();
@@ -328,8 +386,11 @@ TEST(RuleActions, WaitForTimesOutWhenThePointIsNeverReached) {
   EXPECT_FALSE(run.point_reached(PointIndex("rctest.target")));
 }
 
-constexpr char kHalf[] =
-    R"pb(rules { point: "rctest.fail" probability: 0.5 fail {} })pb";
+constexpr char kHalf[] = R"pb(rules {
+                                point: "rctest.fail"
+                                probability: 0.5
+                                fail {}
+                              })pb";
 
 TEST(Determinism, SameSeedSameDecisionsOtherSeedOtherDecisions) {
   const std::vector<bool> a = FailHits(Rules(kHalf), 200, /*seed=*/7);
@@ -372,7 +433,10 @@ TEST(FastPath, NoRunMeansNoFault) {
 }
 
 TEST(FastPath, ARunOnAnotherThreadLeavesThisThreadAlone) {
-  RunContext run(Rules(R"pb(rules { point: "rctest.fail" fail {} })pb"),
+  RunContext run(Rules(R"pb(rules {
+                              point: "rctest.fail"
+                              fail {}
+                            })pb"),
                  RunOptions{});
   ASSERT_TRUE(internal::AnyRunActive());
   EXPECT_FALSE(Fail()) << "not installed on this thread";
@@ -382,7 +446,10 @@ TEST(FastPath, ARunOnAnotherThreadLeavesThisThreadAlone) {
 
 TEST(Isolation, TwoRunsOnTwoThreadsDoNotSeeEachOther) {
   constexpr int kHits = 5000;
-  RunContext failing(Rules(R"pb(rules { point: "rctest.fail" fail {} })pb"),
+  RunContext failing(Rules(R"pb(rules {
+                                  point: "rctest.fail"
+                                  fail {}
+                                })pb"),
                      RunOptions{.seed = 1});
   RunContext quiet(RuleSet::Empty(), RunOptions{.seed = 2});
   int failing_fired = 0, quiet_fired = 0;

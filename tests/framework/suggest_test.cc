@@ -19,17 +19,17 @@ TEST(EditDistance, CountsInsertDeleteSubstituteAndSwap) {
   EXPECT_EQ(EditDistance("abc", ""), 3);
   EXPECT_EQ(EditDistance("", "abc"), 3);
   EXPECT_EQ(EditDistance("seed_race", "seed_race"), 0);
-  EXPECT_EQ(EditDistance("seed_rase", "seed_race"), 1);  // substitute
-  EXPECT_EQ(EditDistance("seed_rac", "seed_race"), 1);   // insert
+  EXPECT_EQ(EditDistance("seed_rase", "seed_race"), 1);   // substitute
+  EXPECT_EQ(EditDistance("seed_rac", "seed_race"), 1);    // insert
   EXPECT_EQ(EditDistance("seeds_race", "seed_race"), 1);  // delete
-  EXPECT_EQ(EditDistance("seed_rcae", "seed_race"), 1);  // swap neighbours
+  EXPECT_EQ(EditDistance("seed_rcae", "seed_race"), 1);   // swap neighbours
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3);
   EXPECT_EQ(EditDistance("ca", "abc"), 3);  // optimal string alignment
 }
 
 TEST(EditDistance, IsSymmetric) {
-  const std::vector<std::string> words = {"", "a", "nth", "skip", "probabilty",
-                                          "probability", "max_fires"};
+  const std::vector<std::string> words = {
+      "", "a", "nth", "skip", "probabilty", "probability", "max_fires"};
   for (const std::string& a : words) {
     for (const std::string& b : words) {
       EXPECT_EQ(EditDistance(a, b), EditDistance(b, a)) << a << " " << b;

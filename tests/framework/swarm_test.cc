@@ -28,7 +28,10 @@ void B() { FL_FAULT_POINT("swarmtest.a.two"); }
 [[maybe_unused]] void C() { FL_FAULT_POINT("swarmtest.b.three"); }
 
 FL_REGISTER_SCENARIO((ScenarioInfo{
-    "swarmtest.scenario", "test-only scenario", {}, {},
+    "swarmtest.scenario",
+    "test-only scenario",
+    {},
+    {},
     [](World&, const ScenarioArgs&) { return absl::OkStatus(); }}));
 
 class RecordingExecutor : public Executor {
@@ -88,8 +91,9 @@ TEST(Swarm, ArmsASubsetPerRunSeedDeterministically) {
     const int mask = ArmedMask(rules, seed);
     EXPECT_EQ(mask, ArmedMask(rules, seed)) << seed;  // same seed, same set
     const SiteRegistry& sites = SiteRegistry::Get();
-    const bool one = SwarmArmed(seed, sites.point(sites.Find("swarmtest.a.one")),
-                                kDefaultSwarmArmProbability);
+    const bool one =
+        SwarmArmed(seed, sites.point(sites.Find("swarmtest.a.one")),
+                   kDefaultSwarmArmProbability);
     EXPECT_EQ((mask & 1) != 0, one) << seed;
     ++counts[mask];
     armed_points += (mask & 1) + (mask >> 1);
@@ -116,9 +120,9 @@ TEST(Swarm, ArmProbabilityOneArmsEveryPointAndYieldsWork) {
 }
 
 TEST(Swarm, FiredRuleRendersAsAPlanRuleThatLoads) {
-  std::shared_ptr<const RuleSet> rules = *RuleSet::Compile(ParseOrDie(
-      "swarm { points_prefix: \"swarmtest.a.one\" probability: 0.25 "
-      "delay { ns: 100 max_ns: 900 } }\n"));
+  std::shared_ptr<const RuleSet> rules = *RuleSet::Compile(
+      ParseOrDie("swarm { points_prefix: \"swarmtest.a.one\" probability: 0.25 "
+                 "delay { ns: 100 max_ns: 900 } }\n"));
   const std::string text = SwarmRuleText(rules->rule(0), rules->sites());
   EXPECT_EQ(text,
             "rules { name: \"swarm swarmtest.a.one\" point: "

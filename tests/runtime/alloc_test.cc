@@ -9,11 +9,11 @@
 // would show up as ~36,000 extra; amortized vector growth is a handful.
 // Stacks: count the pooled stacks after one iteration and after more.
 
-#include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/fiber/stack_pool.h"
-#include "framework/testing/counting_new.h"
 #include "framework/runtime/this_task.h"
+#include "framework/testing/counting_new.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {
@@ -53,9 +53,8 @@ TEST(Allocation, StepsDoNotAllocate) {
     const uint64_t large = AllocationsFor(10000, record_events);
     // 36,000 more steps; vector doubling past the reserved capacity costs
     // a few allocations (the trace keeps every step).
-    EXPECT_LT(large - small, 40u)
-        << "record_events=" << record_events << " small=" << small
-        << " large=" << large;
+    EXPECT_LT(large - small, 40u) << "record_events=" << record_events
+                                  << " small=" << small << " large=" << large;
   }
 }
 

@@ -20,8 +20,8 @@
 //   - Three stores each, no reduction: C(6, 3) = 20.
 #include <string>
 
-#include "gtest/gtest.h"
 #include "framework/runtime/strategies/strategy.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {

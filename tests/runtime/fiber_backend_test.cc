@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "framework/check.h"
 #include "framework/fault_point.h"
 #include "framework/runtime/atomic.h"
@@ -21,6 +20,7 @@
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/this_task.h"
 #include "framework/runtime/wait_queue.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {
@@ -133,8 +133,8 @@ TEST(FiberBackend, DeadlockNamesWaitersLocksAndHolders) {
   auto strategy = NewRandomWalkStrategy(1);
   IterationResult result;
   for (uint64_t seed = 0; seed < 200; ++seed) {
-    result = RunFibers(testing_programs::LockOrderDeadlock(), strategy.get(),
-                       seed);
+    result =
+        RunFibers(testing_programs::LockOrderDeadlock(), strategy.get(), seed);
     if (HasViolation(result, "deadlock")) break;
   }
   ASSERT_TRUE(HasViolation(result, "deadlock"));

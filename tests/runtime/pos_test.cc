@@ -12,10 +12,10 @@
 #include <set>
 #include <string>
 
-#include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
-#include "framework/runtime/trace/replay_token.h"
 #include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {
@@ -130,9 +130,10 @@ TEST(Pos, SamplesMoreDistinctSchedulesThanPct) {
   const size_t n_random = DistinctSchedules(program, *random, kIterations);
   const size_t n_pct2 = DistinctSchedules(program, *pct2, kIterations);
   const size_t n_pct3 = DistinctSchedules(program, *pct3, kIterations);
-  std::printf("distinct of 90 in %d runs: pos %zu, random %zu, pct(d=2) %zu, "
-              "pct(d=3) %zu\n",
-              kIterations, n_pos, n_random, n_pct2, n_pct3);
+  std::printf(
+      "distinct of 90 in %d runs: pos %zu, random %zu, pct(d=2) %zu, "
+      "pct(d=3) %zu\n",
+      kIterations, n_pos, n_random, n_pct2, n_pct3);
   EXPECT_LE(n_pos, 90u);
   EXPECT_GT(n_pos, n_pct2);
   EXPECT_GT(n_pos, n_pct3);

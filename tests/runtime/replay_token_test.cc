@@ -3,10 +3,11 @@
 // Method: encode hand-made tokens, decode them back; then damage them in
 // each way a copy-paste can (prefix, alphabet, one changed character,
 // truncation) and check the error text.
+#include "framework/runtime/trace/replay_token.h"
+
 #include <string>
 
 #include "gtest/gtest.h"
-#include "framework/runtime/trace/replay_token.h"
 
 namespace faultline {
 namespace {

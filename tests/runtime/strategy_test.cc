@@ -6,11 +6,12 @@
 // check the named violation shows up. Budgets are generous multiples of
 // what the seeds used here need, yet the whole file runs in well under a
 // second.
+#include "framework/runtime/strategies/strategy.h"
+
 #include <memory>
 #include <string>
 
 #include "gtest/gtest.h"
-#include "framework/runtime/strategies/strategy.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {

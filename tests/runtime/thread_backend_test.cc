@@ -12,12 +12,12 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/this_task.h"
 #include "framework/runtime/wait_queue.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {

@@ -8,11 +8,11 @@
 #include <set>
 #include <string>
 
-#include "gtest/gtest.h"
 #include "framework/runtime/atomic.h"
-#include "framework/runtime/trace/replay_token.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/this_task.h"
+#include "framework/runtime/trace/replay_token.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {
@@ -74,10 +74,9 @@ TEST(Trace, HashDoesNotDependOnKeepingEvents) {
 TEST(Trace, FailingTokenReplaysStrictlyToSameViolationAndHash) {
   const ScenarioInfo program = testing_programs::RefcountDrop();
   auto [seed, failure] = FirstFailure(program, "refcount.use_after_free");
-  const std::string text =
-      MakeReplayToken(failure.trace, /*plan_hash=*/77, seed,
-                      StrategyKind::kRandomWalk)
-          .Encode();
+  const std::string text = MakeReplayToken(failure.trace, /*plan_hash=*/77,
+                                           seed, StrategyKind::kRandomWalk)
+                               .Encode();
   EXPECT_LE(text.size(), 256u);
   absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
   ASSERT_TRUE(token.ok()) << token.status();
@@ -153,10 +152,10 @@ TEST(Trace, RendersEveryEventOfATraceWithoutDecisions) {
   Trace trace;
   trace.objects = {{"x"}};
   trace.tasks = {{1, "a", ""}, {2, "b", ""}};
-  trace.events.push_back({5, 2, TraceEventKind::kOp, internal::OpKind::kRmw,
-                          1, 0, 1, "", {}});
-  trace.events.push_back({4, 1, TraceEventKind::kOp, internal::OpKind::kRmw,
-                          1, 1, 2, "", {}});
+  trace.events.push_back(
+      {5, 2, TraceEventKind::kOp, internal::OpKind::kRmw, 1, 0, 1, "", {}});
+  trace.events.push_back(
+      {4, 1, TraceEventKind::kOp, internal::OpKind::kRmw, 1, 1, 2, "", {}});
   const std::string text = trace.Render();
   const size_t first = text.find("rmw x 0 -> 1");
   const size_t second = text.find("rmw x 1 -> 2");

@@ -12,13 +12,13 @@
 #include "framework/check_registry.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/explorer_options.h"
-#include "framework/rule_set.h"
-#include "framework/runtime/iteration.h"
 #include "framework/explore/minimize.h"
 #include "framework/explore/run_plan.h"
 #include "framework/explore/trace_render.h"
 #include "framework/hooks.h"
 #include "framework/plan_loader.h"
+#include "framework/rule_set.h"
+#include "framework/runtime/iteration.h"
 #include "framework/runtime/trace/replay_token.h"
 #include "framework/scenario.h"
 #include "framework/site_registry.h"
@@ -41,7 +41,8 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   if (token->plan_hash != PlanHash(*plan)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the token was recorded for another plan (its scenario or rules "
-        "differ from ", plan_path, ")"));
+        "differ from ",
+        plan_path, ")"));
   }
   FailingRun run;
   run.plan = *std::move(plan);
@@ -107,8 +108,9 @@ int ListChecks() {
   for (const CheckInfo& check : CheckRegistry::Get().checks()) {
     const bool runtime = check.where.size() == 1 && check.where[0] == "runtime";
     const char* kind = runtime ? "runtime" : check.fatal ? "bug" : "warn";
-    std::cout << absl::StrFormat("%-52s %-12s %s\n", check.name, kind,
-                                 runtime ? "" : absl::StrJoin(check.where, " "));
+    std::cout << absl::StrFormat(
+        "%-52s %-12s %s\n", check.name, kind,
+        runtime ? "" : absl::StrJoin(check.where, " "));
   }
   for (const ScenarioInfo* info : ScenarioRegistry::Global().List()) {
     for (const std::string& name : info->checks) {
@@ -157,8 +159,8 @@ int ReplayCommand(const std::string& token, const std::string& plan) {
   }
   IterationResult result = ReplayRun(*run, ReplayMode::kStrict);
   if (!result.strategy_status.ok()) {
-    return UsageError(absl::StrCat("replay diverged: ",
-                                   result.strategy_status.message()));
+    return UsageError(
+        absl::StrCat("replay diverged: ", result.strategy_status.message()));
   }
   std::cout << RenderTaskTable(result.trace) << "\n";
   PrintOutcome(result);
@@ -196,7 +198,8 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
   PrintOutcome(min.last);
   std::cout << "minimized in " << min.replays << " replays\n"
             << "token: " << EncodeReplayToken(small) << "\n"
-            << "plan:\n" << plan_text;
+            << "plan:\n"
+            << plan_text;
   return 0;
 }
 
@@ -220,15 +223,15 @@ int RenderCommand(const std::string& token, const std::string& plan,
                   const RenderOptions& options) {
   if (options.format != "table" && options.format != "chrome" &&
       options.format != "events") {
-    return UsageError(absl::StrCat(
-        "--format: expected table, chrome or events, got \"", options.format,
-        "\""));
+    return UsageError(
+        absl::StrCat("--format: expected table, chrome or events, got \"",
+                     options.format, "\""));
   }
   absl::StatusOr<FailingRun> run = LoadRun(token, plan);
   if (!run.ok()) return UsageError(run.status().message());
-  IterationResult result =
-      run->threads ? RerunThreads(*run, kThreadReplayAttempts).last
-                   : ReplayRun(*run, ReplayMode::kStrict);
+  IterationResult result = run->threads
+                               ? RerunThreads(*run, kThreadReplayAttempts).last
+                               : ReplayRun(*run, ReplayMode::kStrict);
   if (!result.strategy_status.ok()) {
     // A table of some other run would read as the token's: refuse.
     return UsageError(

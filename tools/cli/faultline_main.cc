@@ -47,7 +47,8 @@ ABSL_FLAG(uint64_t, iteration, 0, "trace: which iteration of the plan");
 namespace faultline {
 namespace {
 
-constexpr char kUsage[] = R"(faultline: find, replay and explain races in refcounted C++ code.
+constexpr char kUsage[] =
+    R"(faultline: find, replay and explain races in refcounted C++ code.
 
 usage:
   faultline run PLAN... [--seed=N] [--iterations=N] [--strategy=S]
@@ -90,9 +91,9 @@ std::string SummaryLine(const std::string& plan, int code,
   std::sort(checks.begin(), checks.end());
   return absl::StrCat(
       "  ", code == kExitMet ? "[met]     " : "[NOT MET] ", plan, " (",
-      report.variant(), ", ", report.strategy(), "): ",
-      checks.empty() ? "no violation" : absl::StrJoin(checks, ", "), " of ",
-      report.iterations_run(), " iterations, ",
+      report.variant(), ", ", report.strategy(),
+      "): ", checks.empty() ? "no violation" : absl::StrJoin(checks, ", "),
+      " of ", report.iterations_run(), " iterations, ",
       absl::StrFormat("%.0f", report.schedules_per_second()), " schedules/s");
 }
 
@@ -106,7 +107,8 @@ int Run(const std::vector<std::string>& plans) {
   RunPlanOptions options;
   options.explorer = *explorer;
   options.explorer.progress = *progress;
-  if (absl::GetFlag(FLAGS_seed) != 0) options.explorer.seed = absl::GetFlag(FLAGS_seed);
+  if (absl::GetFlag(FLAGS_seed) != 0)
+    options.explorer.seed = absl::GetFlag(FLAGS_seed);
   if (absl::GetFlag(FLAGS_iterations) != 0) {
     options.explorer.iterations = absl::GetFlag(FLAGS_iterations);
   }

@@ -135,8 +135,7 @@ void FiberScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
 }
 
 bool FiberScheduler::Wait(const void* queue, const char* label,
-                          absl::FunctionRef<bool()> ready,
-                          int64_t timeout_ns) {
+                          absl::FunctionRef<bool()> ready, int64_t timeout_ns) {
   BeforeOp(OpKind::kWait, queue, label);
   if (!InTaskContext() || aborting_) return ready();
   FiberTask* cur = current_;
@@ -219,8 +218,14 @@ void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
 }
 
 void FiberScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
-  recorder_.Event({step_, current_ordinal(), TraceEventKind::kRuleFired,
-                   OpKind::kFault, 0, static_cast<int64_t>(key), 0, rule.name,
+  recorder_.Event({step_,
+                   current_ordinal(),
+                   TraceEventKind::kRuleFired,
+                   OpKind::kFault,
+                   0,
+                   static_cast<int64_t>(key),
+                   0,
+                   rule.name,
                    {}});
 }
 

@@ -163,9 +163,9 @@ void FiberScheduler::AdoptSpawned() {
     recorder_.AddTask(spec.ordinal, spec.name, spec.role);
     FiberTask* raw = task.get();
     tasks_.push_back(std::move(task));
-    raw->fiber = boost::fibers::fiber(
-        std::allocator_arg, PooledStack(kStackBytes),
-        [this, raw] { TaskMain(raw); });
+    raw->fiber =
+        boost::fibers::fiber(std::allocator_arg, PooledStack(kStackBytes),
+                             [this, raw] { TaskMain(raw); });
     raw->ctx = algo_->last_awakened();
     FL_CHECK(raw->ctx != nullptr && raw->ctx != main_ctx_);
     const boost::context::stack_context stack =
@@ -173,8 +173,15 @@ void FiberScheduler::AdoptSpawned() {
     raw->stack = {static_cast<const char*>(stack.sp) - stack.size, stack.size};
     // Boost queued the new fiber as ready; it runs only when switched to.
     raw->ctx->ready_unlink();
-    recorder_.Event({step_, current_ordinal(), TraceEventKind::kSpawn,
-                     OpKind::kSpawn, 0, 0, 0, spec.name, {}});
+    recorder_.Event({step_,
+                     current_ordinal(),
+                     TraceEventKind::kSpawn,
+                     OpKind::kSpawn,
+                     0,
+                     0,
+                     0,
+                     spec.name,
+                     {}});
   }
   runnable_.resize(tasks_.size());
   footprints_.resize(tasks_.size());
@@ -213,13 +220,21 @@ void FiberScheduler::TaskMain(FiberTask* task) {
   }
   ExitTask(task);
   // Boost now resumes the context ExitTask chose; this stack is done.
-  StartStackSwitch(nullptr, current_ != nullptr ? current_->stack : main_stack_);
+  StartStackSwitch(nullptr,
+                   current_ != nullptr ? current_->stack : main_stack_);
 }
 
 void FiberScheduler::ExitTask(FiberTask* task) {
   task->state = TaskState::kDone;
-  recorder_.Event({step_, task->ordinal(), TraceEventKind::kExit,
-                   OpKind::kNote, 0, 0, 0, "", {}});
+  recorder_.Event({step_,
+                   task->ordinal(),
+                   TraceEventKind::kExit,
+                   OpKind::kNote,
+                   0,
+                   0,
+                   0,
+                   "",
+                   {}});
   FiberTask* next = nullptr;
   if (priming_ == task) {
     priming_ = nullptr;

@@ -8,8 +8,9 @@
 // the next task itself and switches straight to it with
 // boost::fibers::context::resume() (no controller fiber and no pass through
 // Boost's scheduler in between; only a task's exit goes through it, to the
-// context the algorithm is told to pick); the controller (the thread's main context) only starts the run,
-// unwinds tasks after an abort and runs the quiescence checks.
+// context the algorithm is told to pick); the controller (the thread's main
+// context) only starts the run, unwinds tasks after an abort and runs the
+// quiescence checks.
 //
 // Steps: every runnable task is parked just before its next instrumented
 // operation ("primed": a new task runs up to its first one before it counts
@@ -28,14 +29,6 @@
 #define FAULTLINE_FRAMEWORK_RUNTIME_FIBER_FIBER_SCHEDULER_H_
 
 #include <atomic>
-#include <condition_variable>
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <mutex>
-#include <string>
-#include <vector>
-
 #include <boost/context/protected_fixedsize_stack.hpp>
 #include <boost/context/stack_context.hpp>
 #include <boost/fiber/algo/algorithm.hpp>
@@ -43,6 +36,13 @@
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
 #include <boost/fiber/scheduler.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
@@ -91,8 +91,8 @@ class DeterministicAlgorithm final : public boost::fibers::algo::algorithm {
   void awakened(boost::fibers::context* ctx) noexcept override;
   boost::fibers::context* pick_next() noexcept override;
   bool has_ready_fibers() const noexcept override { return !queue_.empty(); }
-  void suspend_until(std::chrono::steady_clock::time_point const& until)
-      noexcept override;
+  void suspend_until(
+      std::chrono::steady_clock::time_point const& until) noexcept override;
   void notify() noexcept override;
 
   // The next pick_next() returns `ctx` (parked by a direct switch, or a new
@@ -137,9 +137,7 @@ struct FiberTask {
   const std::string& name() const { return identity->name; }
 };
 
-class FiberScheduler final : public Scheduler,
-                             public Executor,
-                             public Backend {
+class FiberScheduler final : public Scheduler, public Executor, public Backend {
  public:
   explicit FiberScheduler(const IterationConfig& config);
   ~FiberScheduler() override;
@@ -175,8 +173,7 @@ class FiberScheduler final : public Scheduler,
   void OnSiteHit(const PointInfo& point, uint64_t key) override;
   void OnRuleFired(const CompiledRule& rule, uint64_t key) override;
   void Delay(int64_t ns) override { SleepFor(ns); }
-  bool WaitUntil(absl::FunctionRef<bool()> ready,
-                 int64_t timeout_ns) override;
+  bool WaitUntil(absl::FunctionRef<bool()> ready, int64_t timeout_ns) override;
   void Notify() override;
   void OnViolation(const Violation& violation) override;
 
@@ -252,9 +249,9 @@ class FiberScheduler final : public Scheduler,
   // Earliest deadline of a sleeping or timed-waiting task; kNoWake if none.
   static constexpr int64_t kNoWake = INT64_MAX;
   int64_t next_wake_ns_ = kNoWake;
-  int in_hook_ = 0;         // > 0: inside a step check or RCU callback
-  bool aborting_ = false;   // a fatal violation ends the iteration
-  bool no_throw_ = false;   // report violations without throwing
+  int in_hook_ = 0;        // > 0: inside a step check or RCU callback
+  bool aborting_ = false;  // a fatal violation ends the iteration
+  bool no_throw_ = false;  // report violations without throwing
   bool tearing_down_ = false;
   int notify_waiters_ = 0;  // tasks in WaitUntil (wait_for rules)
   // Ops of the controller and of hooks (they are not steps).

@@ -15,13 +15,11 @@
 namespace faultline {
 namespace internal {
 
-void FiberScheduler::Reschedule(FiberTask* cur, bool yielded,
-                                bool may_throw) {
+void FiberScheduler::Reschedule(FiberTask* cur, bool yielded, bool may_throw) {
   FL_CHECK(cur == current_);
   FiberTask* next = Decide(cur, yielded);
   if (next != cur) SwitchTo(next);
-  if (aborting_ && may_throw && !no_throw_ &&
-      std::uncaught_exceptions() == 0) {
+  if (aborting_ && may_throw && !no_throw_ && std::uncaught_exceptions() == 0) {
     throw IterationAborted{};
   }
 }
@@ -130,10 +128,9 @@ std::string FiberScheduler::ContextName() const {
 }
 
 std::string FiberScheduler::DescribeBlocked(const FiberTask& task) const {
-  std::string text =
-      absl::StrCat("task '", task.name(), "' (#", task.ordinal(),
-                   ") waits for ", task.blocked_kind, " '",
-                   task.blocked_label, "'");
+  std::string text = absl::StrCat("task '", task.name(), "' (#", task.ordinal(),
+                                  ") waits for ", task.blocked_kind, " '",
+                                  task.blocked_label, "'");
   const uint32_t holder =
       task.blocked_owner != nullptr ? task.blocked_owner->load() : 0;
   if (holder >= 1 && holder <= tasks_.size()) {
@@ -174,8 +171,8 @@ void FiberScheduler::ReportModelError(const char* check, std::string message,
   // In an exiting task or a release operation (maybe in a destructor):
   // record, do not throw.
   const bool saved = no_throw_;
-  if (!may_throw || (current_ != nullptr &&
-                     current_->state == TaskState::kDone)) {
+  if (!may_throw ||
+      (current_ != nullptr && current_->state == TaskState::kDone)) {
     no_throw_ = true;
   }
   run_->ReportViolation(std::move(violation));
@@ -185,9 +182,15 @@ void FiberScheduler::ReportModelError(const char* check, std::string message,
 void FiberScheduler::OnViolation(const Violation& violation) {
   Violation copy = violation;
   copy.step = step_;
-  recorder_.Event({step_, current_ordinal(), TraceEventKind::kViolation,
-                   OpKind::kNote, 0, 0, 0,
-                   absl::StrCat(copy.check, ": ", copy.message), {}});
+  recorder_.Event({step_,
+                   current_ordinal(),
+                   TraceEventKind::kViolation,
+                   OpKind::kNote,
+                   0,
+                   0,
+                   0,
+                   absl::StrCat(copy.check, ": ", copy.message),
+                   {}});
   violations_.push_back(std::move(copy));
   if (!violation.fatal) return;
   aborting_ = true;
@@ -220,8 +223,15 @@ void FiberScheduler::Block(FiberTask* cur, OpKind op, const void* object,
   cur->blocked_owner = owner;
   cur->wake_ns = wake_ns;
   if (wake_ns >= 0) next_wake_ns_ = std::min(next_wake_ns_, wake_ns);
-  recorder_.Event({step_, cur->ordinal(), TraceEventKind::kBlock, op, id,
-                   wake_ns, 0, label, {}});
+  recorder_.Event({step_,
+                   cur->ordinal(),
+                   TraceEventKind::kBlock,
+                   op,
+                   id,
+                   wake_ns,
+                   0,
+                   label,
+                   {}});
   Reschedule(cur, false);
   FL_CHECK(cur->state == TaskState::kRunnable);
 }
@@ -233,8 +243,15 @@ void FiberScheduler::MakeRunnable(FiberTask* task) {
   task->blocked_on = nullptr;
   task->blocked_owner = nullptr;
   task->wake_ns = -1;
-  recorder_.Event({step_, task->ordinal(), TraceEventKind::kWake,
-                   OpKind::kWake, task->next.object, now_ns_, 0, "", {}});
+  recorder_.Event({step_,
+                   task->ordinal(),
+                   TraceEventKind::kWake,
+                   OpKind::kWake,
+                   task->next.object,
+                   now_ns_,
+                   0,
+                   "",
+                   {}});
 }
 
 void FiberScheduler::WakeBlockedOn(const void* object) {

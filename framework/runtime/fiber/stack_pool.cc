@@ -57,8 +57,8 @@ boost::context::stack_context PooledStack::Take() {
     boost::context::stack_context stack = free[i].stack;
     free[i] = free.back();
     free.pop_back();
-    UnpoisonStack({static_cast<const char*>(stack.sp) - stack.size,
-                   stack.size});
+    UnpoisonStack(
+        {static_cast<const char*>(stack.sp) - stack.size, stack.size});
     return stack;
   }
   return boost::context::protected_fixedsize_stack(size_).allocate();

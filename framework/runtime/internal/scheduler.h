@@ -39,10 +39,8 @@ class Scheduler {
 
   // op.h hooks: a scheduling point before the operation, a trace event
   // after it.
-  virtual void BeforeOp(OpKind kind, const void* object,
-                        const char* label) = 0;
-  virtual void AfterOp(const void* object, int64_t before,
-                       int64_t after) = 0;
+  virtual void BeforeOp(OpKind kind, const void* object, const char* label) = 0;
+  virtual void AfterOp(const void* object, int64_t before, int64_t after) = 0;
   // AfterOp for an atomic holding pointers; backends that record values
   // map the pointers to stable trace object ids.
   virtual void AfterPointerOp(const void* object, const void* before,

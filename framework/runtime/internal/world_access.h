@@ -28,9 +28,7 @@ class WorldAccess {
     return world.TakeSpawned();
   }
   static void RunStepChecks(World& world) { world.RunStepChecks(); }
-  static void RunQuiescenceChecks(World& world) {
-    world.RunQuiescenceChecks();
-  }
+  static void RunQuiescenceChecks(World& world) { world.RunQuiescenceChecks(); }
   static StateSnapshot ProbeState(const World& world) {
     return world.ProbeState();
   }

@@ -30,13 +30,13 @@ namespace faultline {
 namespace {
 
 struct Node {
-  std::vector<uint32_t> enabled;   // ascending
-  std::vector<Footprint> next;     // parallel to enabled
-  uint32_t current = 0;            // runnable current task, else 0
+  std::vector<uint32_t> enabled;  // ascending
+  std::vector<Footprint> next;    // parallel to enabled
+  uint32_t current = 0;           // runnable current task, else 0
   std::vector<std::pair<uint32_t, Footprint>> sleep;  // on entry
-  std::vector<uint32_t> done;      // choices whose subtrees are explored
+  std::vector<uint32_t> done;  // choices whose subtrees are explored
   uint32_t chosen = 0;
-  int preemptions_before = 0;      // on the path above this node
+  int preemptions_before = 0;  // on the path above this node
 };
 
 class ExhaustiveStrategy final : public Strategy {
@@ -107,9 +107,8 @@ class ExhaustiveStrategy final : public Strategy {
   uint32_t ReplayNode(const SchedulingPoint& point) {
     FL_CHECK(depth_ < stack_.size());
     Node& node = stack_[depth_++];
-    const bool same =
-        std::equal(node.enabled.begin(), node.enabled.end(),
-                   point.runnable.begin(), point.runnable.end());
+    const bool same = std::equal(node.enabled.begin(), node.enabled.end(),
+                                 point.runnable.begin(), point.runnable.end());
     if (!same) {
       // The program is not deterministic under a fixed schedule (e.g. it
       // reads the wall clock). Keep going; the counts are then unreliable.
@@ -210,9 +209,9 @@ class ExhaustiveStrategy final : public Strategy {
 
   void SetDivergence(uint64_t step, const std::string& why) {
     if (!divergence_.ok()) return;
-    divergence_ = absl::InternalError(absl::StrCat(
-        "exhaustive search: nondeterministic program at step ", step, ": ",
-        why));
+    divergence_ = absl::InternalError(
+        absl::StrCat("exhaustive search: nondeterministic program at step ",
+                     step, ": ", why));
   }
 
   const ExhaustiveOptions options_;

@@ -60,8 +60,8 @@ class PctStrategy final : public Strategy {
       priorities_[best - 1] = static_cast<int64_t>(i + 1);
       best = HighestPriority(point);
     }
-    FL_CHECK(std::binary_search(point.runnable.begin(), point.runnable.end(),
-                                best));
+    FL_CHECK(
+        std::binary_search(point.runnable.begin(), point.runnable.end(), best));
     return best;
   }
 
@@ -70,8 +70,8 @@ class PctStrategy final : public Strategy {
   }
   StrategyKind kind() const override { return StrategyKind::kPct; }
   std::string Summary() const override {
-    return absl::StrCat(Name(), ": ", iterations_, " iterations, k=",
-                        estimated_steps_);
+    return absl::StrCat(Name(), ": ", iterations_,
+                        " iterations, k=", estimated_steps_);
   }
 
  private:

@@ -48,9 +48,9 @@ class ReplayStrategy final : public Strategy {
                            task)) {
       return task;
     }
-    Diverge(point.step, absl::StrCat("recorded task #", task,
-                                     " cannot run (runnable: ",
-                                     point.runnable.size(), " tasks)"));
+    Diverge(point.step,
+            absl::StrCat("recorded task #", task, " cannot run (runnable: ",
+                         point.runnable.size(), " tasks)"));
     return DefaultChoice(point);
   }
 
@@ -71,9 +71,9 @@ class ReplayStrategy final : public Strategy {
  private:
   void Diverge(uint64_t step, const std::string& why) {
     if (mode_ != ReplayMode::kStrict || !divergence_.ok()) return;
-    divergence_ = absl::FailedPreconditionError(absl::StrCat(
-        "replay diverged at step ", step, ": ", why,
-        " (the program or plan differs from the recording)"));
+    divergence_ = absl::FailedPreconditionError(
+        absl::StrCat("replay diverged at step ", step, ": ", why,
+                     " (the program or plan differs from the recording)"));
   }
 
   const std::vector<std::pair<uint32_t, uint32_t>> switches_;

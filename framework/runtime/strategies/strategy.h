@@ -158,7 +158,8 @@ struct ExhaustiveOptions {
   // Stop (Complete() stays false) after this many schedules; 0 = no limit.
   uint64_t max_schedules = 0;
 };
-std::unique_ptr<Strategy> NewExhaustiveStrategy(const ExhaustiveOptions& options);
+std::unique_ptr<Strategy> NewExhaustiveStrategy(
+    const ExhaustiveOptions& options);
 
 enum class ReplayMode {
   // A recorded switch to a task that cannot run, or switches left over at

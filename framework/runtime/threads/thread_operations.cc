@@ -98,8 +98,7 @@ void ThreadScheduler::Unlock(std::atomic<uint32_t>& owner, const void* lock,
   if (holder != LockHolderId() && !aborting_.load()) {
     ReportModelError("lock.unlock_not_owner",
                      absl::StrCat("'", label, "' unlocked by ",
-                                  CurrentTaskName(), " but held by #",
-                                  holder));
+                                  CurrentTaskName(), " but held by #", holder));
   }
   owner.store(0, std::memory_order_release);
   RecordOp(lock, holder, 0);
@@ -231,15 +230,21 @@ void ThreadScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
 }
 
 void ThreadScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
-  RecordEvent({ops_.load(), CurrentTask() ? CurrentTask()->ordinal : 0,
-               TraceEventKind::kRuleFired, OpKind::kFault, 0,
-               static_cast<int64_t>(key), 0, rule.name, {}});
+  RecordEvent({ops_.load(),
+               CurrentTask() ? CurrentTask()->ordinal : 0,
+               TraceEventKind::kRuleFired,
+               OpKind::kFault,
+               0,
+               static_cast<int64_t>(key),
+               0,
+               rule.name,
+               {}});
 }
 
 bool ThreadScheduler::WaitUntil(absl::FunctionRef<bool()> ready,
                                 int64_t timeout_ns) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::nanoseconds(timeout_ns);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
   WaitingMark mark(CurrentThreadTask(), "fault point", "wait_for", nullptr);
   while (!ready()) {
     if (std::chrono::steady_clock::now() >= deadline) return ready();

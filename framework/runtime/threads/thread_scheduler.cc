@@ -67,8 +67,15 @@ void ThreadScheduler::StartSpawned() {
       std::lock_guard<std::mutex> lock(mu_);
       FL_CHECK(spec.ordinal == tasks_.size() + 1);
       recorder_.AddTask(spec.ordinal, spec.name, spec.role);
-      recorder_.Event({ops_.load(), spec.ordinal, TraceEventKind::kSpawn,
-                       OpKind::kSpawn, 0, 0, 0, spec.name, {}});
+      recorder_.Event({ops_.load(),
+                       spec.ordinal,
+                       TraceEventKind::kSpawn,
+                       OpKind::kSpawn,
+                       0,
+                       0,
+                       0,
+                       spec.name,
+                       {}});
       tasks_.push_back(std::move(task));
     }
     raw->thread = std::thread([this, raw] { TaskMain(raw); });
@@ -95,8 +102,15 @@ void ThreadScheduler::TaskMain(ThreadTask* task) {
   tls_thread_task = nullptr;
   SetCurrentTask(nullptr);
   std::lock_guard<std::mutex> lock(mu_);
-  recorder_.Event({ops_.load(), task->identity->ordinal, TraceEventKind::kExit,
-                   OpKind::kNote, 0, 0, 0, "", {}});
+  recorder_.Event({ops_.load(),
+                   task->identity->ordinal,
+                   TraceEventKind::kExit,
+                   OpKind::kNote,
+                   0,
+                   0,
+                   0,
+                   "",
+                   {}});
   task->done.store(true);
   ++finished_;
   finished_cv_.notify_all();
@@ -195,8 +209,7 @@ ThreadTask* ThreadScheduler::CurrentThreadTask() const {
   return tls_thread_task;
 }
 
-void ThreadScheduler::ReportModelError(const char* check,
-                                       std::string message) {
+void ThreadScheduler::ReportModelError(const char* check, std::string message) {
   Violation violation;
   violation.check = check;
   violation.message = std::move(message);
@@ -213,9 +226,15 @@ void ThreadScheduler::OnViolation(const Violation& violation) {
   copy.step = ops_.load();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    recorder_.Event({copy.step, CurrentTask() ? CurrentTask()->ordinal : 0,
-                     TraceEventKind::kViolation, OpKind::kNote, 0, 0, 0,
-                     absl::StrCat(copy.check, ": ", copy.message), {}});
+    recorder_.Event({copy.step,
+                     CurrentTask() ? CurrentTask()->ordinal : 0,
+                     TraceEventKind::kViolation,
+                     OpKind::kNote,
+                     0,
+                     0,
+                     0,
+                     absl::StrCat(copy.check, ": ", copy.message),
+                     {}});
     violations_.push_back(std::move(copy));
   }
   if (!violation.fatal) return;
@@ -225,8 +244,8 @@ void ThreadScheduler::OnViolation(const Violation& violation) {
 }
 
 void ThreadScheduler::CheckAbort() {
-  if (aborting_.load(std::memory_order_relaxed) &&
-      tls_thread_task != nullptr && std::uncaught_exceptions() == 0) {
+  if (aborting_.load(std::memory_order_relaxed) && tls_thread_task != nullptr &&
+      std::uncaught_exceptions() == 0) {
     throw IterationAborted{};
   }
 }

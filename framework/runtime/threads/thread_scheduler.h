@@ -118,8 +118,7 @@ class ThreadScheduler final : public Scheduler,
   void OnSiteHit(const PointInfo& point, uint64_t key) override;
   void OnRuleFired(const CompiledRule& rule, uint64_t key) override;
   void Delay(int64_t ns) override { SleepFor(ns); }
-  bool WaitUntil(absl::FunctionRef<bool()> ready,
-                 int64_t timeout_ns) override;
+  bool WaitUntil(absl::FunctionRef<bool()> ready, int64_t timeout_ns) override;
   void OnViolation(const Violation& violation) override;
 
  private:

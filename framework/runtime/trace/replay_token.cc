@@ -77,8 +77,8 @@ class Reader {
     v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos_ >= data_.size()) {
-        error_ = absl::StrCat("truncated token: data ends while reading ",
-                              what, " at byte ", pos_);
+        error_ = absl::StrCat("truncated token: data ends while reading ", what,
+                              " at byte ", pos_);
         return false;
       }
       const uint8_t byte = static_cast<uint8_t>(data_[pos_++]);
@@ -101,12 +101,14 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
   Reader r(payload);
   uint64_t version, strategy, count, value, task;
   auto fail = [&r] {
-    return absl::InvalidArgumentError(absl::StrCat("replay token: ", r.error()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("replay token: ", r.error()));
   };
   if (!r.Varint(version, "version")) return fail();
   if (version != kVersion) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "replay token: unknown version ", version, " (expected ", kVersion, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("replay token: unknown version ", version, " (expected ",
+                     kVersion, ")"));
   }
   if (!r.Varint(token.plan_hash, "plan hash") ||
       !r.Varint(token.seed, "seed") || !r.Varint(strategy, "strategy") ||
@@ -171,15 +173,16 @@ std::string ReplayToken::Encode() const {
   PutVarint(bytes, suppressed_fires.size());
   for (uint64_t fire : suppressed_fires) PutVarint(bytes, fire);
   const uint32_t sum = Checksum(bytes);
-  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(sum >> (8 * i)));
+  for (int i = 0; i < 4; ++i)
+    bytes.push_back(static_cast<char>(sum >> (8 * i)));
   return absl::StrCat(kPrefix, Base64UrlEncode(bytes));
 }
 
 absl::StatusOr<ReplayToken> ReplayToken::Decode(absl::string_view text) {
   if (text.substr(0, kPrefix.size()) != kPrefix) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "replay token: bad prefix: expected \"", kPrefix, "\", got \"",
-        text.substr(0, kPrefix.size()), "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("replay token: bad prefix: expected \"", kPrefix,
+                     "\", got \"", text.substr(0, kPrefix.size()), "\""));
   }
   absl::StatusOr<std::string> bytes =
       Base64UrlDecode(text.substr(kPrefix.size()));

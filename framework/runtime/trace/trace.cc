@@ -61,8 +61,9 @@ std::string TaskLabel(const Trace& trace, uint32_t ordinal) {
 }
 
 std::string RenderEvent(const Trace& trace, const TraceEvent& e) {
-  std::string line = absl::StrCat("step ", e.step, " [", TaskLabel(trace, e.task),
-                                  "] ", TraceEventKindName(e.kind));
+  std::string line =
+      absl::StrCat("step ", e.step, " [", TaskLabel(trace, e.task), "] ",
+                   TraceEventKindName(e.kind));
   if (e.kind == TraceEventKind::kOp) {
     absl::StrAppend(&line, " ", internal::OpKindName(e.op));
   }

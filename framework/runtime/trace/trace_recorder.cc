@@ -36,8 +36,8 @@ void TraceRecorder::AddTask(uint32_t ordinal, const std::string& name,
   event_hash_ = Fold(event_hash_, NameHash(name));
 }
 
-void TraceRecorder::Op(uint64_t step, uint32_t task, OpKind op,
-                       uint32_t object, int64_t before, int64_t after) {
+void TraceRecorder::Op(uint64_t step, uint32_t task, OpKind op, uint32_t object,
+                       int64_t before, int64_t after) {
   uint64_t h = Fold(event_hash_, step);
   h = Fold(h, task | (uint64_t{static_cast<uint8_t>(op)} << 32) |
                   (uint64_t{object} << 40));

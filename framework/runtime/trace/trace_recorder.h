@@ -34,7 +34,8 @@ class TraceRecorder {
   void Decision(uint32_t task, bool preemption, bool is_default) {
     const uint64_t step = ++trace_.step_count;
     if (!is_default) trace_.switches.push_back({step, task, preemption});
-    if (keep_events_) trace_.decisions.push_back({task, preemption, is_default});
+    if (keep_events_)
+      trace_.decisions.push_back({task, preemption, is_default});
     decision_hash_ = Fold(decision_hash_, task | (uint64_t{preemption} << 32) |
                                               (uint64_t{is_default} << 33));
   }
