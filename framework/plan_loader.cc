@@ -515,9 +515,10 @@ absl::Status PlanChecker::CheckStrategyFields(const Exploration& exploration,
                               strategy_name));
   }
   const bool exhaustive = strategy == Exploration::EXHAUSTIVE;
-  if (!exhaustive && exploration.preemption_bound() != 0) {
+  const bool dpor = strategy == Exploration::DPOR;
+  if (!exhaustive && !dpor && exploration.preemption_bound() != 0) {
     return Error(node, "preemption_bound",
-                 absl::StrCat("only strategy EXHAUSTIVE reads "
+                 absl::StrCat("only strategies EXHAUSTIVE and DPOR read "
                               "preemption_bound, but strategy is ",
                               strategy_name));
   }
@@ -578,10 +579,11 @@ absl::Status PlanChecker::CheckExpectations(const Plan& plan,
                        "expected true (false expects nothing; leave the "
                        "expectation out)");
         }
-        if (plan.exploration().strategy() != Exploration::EXHAUSTIVE) {
+        if (plan.exploration().strategy() != Exploration::EXHAUSTIVE &&
+            plan.exploration().strategy() != Exploration::DPOR) {
           return Error(node, "search_complete",
-                       "only bounded exhaustive search can complete; set "
-                       "exploration.strategy: EXHAUSTIVE");
+                       "only systematic search can complete; set "
+                       "exploration.strategy: EXHAUSTIVE or DPOR");
         }
         break;
       case Expectation::kViolation: {

@@ -41,6 +41,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "exhaustive";
     case Exploration::REPLAY:
       return "replay";
+    case Exploration::DPOR:
+      return "dpor";
     default:
       return "random";
   }
@@ -82,6 +84,17 @@ class ExplorationRun {
   const std::string& path_;
   const ExplorerOptions& options_;
   const Exploration& exploration() const { return plan_.exploration(); }
+  // One walk over the schedules of one program (iteration 0's seed).
+  bool Systematic() const {
+    return exploration().strategy() == Exploration::EXHAUSTIVE ||
+           exploration().strategy() == Exploration::DPOR;
+  }
+  // DPOR's step model: for DPOR and for replays of what it found.
+  bool UsesDporModel() const {
+    return exploration().strategy() == Exploration::DPOR ||
+           (replay_ != nullptr &&
+            replay_->strategy == static_cast<uint8_t>(StrategyKind::kDpor));
+  }
 
   std::shared_ptr<const RuleSet> rules_;
   const ScenarioInfo* scenario_ = nullptr;
@@ -156,6 +169,12 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       options.reduction = !exploration().disable_reduction();
       return NewExhaustiveStrategy(options);
     }
+    case Exploration::DPOR: {
+      DporOptions options;
+      const uint32_t bound = exploration().preemption_bound();
+      options.preemption_bound = bound == 0 ? -1 : static_cast<int>(bound);
+      return NewDporStrategy(options);
+    }
     case Exploration::REPLAY:
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
     default:
@@ -228,6 +247,7 @@ ViolationReport ExplorationRun::Describe(const FirstFailure& failure) {
   run.seed = failure.seed;
   run.switches = token.switches;
   run.check = v.check;
+  run.dpor = UsesDporModel();
   run.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
                                                  : exploration().max_steps();
   if (options_.minimize) {
@@ -330,7 +350,7 @@ void ExplorationRun::FillHeader() {
 uint64_t ExplorationRun::PlannedIterations() const {
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
-  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+  if (Systematic()) {
     return options_.shard_index == 0 ? total : 0;
   }
   return (total + options_.total_shards - 1 - options_.shard_index) /
@@ -351,6 +371,7 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   // Fiber failures are replayed with events; a thread run cannot be, so it
   // keeps its own.
   config.record_events = exploration().backend() == Exploration::THREADS;
+  config.dpor = UsesDporModel();
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
   }
@@ -362,7 +383,7 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
   if (replay_ != nullptr) return {0, replay_->seed};
   // Exhaustive search walks the schedules of one program: every iteration
   // keeps iteration 0's seed, so fault decisions stay the same.
-  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+  if (Systematic()) {
     return {n, IterationSeed(seed_, 0)};
   }
   const uint64_t index = options_.shard_index + n * options_.total_shards;
@@ -410,8 +431,8 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress)
       break;
     }
   }
-  report_.set_complete(exploration().strategy() == Exploration::EXHAUSTIVE &&
-                       strategy->Complete());
+  report_.set_complete(Systematic() && strategy->Complete());
+  report_.set_strategy_summary(strategy->Summary());
   if (report_.complete()) report_.set_stop_reason("exhausted");
   FinishReport(elapsed_s());
   return report_;
@@ -423,8 +444,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
   IterationConfig config = MakeConfig(strategy.get());
   // Exhaustive search reaches schedule `index` only by walking those before.
-  const uint64_t first =
-      exploration().strategy() == Exploration::EXHAUSTIVE ? 0 : index;
+  const uint64_t first = Systematic() ? 0 : index;
   for (uint64_t n = first;; ++n) {
     config.seed = SeedOf(n).second;
     config.record_events = n == index;

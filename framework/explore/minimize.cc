@@ -100,6 +100,7 @@ IterationResult RunOnce(const FailingRun& run,
   config.args = &args;
   config.rules = *rules;
   config.suppressed_fires = run.suppressed_fires;
+  config.dpor = run.dpor;
   return RunIteration(config);
 }
 

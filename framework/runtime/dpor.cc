@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/runtime/internal/wakeup_tree.h"
@@ -246,12 +247,12 @@ class DporStrategy final : public Strategy {
     std::vector<std::vector<uint32_t>> clock(n);
     std::vector<uint32_t> local(n);      // 1-based index within its task
     std::vector<int64_t> last(tasks, -1);  // previous step of each task
-    // Steps by object, and steps with a global footprint.
-    std::vector<std::vector<uint32_t>> by_object;
+    // Steps by object (ids are sparse), and steps with a global footprint.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_object;
     std::vector<uint32_t> globals;
     std::vector<uint32_t> all;
     // The acquire each unlock releases, per lock object.
-    std::vector<int64_t> holder;
+    absl::flat_hash_map<uint32_t, int64_t> holder;
     std::vector<int64_t> released(n, -1);
     std::vector<uint32_t> candidates;
     for (size_t j = 0; j < n; ++j) {
@@ -280,22 +281,24 @@ class DporStrategy final : public Strategy {
       if (f.access == Footprint::Access::kGlobal) {
         globals.push_back(static_cast<uint32_t>(j));
       } else if (f.access != Footprint::Access::kNone) {
-        if (by_object.size() <= f.object) by_object.resize(f.object + 1);
         by_object[f.object].push_back(static_cast<uint32_t>(j));
       }
-      if (holder.size() <= f.object) holder.resize(f.object + 1, -1);
       if (IsAcquire(f)) {
         holder[f.object] = static_cast<int64_t>(j);
       } else if (f.op == internal::OpKind::kUnlock) {
-        released[j] = holder[f.object];
-        holder[f.object] = -1;
+        auto it = holder.find(f.object);
+        if (it != holder.end()) {
+          released[j] = it->second;
+          holder.erase(it);
+        }
       }
     }
   }
 
   // Earlier steps that may conflict with a step of footprint `f`, ascending.
-  static void Candidates(const Footprint& f,
-                         const std::vector<std::vector<uint32_t>>& by_object,
+  static void Candidates(
+      const Footprint& f,
+      const absl::flat_hash_map<uint32_t, std::vector<uint32_t>>& by_object,
                          const std::vector<uint32_t>& globals,
                          const std::vector<uint32_t>& all,
                          std::vector<uint32_t>* out) {
@@ -306,8 +309,9 @@ class DporStrategy final : public Strategy {
       return;
     }
     static const std::vector<uint32_t> kEmpty;
+    auto it = by_object.find(f.object);
     const std::vector<uint32_t>& same =
-        f.object < by_object.size() ? by_object[f.object] : kEmpty;
+        it != by_object.end() ? it->second : kEmpty;
     out->resize(same.size() + globals.size());
     std::merge(same.begin(), same.end(), globals.begin(), globals.end(),
                out->begin());
@@ -356,15 +360,60 @@ class DporStrategy final : public Strategy {
       v.push_back({stack_[k].task, stack_[k].footprint});
     }
     v.push_back({stack_[j].task, stack_[j].footprint});
-    for (const Sleeper& s : at.sleep) {
-      if (internal::IsWeakInitial(s.task, s.next, v)) return;
-    }
+    if (Redundant(at, v)) return;
     if (options_.preemption_bound >= 0 &&
         Preemptions(at, v) > options_.preemption_bound) {
       ++cut_by_bound_;
       return;
     }
-    internal::InsertWakeup(at.tree, std::move(v));
+    Insert(i, std::move(v));
+  }
+
+  static bool Redundant(const State& state, const std::vector<WakeupStep>& v) {
+    for (const Sleeper& s : state.sleep) {
+      if (internal::IsWeakInitial(s.task, s.next, v)) return true;
+    }
+    return false;
+  }
+
+  // internal::InsertWakeup, plus: while the walk follows the current
+  // schedule, a state whose sleep set (which holds branches explored there
+  // since) has a weak initial of the rest of v already covers it. Without
+  // this a branch could start with a sleeping task.
+  void Insert(uint32_t i, std::vector<WakeupStep> v) {
+    WakeupNode* node = stack_[i].tree;
+    size_t depth = i;  // stack_[depth].tree == node while on the schedule
+    for (;;) {
+      if (v.empty()) return;
+      const bool on_path = depth < stack_.size();
+      if (on_path && depth != i && Redundant(stack_[depth], v)) return;
+      WakeupNode* next = nullptr;
+      size_t index = 0;
+      for (; index < node->children.size(); ++index) {
+        const WakeupStep& c = node->children[index]->step;
+        if (internal::IsWeakInitial(c.task, c.footprint, v)) {
+          next = node->children[index].get();
+          break;
+        }
+      }
+      if (next == nullptr) break;
+      if (next->children.empty()) return;
+      for (size_t k = 0; k < v.size(); ++k) {
+        if (v[k].task == next->step.task) {
+          v.erase(v.begin() + static_cast<std::ptrdiff_t>(k));
+          break;
+        }
+      }
+      depth = on_path && index == 0 ? depth + 1 : stack_.size();
+      node = next;
+    }
+    for (const WakeupStep& step : v) {
+      auto child = std::make_unique<WakeupNode>();
+      child->step = step;
+      WakeupNode* raw = child.get();
+      node->children.push_back(std::move(child));
+      node = raw;
+    }
   }
 
   // Preemptions of the prefix up to `at` plus `v`, counting every switch
