@@ -311,9 +311,10 @@ absl::Status PlanValidator::CheckExhaustiveFields(
   if (exploration.strategy() == Exploration::EXHAUSTIVE) {
     return absl::OkStatus();
   }
-  if (exploration.preemption_bound() != 0) {
+  if (exploration.preemption_bound() != 0 &&
+      exploration.strategy() != Exploration::DPOR) {
     return Error(node, "preemption_bound",
-                 absl::StrCat("only strategy EXHAUSTIVE reads "
+                 absl::StrCat("only strategies EXHAUSTIVE and DPOR read "
                               "preemption_bound, but strategy is ",
                               strategy_name));
   }
@@ -378,10 +379,11 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
       if (!expect.search_complete()) {
         return Error(node, "search_complete", kFalseExpectsNothing);
       }
-      if (plan.exploration().strategy() != Exploration::EXHAUSTIVE) {
+      if (plan.exploration().strategy() != Exploration::EXHAUSTIVE &&
+          plan.exploration().strategy() != Exploration::DPOR) {
         return Error(node, "search_complete",
-                     "only bounded exhaustive search can complete; set "
-                     "exploration.strategy: EXHAUSTIVE");
+                     "only systematic search can complete; set "
+                     "exploration.strategy: EXHAUSTIVE or DPOR");
       }
       break;
     case Expectation::kViolation:

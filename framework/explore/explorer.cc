@@ -49,6 +49,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "replay";
     case Exploration::POS:
       return "pos";
+    case Exploration::DPOR:
+      return "dpor";
     default:
       return "random";
   }
@@ -83,6 +85,17 @@ class ExplorationRun {
   const std::string& path_;
   const ExplorerOptions& options_;
   const Exploration& exploration() const { return plan_.exploration(); }
+  // One walk over the schedules of one program (iteration 0's seed).
+  bool Systematic() const {
+    return exploration().strategy() == Exploration::EXHAUSTIVE ||
+           exploration().strategy() == Exploration::DPOR;
+  }
+  // DPOR's step model: for DPOR and for replays of what it found.
+  bool UsesDporModel() const {
+    return exploration().strategy() == Exploration::DPOR ||
+           (replay_ != nullptr &&
+            replay_->strategy == static_cast<uint8_t>(StrategyKind::kDpor));
+  }
 
   std::shared_ptr<const RuleSet> rules_;
   const ScenarioInfo* scenario_ = nullptr;
@@ -157,6 +170,12 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
           static_cast<int>(exploration().preemption_bound());
       options.reduction = !exploration().disable_reduction();
       return NewExhaustiveStrategy(options);
+    }
+    case Exploration::DPOR: {
+      DporOptions options;
+      const uint32_t bound = exploration().preemption_bound();
+      options.preemption_bound = bound == 0 ? -1 : static_cast<int>(bound);
+      return NewDporStrategy(options);
     }
     case Exploration::REPLAY:
       FL_CHECK(replay_ != nullptr);
@@ -274,7 +293,7 @@ uint64_t ExplorationRun::PlannedIterations() const {
   FL_CHECK(options_.shard_index < options_.total_shards);
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
-  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+  if (Systematic()) {
     return options_.shard_index == 0 ? total : 0;
   }
   return (total + options_.total_shards - 1 - options_.shard_index) /
@@ -295,6 +314,7 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   // Fiber failures are replayed with events; a thread run cannot be, so it
   // keeps its own.
   config.record_events = exploration().backend() == Exploration::THREADS;
+  config.dpor = UsesDporModel();
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
   }
@@ -306,7 +326,7 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
   if (replay_ != nullptr) return {0, replay_->seed};
   // Exhaustive search walks the schedules of one program: every iteration
   // keeps iteration 0's seed, so fault decisions stay the same.
-  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+  if (Systematic()) {
     return {n, IterationSeed(seed_, 0)};
   }
   const uint64_t index = options_.shard_index + n * options_.total_shards;
@@ -358,8 +378,10 @@ absl::StatusOr<Report> ExplorationRun::Run(
   }
   FL_CHECK(report_.iterations_run() <= planned);
   FL_CHECK(hashes_.size() <= report_.iterations_run());
-  report_.set_complete(exploration().strategy() == Exploration::EXHAUSTIVE &&
-                       strategy->Complete());
+  report_.set_complete(Systematic() && strategy->Complete());
+  if (exploration().strategy() == Exploration::DPOR) {
+    report_.set_strategy_summary(strategy->Summary());
+  }
   if (report_.complete()) report_.set_stop_reason("exhausted");
   FinishReport(elapsed_s());
   return report_;
@@ -371,8 +393,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
   IterationConfig config = MakeConfig(strategy.get());
   // Exhaustive search reaches schedule `index` only by walking those before.
-  const uint64_t first =
-      exploration().strategy() == Exploration::EXHAUSTIVE ? 0 : index;
+  const uint64_t first = Systematic() ? 0 : index;
   for (uint64_t n = first;; ++n) {
     FL_CHECK(n <= index);
     config.seed = SeedOf(n).second;

@@ -108,6 +108,7 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   run.switches = token.switches;
   run.check = failure.violation.check;
   run.max_steps = context.max_steps;
+  run.dpor = context.strategy == StrategyKind::kDpor;
   if (context.minimize) {
     AddMinimized(run, token, context, &out);
   } else if (context.render || context.rules != nullptr) {

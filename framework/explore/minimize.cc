@@ -104,6 +104,7 @@ IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
   config.args = &args;
   config.rules = *rules;
   config.suppressed_fires = run.suppressed_fires;
+  config.dpor = run.dpor;
   return RunIteration(config);
 }
 

@@ -42,6 +42,9 @@ struct FailingRun {
   // Found by the thread backend (token strategy kThreads): `switches` is
   // empty and the run cannot be replayed step by step (RerunThreads).
   bool threads = false;
+  // Found by DPOR (token strategy kDpor): replays run under
+  // IterationConfig::dpor, the step model it explored.
+  bool dpor = false;
 };
 
 struct MinimizeResult {

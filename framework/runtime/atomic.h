@@ -38,8 +38,10 @@ class Atomic {
   static_assert(std::is_integral<T>::value, "Atomic<T> is for integers");
 
  public:
-  constexpr explicit Atomic(T initial = T{}, const char* label = "atomic")
-      : value_(initial), label_(label) {}
+  explicit Atomic(T initial = T{}, const char* label = "atomic")
+      : value_(initial), label_(label) {
+    internal::OnCreate(this);
+  }
   Atomic(const Atomic&) = delete;
   Atomic& operator=(const Atomic&) = delete;
 
@@ -121,9 +123,11 @@ class Atomic {
 template <typename T>
 class AtomicPtr {
  public:
-  constexpr explicit AtomicPtr(T* initial = nullptr,
+  explicit AtomicPtr(T* initial = nullptr,
                                const char* label = "pointer")
-      : value_(initial), label_(label) {}
+      : value_(initial), label_(label) {
+    internal::OnCreate(this);
+  }
   AtomicPtr(const AtomicPtr&) = delete;
   AtomicPtr& operator=(const AtomicPtr&) = delete;
 
@@ -168,7 +172,7 @@ class AtomicPtr {
 // masks), e.g. eb->bflags with EXTENT_BUFFER_TREE_REF.
 class AtomicFlags {
  public:
-  constexpr explicit AtomicFlags(unsigned long initial = 0,
+  explicit AtomicFlags(unsigned long initial = 0,
                                  const char* label = "flags")
       : bits_(initial, label) {}
 
@@ -190,8 +194,9 @@ class AtomicFlags {
  private:
   class Word {
    public:
-    constexpr Word(unsigned long v, const char* label)
-        : value_(v), label_(label) {}
+    Word(unsigned long v, const char* label) : value_(v), label_(label) {
+      internal::OnCreate(this);
+    }
     unsigned long load() const {
       internal::BeforeOp(internal::OpKind::kLoad, this, label_);
       unsigned long v = value_.load();

@@ -39,6 +39,16 @@ struct IterationConfig {
   // reaches their deadline, or earlier in real terms: when no task can run,
   // the clock jumps to the earliest deadline.
   int64_t step_ns = 100;
+  // Fibers: the step model optimal DPOR needs (docs/runtime.md, "DPOR"):
+  // a lock is runnable only while free; a trylock's footprint reads when it
+  // will fail and writes when it will acquire; fault hits touch shared state
+  // only where a rule's counters or a wait_for make them observable; time
+  // does not move per step (a timed wait times out, a sleeper wakes, only
+  // when no task can run) and a delay is a plain step; a task that yields
+  // after a loop iteration that changed nothing waits until another task
+  // changes something it read (or nothing else can run). Replays of
+  // schedules found this way need it too.
+  bool dpor = false;
   // Threads: a run longer than this is the violation "watchdog.timeout".
   int64_t thread_timeout_ms = 10000;
   const ScenarioInfo* scenario = nullptr;  // REQUIRED

@@ -23,6 +23,10 @@ void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
   sched->BeforeOp(kind, object, label);
 }
 
+void OnCreateSlow(Scheduler* sched, const void* object) {
+  sched->OnCreate(object);
+}
+
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after) {
   sched->AfterOp(object, before, after);

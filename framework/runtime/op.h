@@ -52,6 +52,7 @@ inline Scheduler* CurrentScheduler() { return tls_scheduler; }
 
 void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
                   const char* label);
+void OnCreateSlow(Scheduler* sched, const void* object);
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after);
 
@@ -66,6 +67,14 @@ inline void BeforeOp(OpKind kind, const void* object, const char* label) {
   if (ABSL_PREDICT_FALSE(sched != nullptr)) {
     BeforeOpSlow(sched, kind, object, label);
   }
+}
+
+// Instrumented objects announce their construction: DPOR names an object by
+// who created it (the task and its creation count), which, unlike the order
+// of first use, is the same in every schedule that runs the same steps.
+inline void OnCreate(const void* object) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) OnCreateSlow(sched, object);
 }
 
 inline void AfterOp(const void* object, int64_t before, int64_t after) {

@@ -11,6 +11,7 @@
 namespace faultline {
 
 Rcu::Rcu(const char* label) : label_(label) {
+  internal::OnCreate(this);
   internal::Scheduler* sched = internal::CurrentScheduler();
   if (sched != nullptr && sched->PollsRcu()) {
     polled_by_ = sched;

@@ -24,12 +24,15 @@
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
+#include "framework/runtime/op.h"
 
 namespace faultline {
 
 class ABSL_LOCKABLE SpinLock {
  public:
-  constexpr explicit SpinLock(const char* label = "spinlock") : label_(label) {}
+  explicit SpinLock(const char* label = "spinlock") : label_(label) {
+    internal::OnCreate(this);
+  }
   SpinLock(const SpinLock&) = delete;
   SpinLock& operator=(const SpinLock&) = delete;
 
@@ -46,8 +49,10 @@ class ABSL_LOCKABLE SpinLock {
 
  private:
   friend class Mutex;
-  constexpr SpinLock(const char* label, const char* kind)
-      : label_(label), kind_(kind) {}
+  SpinLock(const char* label, const char* kind)
+      : label_(label), kind_(kind) {
+    internal::OnCreate(this);
+  }
 
   std::atomic<uint32_t> owner_{0};  // see PeekOwner()
   const char* label_;
@@ -58,7 +63,7 @@ class ABSL_LOCKABLE SpinLock {
 // and deadlock reports say which kind of lock was involved.
 class ABSL_LOCKABLE Mutex {
  public:
-  constexpr explicit Mutex(const char* label = "mutex")
+  explicit Mutex(const char* label = "mutex")
       : lock_(label, "mutex") {}
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;

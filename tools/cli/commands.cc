@@ -50,6 +50,7 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   run.switches = token->switches;
   run.suppressed_fires = token->suppressed_fires;
   run.threads = token->strategy == static_cast<uint8_t>(StrategyKind::kThreads);
+  run.dpor = token->strategy == static_cast<uint8_t>(StrategyKind::kDpor);
   if (run.plan.exploration().max_steps() != 0) {
     run.max_steps = run.plan.exploration().max_steps();
   }
@@ -189,7 +190,9 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
   ReplayToken small;
   small.plan_hash = PlanHash(min.run.plan);
   small.seed = min.run.seed;
-  small.strategy = static_cast<uint8_t>(StrategyKind::kReplay);
+  // A DPOR schedule replays only under DPOR's step model.
+  small.strategy = static_cast<uint8_t>(min.run.dpor ? StrategyKind::kDpor
+                                                     : StrategyKind::kReplay);
   small.switches = min.run.switches;
   small.suppressed_fires = min.run.suppressed_fires;
   std::string plan_text;

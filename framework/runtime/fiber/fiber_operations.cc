@@ -39,12 +39,23 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     side_object_ = object;
     side_id_ = id;
     side_op_ = kind;
+    pending_owner_ = nullptr;
     return;
   }
   cur->next_object = object;
   cur->next_trace_object = id;
+  cur->next_label = label;
+  cur->next_owner = pending_owner_;
+  pending_owner_ = nullptr;
   if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
   cur->next = Footprint{kind, id, AccessOf(kind)};
+  if (config_.dpor) {
+    cur->next.object = kind == OpKind::kFault ? kFaultsId : StableId(object, id);
+    // Wait predicates read model state no footprint names.
+    if (kind == OpKind::kWait) cur->next.access = Footprint::Access::kGlobal;
+    if (kind == OpKind::kFault) cur->next.access = pending_fault_access_;
+    pending_fault_access_ = Footprint::Access::kWrite;
+  }
   if (aborting_) {
     // Resumed to unwind (or unwinding already).
     if (ShouldThrowOnAbort(kind)) throw IterationAborted{};
@@ -58,7 +69,7 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     if (aborting_ && ShouldThrowOnAbort(kind)) throw IterationAborted{};
     return;
   }
-  Reschedule(cur, kind == OpKind::kYield, !IsRelease(kind));
+  Reschedule(cur, kind == OpKind::kYield && !config_.dpor, !IsRelease(kind));
 }
 
 void FiberScheduler::AfterOp(const void* object, int64_t before,
@@ -68,9 +79,13 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
   if (cur == nullptr || in_hook_ > 0) {
     const uint32_t id = side_object_ == object ? side_id_ : 0;
     recorder_.Op(step_, current_ordinal(), side_op_, id, before, after);
+    if (config_.dpor) {
+      NoteSpinAccess(nullptr, StableId(object, id), before != after);
+    }
     return;
   }
   FL_CHECK(cur->next_object == object);
+  if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
 }
@@ -86,6 +101,7 @@ void FiberScheduler::AfterPointerOp(const void* object, const void* before,
 
 void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
                           const char* label, const char* kind) {
+  pending_owner_ = &owner;
   BeforeOp(OpKind::kLock, lock, label);
   FiberTask* cur = current_;
   if (!InTaskContext() || aborting_) {
@@ -111,6 +127,7 @@ void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
 
 bool FiberScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
                              const char* label) {
+  pending_owner_ = &owner;
   BeforeOp(OpKind::kTryLock, lock, label);
   uint32_t seen = 0;
   const uint32_t self = LockHolderId();
@@ -159,12 +176,19 @@ void FiberScheduler::SleepFor(int64_t ns) {
     return;
   }
   BeforeOp(OpKind::kSleep, nullptr, "sleep");
-  if (!InTaskContext() || aborting_) return;
+  // DPOR: time must not decide which task can run; a delay is a step.
+  if (!InTaskContext() || aborting_ || config_.dpor) return;
   Block(current_, OpKind::kSleep, nullptr, "sleep", "sleep", nullptr,
         now_ns_ + ns);
 }
 
-void FiberScheduler::Yield() { BeforeOp(OpKind::kYield, nullptr, "yield"); }
+void FiberScheduler::Yield() {
+  if (config_.dpor) {
+    SpinYield(current_);
+    return;
+  }
+  BeforeOp(OpKind::kYield, nullptr, "yield");
+}
 
 void FiberScheduler::Note(absl::string_view text) {
   if (tearing_down_) return;
@@ -212,6 +236,9 @@ void FiberScheduler::UnregisterRcu(Rcu* rcu) {
 }
 
 void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
+  if (config_.dpor && InTaskContext()) {
+    pending_fault_access_ = FaultAccess(point);
+  }
   BeforeOp(OpKind::kFault, &point, point.name.c_str());
   const int64_t value = static_cast<int64_t>(key);
   AfterOp(&point, value, value);

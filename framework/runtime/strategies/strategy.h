@@ -20,6 +20,8 @@
 //   NewExhaustiveStrategy  DFS over all schedules, preemption bound, sleep-set
 //                          partial-order reduction; Complete() when done.
 //   NewReplayStrategy      follows recorded switches (replay tokens).
+//   NewDporStrategy        optimal DPOR: one schedule per equivalence class
+//                          (run with IterationConfig::dpor); Complete().
 //
 // Example:
 //   auto strategy = faultline::NewPctStrategy(/*seed=*/7, /*depth=*/3);
@@ -111,6 +113,7 @@ enum class StrategyKind : uint8_t {
   kReplay = 3,
   kThreads = 4,  // no strategy: the thread backend
   kPos = 5,
+  kDpor = 6,  // replays under IterationConfig::dpor
 };
 
 class Strategy {
@@ -160,6 +163,20 @@ struct ExhaustiveOptions {
 };
 std::unique_ptr<Strategy> NewExhaustiveStrategy(
     const ExhaustiveOptions& options);
+
+struct DporOptions {
+  // Most preemptions per schedule (approximate, see dpor.cc); -1 =
+  // unbounded. Summary() says whether the bound cut anything.
+  int preemption_bound = -1;
+  // Stop (Complete() stays false) after this many schedules; 0 = no limit.
+  uint64_t max_schedules = 0;
+};
+// Optimal dynamic partial-order reduction with wakeup trees and sleep sets
+// (Abdulla et al., JACM 2017): explores one schedule per Mazurkiewicz trace
+// of the steps (conflicts as Conflicts() says). Iterations must run with
+// IterationConfig::dpor set (locks, time and yields as docs/runtime.md
+// "DPOR" describes).
+std::unique_ptr<Strategy> NewDporStrategy(const DporOptions& options);
 
 enum class ReplayMode {
   // A recorded switch to a task that cannot run, or switches left over at
