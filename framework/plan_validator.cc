@@ -169,6 +169,13 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
     if (absl::Status s = CheckRuleTasks(plan, plan.rules(i), node); !s.ok()) {
       return s;
     }
+    const Exploration::Strategy strategy = plan.exploration().strategy();
+    if (plan.rules(i).branch() && strategy != Exploration::EXHAUSTIVE &&
+        strategy != Exploration::DPOR) {
+      return Error(node, "branch",
+                   "only systematic search explores fault choices; set "
+                   "exploration.strategy: DPOR or EXHAUSTIVE");
+    }
     const std::string& name = plan.rules(i).name();
     if (name.empty()) continue;
     auto [it, inserted] = rule_names.emplace(name, i);

@@ -18,6 +18,7 @@
 #include "framework/explore/coverage.h"
 #include "framework/explore/expectations.h"
 #include "framework/explore/failure_report.h"
+#include "framework/explore/fault_choices.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
@@ -30,6 +31,7 @@ namespace {
 
 using explore_internal::Coverage;
 using explore_internal::FailureContext;
+using explore_internal::FaultChoiceSearch;
 using explore_internal::FirstFailure;
 
 constexpr uint64_t kDefaultMaxSteps = 100000;
@@ -69,9 +71,11 @@ class ExplorationRun {
  private:
   absl::Status Prepare();
   std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
-  void Record(uint64_t iteration, uint64_t seed, IterationResult& result);
+  void Record(uint64_t iteration, uint64_t seed, IterationResult& result,
+              const std::vector<uint64_t>& branch_fires);
   void RecordViolations(uint64_t iteration, uint64_t seed,
-                        const IterationResult& result);
+                        const IterationResult& result,
+                        const std::vector<uint64_t>& branch_fires);
   bool Decided() const;
   void FillHeader();
   uint64_t PlannedIterations() const;
@@ -188,19 +192,21 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
 }
 
 void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
-                            IterationResult& result) {
+                            IterationResult& result,
+                            const std::vector<uint64_t>& branch_fires) {
   FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
   hashes_.insert(result.trace.hash);
   coverage_->Add(result);
-  RecordViolations(iteration, seed, result);
+  RecordViolations(iteration, seed, result, branch_fires);
 }
 
 // Counts each violated check once per iteration and keeps its first
 // failure.
-void ExplorationRun::RecordViolations(uint64_t iteration, uint64_t seed,
-                                      const IterationResult& result) {
+void ExplorationRun::RecordViolations(
+    uint64_t iteration, uint64_t seed, const IterationResult& result,
+    const std::vector<uint64_t>& branch_fires) {
   std::set<std::string> seen;
   for (const Violation& v : result.violations) {
     if (!seen.insert(v.check).second) continue;
@@ -212,6 +218,7 @@ void ExplorationRun::RecordViolations(uint64_t iteration, uint64_t seed,
     first.seed = seed;
     first.trace = result.trace;
     first.fire_count = result.fire_count;
+    first.branch_fires = branch_fires;
     failure_order_.push_back(v.check);
   }
   FL_CHECK(failure_order_.size() == first_failures_.size());
@@ -317,6 +324,7 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   config.dpor = UsesDporModel();
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
+    config.branch_fires = replay_->branch_fires;
   }
   return config;
 }
@@ -348,25 +356,32 @@ absl::StatusOr<Report> ExplorationRun::Run(
                                          start)
         .count();
   };
-  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
-  IterationConfig config = MakeConfig(strategy.get());
-  for (uint64_t n = 0; n < planned; ++n) {
+  // Fault choices (Rule.branch) take turns with the strategy: one strategy
+  // per fire set (fault_choices.h). Without branching rules there is one.
+  FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
+  IterationConfig config = MakeConfig(search.strategy());
+  for (uint64_t n = 0; n < planned;) {
     // Wall time only bounds the run; it never influences a schedule.
     if (exploration().time_budget_ms() > 0 &&
         elapsed_s() * 1000 >= exploration().time_budget_ms()) {
       report_.set_stop_reason("time_budget");
       break;
     }
+    if (search.strategy() == nullptr) {
+      report_.set_stop_reason("exhausted");
+      break;
+    }
+    config.strategy = search.strategy();
+    config.branch_fires = search.fires();
     const auto [index, seed] = SeedOf(n);
     config.seed = seed;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
-    if (!result.ran) {
-      report_.set_stop_reason("exhausted");
-      break;
-    }
-    Record(index, seed, result);
+    search.After(result);
+    if (!result.ran) continue;  // that fire set is done; the next one runs
+    ++n;
+    Record(index, seed, result, config.branch_fires);
     if (progress) {
       progress(report_.iterations_run(), planned,
                report_.violations_by_check_size());
@@ -378,9 +393,10 @@ absl::StatusOr<Report> ExplorationRun::Run(
   }
   FL_CHECK(report_.iterations_run() <= planned);
   FL_CHECK(hashes_.size() <= report_.iterations_run());
-  report_.set_complete(Systematic() && strategy->Complete());
-  if (exploration().strategy() == Exploration::DPOR) {
-    report_.set_strategy_summary(strategy->Summary());
+  report_.set_complete(Systematic() && search.Complete());
+  if (exploration().strategy() == Exploration::DPOR ||
+      search.fire_sets() > 1) {
+    report_.set_strategy_summary(search.Summary());
   }
   if (report_.complete()) report_.set_stop_reason("exhausted");
   FinishReport(elapsed_s());
@@ -390,23 +406,28 @@ absl::StatusOr<Report> ExplorationRun::Run(
 absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   absl::Status prepared = Prepare();
   if (!prepared.ok()) return prepared;
-  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
-  IterationConfig config = MakeConfig(strategy.get());
+  FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
+  IterationConfig config = MakeConfig(search.strategy());
   // Exhaustive search reaches schedule `index` only by walking those before.
   const uint64_t first = Systematic() ? 0 : index;
-  for (uint64_t n = first;; ++n) {
+  for (uint64_t n = first;;) {
     FL_CHECK(n <= index);
+    if (search.strategy() == nullptr) {
+      return absl::OutOfRangeError(
+          absl::StrCat("iteration ", index, ": the systematic search has only ",
+                       n, " schedules"));
+    }
+    config.strategy = search.strategy();
+    config.branch_fires = search.fires();
     config.seed = SeedOf(n).second;
     config.record_events = n == index;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
-    if (!result.ran) {
-      return absl::OutOfRangeError(
-          absl::StrCat("iteration ", index, ": the exhaustive search has only ",
-                       n, " schedules"));
-    }
+    search.After(result);
+    if (!result.ran) continue;
     if (n == index) return result;
+    ++n;
   }
 }
 

@@ -45,6 +45,8 @@ struct FailingRun {
   // Found by DPOR (token strategy kDpor): replays run under
   // IterationConfig::dpor, the step model it explored.
   bool dpor = false;
+  // Fault choices it ran under (IterationConfig::branch_fires).
+  std::vector<uint64_t> branch_fires;
 };
 
 struct MinimizeResult {

@@ -176,18 +176,20 @@ class AtomicFlags {
                                  const char* label = "flags")
       : bits_(initial, label) {}
 
-  bool test_bit(int nr) const { return (bits_.load() >> nr) & 1UL; }
-  void set_bit(int nr) { bits_.fetch_or(1UL << nr); }
-  void clear_bit(int nr) { bits_.fetch_and(~(1UL << nr)); }
+  // Each bit operation reads or writes only its bit (the footprint DPOR
+  // sees); load() reads them all.
+  bool test_bit(int nr) const { return (bits_.load(nr) >> nr) & 1UL; }
+  void set_bit(int nr) { bits_.fetch_or(1UL << nr, nr); }
+  void clear_bit(int nr) { bits_.fetch_and(~(1UL << nr), nr); }
   // True if the bit was already set.
   bool test_and_set_bit(int nr) {
-    return (bits_.fetch_or(1UL << nr) >> nr) & 1UL;
+    return (bits_.fetch_or(1UL << nr, nr) >> nr) & 1UL;
   }
   // True if the bit was set (and is now clear).
   bool test_and_clear_bit(int nr) {
-    return (bits_.fetch_and(~(1UL << nr)) >> nr) & 1UL;
+    return (bits_.fetch_and(~(1UL << nr), nr) >> nr) & 1UL;
   }
-  unsigned long load() const { return bits_.load(); }
+  unsigned long load() const { return bits_.load(kAllBits); }
   bool PeekBit(int nr) const { return (bits_.Peek() >> nr) & 1UL; }
   unsigned long Peek() const { return bits_.Peek(); }
 
@@ -197,20 +199,21 @@ class AtomicFlags {
     Word(unsigned long v, const char* label) : value_(v), label_(label) {
       internal::OnCreate(this);
     }
-    unsigned long load() const {
-      internal::BeforeOp(internal::OpKind::kLoad, this, label_);
+    // `bit`: the one bit the caller looks at or changes; kAllBits: all.
+    unsigned long load(int bit) const {
+      internal::BeforeBitOp(internal::OpKind::kLoad, this, label_, bit);
       unsigned long v = value_.load();
       internal::AfterOp(this, v, v);
       return v;
     }
-    unsigned long fetch_or(unsigned long m) {
-      internal::BeforeOp(internal::OpKind::kRmw, this, label_);
+    unsigned long fetch_or(unsigned long m, int bit) {
+      internal::BeforeBitOp(internal::OpKind::kRmw, this, label_, bit);
       unsigned long old = value_.fetch_or(m);
       internal::AfterOp(this, old, old | m);
       return old;
     }
-    unsigned long fetch_and(unsigned long m) {
-      internal::BeforeOp(internal::OpKind::kRmw, this, label_);
+    unsigned long fetch_and(unsigned long m, int bit) {
+      internal::BeforeBitOp(internal::OpKind::kRmw, this, label_, bit);
       unsigned long old = value_.fetch_and(m);
       internal::AfterOp(this, old, old & m);
       return old;
@@ -223,6 +226,7 @@ class AtomicFlags {
     std::atomic<unsigned long> value_;
     const char* label_;
   };
+  static constexpr int kAllBits = -1;
   Word bits_;
 };
 

@@ -59,6 +59,8 @@ struct IterationConfig {
   // Rule fires (by fire ordinal) that must not fire: the minimizer's way to
   // drop injected faults. Sorted ascending. See RunOptions.
   std::vector<uint64_t> suppressed_fires;
+  // Fault choices: where branching rules fire (RunOptions::branch_fires).
+  std::vector<uint64_t> branch_fires;
 };
 
 struct IterationResult {
@@ -71,6 +73,8 @@ struct IterationResult {
   std::vector<RuleCounters> rules;    // by rule ordinal
   // Rule fires in this iteration, counting suppressed ones.
   uint64_t fire_count = 0;
+  // Hits of branching rules that could have fired (RunContext::branch_hits).
+  std::vector<uint64_t> branch_hits;
   absl::Status build_status;  // the scenario's build result
   // False if the strategy had no more schedules (nothing was run).
   bool ran = true;

@@ -27,6 +27,15 @@ void OnCreateSlow(Scheduler* sched, const void* object) {
   sched->OnCreate(object);
 }
 
+void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
+                     const char* label, int bit) {
+  sched->BeforeBitOp(kind, object, label, bit);
+}
+
+void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label) {
+  sched->BeforeRcuCall(rcu, label);
+}
+
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after) {
   sched->AfterOp(object, before, after);

@@ -53,6 +53,9 @@ inline Scheduler* CurrentScheduler() { return tls_scheduler; }
 void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
                   const char* label);
 void OnCreateSlow(Scheduler* sched, const void* object);
+void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
+                     const char* label, int bit);
+void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label);
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after);
 
@@ -75,6 +78,26 @@ inline void BeforeOp(OpKind kind, const void* object, const char* label) {
 inline void OnCreate(const void* object) {
   Scheduler* sched = CurrentScheduler();
   if (ABSL_PREDICT_FALSE(sched != nullptr)) OnCreateSlow(sched, object);
+}
+
+// BeforeOp for an operation that reads or writes only bit `bit` of the
+// object's value (AtomicFlags bit operations): DPOR lets operations on
+// different bits of one word commute.
+inline void BeforeBitOp(OpKind kind, const void* object, const char* label,
+                        int bit) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeBitOpSlow(sched, kind, object, label, bit);
+  }
+}
+
+// BeforeOp(kRcuRead) for call_rcu: a callback may run right after it (no
+// reader inside), touching anything; a read lock touches only the Rcu.
+inline void BeforeRcuCall(const void* rcu, const char* label) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeRcuCallSlow(sched, rcu, label);
+  }
 }
 
 inline void AfterOp(const void* object, int64_t before, int64_t after) {

@@ -55,7 +55,7 @@ void Rcu::ReadUnlock() {
 
 void Rcu::CallRcu(std::function<void()> callback) {
   FL_CHECK(callback != nullptr);
-  internal::BeforeOp(internal::OpKind::kRcuRead, this, label_);
+  internal::BeforeRcuCall(this, label_);
   size_t queued;
   {
     base::MutexLock lock(&mu_);
@@ -85,6 +85,11 @@ void Rcu::Poll() {
 void Rcu::Synchronize() {
   while (PeekReaders() > 0) this_task::Yield();
   Poll();
+}
+
+size_t Rcu::PeekPending() const {
+  base::MutexLock lock(&mu_);
+  return pending_.size();
 }
 
 int Rcu::PeekReaders() const {

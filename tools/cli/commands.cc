@@ -51,6 +51,7 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   run.suppressed_fires = token->suppressed_fires;
   run.threads = token->strategy == static_cast<uint8_t>(StrategyKind::kThreads);
   run.dpor = token->strategy == static_cast<uint8_t>(StrategyKind::kDpor);
+  run.branch_fires = token->branch_fires;
   if (run.plan.exploration().max_steps() != 0) {
     run.max_steps = run.plan.exploration().max_steps();
   }
@@ -195,6 +196,7 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
                                                      : StrategyKind::kReplay);
   small.switches = min.run.switches;
   small.suppressed_fires = min.run.suppressed_fires;
+  small.branch_fires = min.run.branch_fires;
   std::string plan_text;
   google::protobuf::TextFormat::PrintToString(min.run.plan, &plan_text);
   std::cout << RenderTaskTable(min.last.trace) << "\n";

@@ -18,6 +18,7 @@
 #include "framework/check.h"
 #include "framework/rule.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
+#include "framework/runtime/rcu.h"
 
 namespace faultline {
 namespace internal {
@@ -51,6 +52,17 @@ void FiberScheduler::RefineFootprint(const FiberTask& task,
     footprint.access = task.next_owner->load(std::memory_order_relaxed) != 0
                            ? Footprint::Access::kRead
                            : Footprint::Access::kWrite;
+  }
+  if (footprint.op == OpKind::kRcuUnlock &&
+      footprint.access != Footprint::Access::kGlobal) {
+    // The last reader out ends a grace period: due callbacks run right
+    // after this step (at the next decision) and may touch anything.
+    for (const Rcu* rcu : rcus_) {
+      if (rcu == task.next_object && rcu->PeekReaders() == 1 &&
+          rcu->PeekPending() != 0) {
+        footprint.access = Footprint::Access::kGlobal;
+      }
+    }
   }
 }
 
@@ -132,7 +144,10 @@ Footprint::Access FiberScheduler::FaultAccess(const PointInfo& point) const {
         rule.action == ActionKind::kWaitFor) {
       return Access::kGlobal;
     }
-    if (rule.nth != 0 || rule.skip != 0 || rule.max_fires != 0) {
+    // A branching rule fires where the search says (RunOptions::
+    // branch_fires): its max_fires counter never decides.
+    if (rule.nth != 0 || rule.skip != 0 ||
+        (rule.max_fires != 0 && !rule.branch)) {
       access = std::max(access, Access::kWrite);
     }
   }

@@ -40,6 +40,8 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     side_id_ = id;
     side_op_ = kind;
     pending_owner_ = nullptr;
+    pending_bit_ = Footprint::kAllBits;
+    pending_rcu_call_ = false;
     return;
   }
   cur->next_object = object;
@@ -50,12 +52,22 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
   if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
   cur->next = Footprint{kind, id, AccessOf(kind)};
   if (config_.dpor) {
-    cur->next.object = kind == OpKind::kFault ? kFaultsId : StableId(object, id);
+    cur->next.object =
+        kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
     // Wait predicates read model state no footprint names.
     if (kind == OpKind::kWait) cur->next.access = Footprint::Access::kGlobal;
     if (kind == OpKind::kFault) cur->next.access = pending_fault_access_;
     pending_fault_access_ = Footprint::Access::kWrite;
+    cur->next.bit = pending_bit_;
+    // A read lock or unlock changes only the reader count; call_rcu and the
+    // unlock that ends a grace period run callbacks (RefineFootprint).
+    if ((kind == OpKind::kRcuRead && !pending_rcu_call_) ||
+        kind == OpKind::kRcuUnlock) {
+      cur->next.access = Footprint::Access::kWrite;
+    }
   }
+  pending_bit_ = Footprint::kAllBits;
+  pending_rcu_call_ = false;
   if (aborting_) {
     // Resumed to unwind (or unwinding already).
     if (ShouldThrowOnAbort(kind)) throw IterationAborted{};
@@ -70,6 +82,19 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     return;
   }
   Reschedule(cur, kind == OpKind::kYield && !config_.dpor, !IsRelease(kind));
+}
+
+void FiberScheduler::BeforeBitOp(OpKind kind, const void* object,
+                                 const char* label, int bit) {
+  if (config_.dpor && bit >= 0 && bit < Footprint::kAllBits) {
+    pending_bit_ = static_cast<uint8_t>(bit);
+  }
+  BeforeOp(kind, object, label);
+}
+
+void FiberScheduler::BeforeRcuCall(const void* rcu, const char* label) {
+  pending_rcu_call_ = config_.dpor;
+  BeforeOp(OpKind::kRcuRead, rcu, label);
 }
 
 void FiberScheduler::AfterOp(const void* object, int64_t before,
@@ -238,6 +263,7 @@ void FiberScheduler::UnregisterRcu(Rcu* rcu) {
 void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
   if (config_.dpor && InTaskContext()) {
     pending_fault_access_ = FaultAccess(point);
+    pending_fault_object_ = kFaultsBase | static_cast<uint32_t>(point.index);
   }
   BeforeOp(OpKind::kFault, &point, point.name.c_str());
   const int64_t value = static_cast<int64_t>(key);

@@ -160,6 +160,9 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void AfterPointerOp(const void* object, const void* before,
                       const void* after) override;
   void OnCreate(const void* object) override;
+  void BeforeRcuCall(const void* rcu, const char* label) override;
+  void BeforeBitOp(OpKind kind, const void* object, const char* label,
+                   int bit) override;
   void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
             const char* kind) override;
   bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
@@ -238,7 +241,8 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // | its creation count), else kUnnamed | its trace id.
   uint32_t StableId(const void* object, uint32_t trace_id) const;
   static constexpr uint32_t kUnnamed = 0x80000000u;
-  static constexpr uint32_t kFaultsId = 0xff000001u;
+  // A fault point's rule state (its rules' counters): kFaultsBase | index.
+  static constexpr uint32_t kFaultsBase = 0xff000000u;
   void MakeRunnable(FiberTask* task);
   void ReportModelError(const char* check, std::string message,
                         bool may_throw = true);
@@ -289,6 +293,9 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // BeforeOp they call.
   const std::atomic<uint32_t>* pending_owner_ = nullptr;
   Footprint::Access pending_fault_access_ = Footprint::Access::kWrite;
+  uint32_t pending_fault_object_ = kFaultsBase;
+  uint8_t pending_bit_ = Footprint::kAllBits;  // from BeforeBitOp
+  bool pending_rcu_call_ = false;              // from BeforeRcuCall
   char spin_object_ = 0;  // what spinning tasks block on
   absl::flat_hash_map<const void*, uint32_t> stable_ids_;
   std::vector<uint32_t> created_;  // per creator ordinal (0: controller)

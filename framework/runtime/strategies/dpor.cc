@@ -21,13 +21,14 @@
 //      it; the explored step goes to that state's sleep set.
 //
 // Blocking: under IterationConfig::dpor a lock is runnable only while free,
-// so a task waiting for a lock is never chosen. The race that matters for
-// a lock (q's acquire, p's acquire) is hidden behind q's unlock; the race
-// (unlock, acquire) found instead is replaced by (q's acquire, p's acquire),
-// which puts p's acquire first. Other races whose second task was woken by
-// the first step (a wait woken by a wake) are not reversible and are
-// skipped. A wakeup branch that names a task which cannot run at its state
-// is dropped and counted as infeasible (Summary()).
+// so a task waiting for a lock is never chosen. Happens-before includes
+// enabling: a step comes after the step that made its task runnable again
+// (a wake, an unlock, a change a spinner waited for), and an acquire comes
+// after the unlock that freed its lock. The race that matters for a lock,
+// (q's acquire, p's acquire), is reversed explicitly. So every inserted
+// sequence can run at its state; a branch that still names a task which
+// cannot run there (a footprint the model refines, e.g. a trylock) is
+// dropped and counted as infeasible (Summary()).
 //
 // Preemption bound (optional, approximate): a wakeup sequence whose prefix
 // plus sequence needs more than `bound` task switches away from a runnable
@@ -245,33 +246,57 @@ class DporStrategy final : public Strategy {
     ++tasks;
     // clock[i][t]: how many of task t's steps happen before or at step i.
     std::vector<std::vector<uint32_t>> clock(n);
-    std::vector<uint32_t> local(n);      // 1-based index within its task
+    std::vector<uint32_t> local(n);        // 1-based index within its task
     std::vector<int64_t> last(tasks, -1);  // previous step of each task
     // Steps by object (ids are sparse), and steps with a global footprint.
     absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_object;
     std::vector<uint32_t> globals;
     std::vector<uint32_t> all;
-    // The acquire each unlock releases, per lock object.
+    // Per lock object: the acquire holding it, and its latest unlock.
     absl::flat_hash_map<uint32_t, int64_t> holder;
-    std::vector<int64_t> released(n, -1);
+    absl::flat_hash_map<uint32_t, int64_t> last_unlock;
+    std::vector<int64_t> released(n, -1);  // unlock -> the acquire it ends
     std::vector<uint32_t> candidates;
+    auto merge = [&](std::vector<uint32_t>& acc, size_t i) {
+      for (uint32_t t = 0; t < tasks; ++t) {
+        acc[t] = std::max(acc[t], clock[i][t]);
+      }
+    };
     for (size_t j = 0; j < n; ++j) {
       const State& e = stack_[j];
       const Footprint& f = e.footprint;
-      std::vector<uint32_t> acc =
-          last[e.task] >= 0 ? clock[last[e.task]]
-                            : std::vector<uint32_t>(tasks, 0);
+      std::vector<uint32_t> acc = last[e.task] >= 0
+                                      ? clock[last[e.task]]
+                                      : std::vector<uint32_t>(tasks, 0);
       local[j] = acc[e.task] + 1;
+      if (IsAcquire(f)) {
+        // An acquire comes after the unlock that freed the lock: the race
+        // that matters is with the acquire that unlock ended (p takes the
+        // lock first), never with the unlock (p cannot take a held lock).
+        auto u = last_unlock.find(f.object);
+        if (u != last_unlock.end() && stack_[u->second].task != e.task) {
+          const int64_t acquire = released[u->second];
+          if (acquire >= 0 && stack_[acquire].task != e.task &&
+              acc[stack_[acquire].task] < local[acquire]) {
+            Reverse(static_cast<uint32_t>(acquire), static_cast<uint32_t>(j),
+                    clock, local);
+          }
+          merge(acc, static_cast<size_t>(u->second));
+        }
+      }
+      // The step that made this task runnable again (a wake, an unlock, a
+      // change a spinner waited for) happens before this step: a race with
+      // anything before the enabler cannot be reversed at its state.
+      const int64_t enabler = Enabler(j, last[e.task]);
+      if (enabler >= 0) merge(acc, static_cast<size_t>(enabler));
       Candidates(f, by_object, globals, all, &candidates);
       for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
         const uint32_t i = *it;
         const State& d = stack_[i];
         if (d.task == e.task || !Conflicts(d.footprint, f)) continue;
         if (acc[d.task] >= local[i]) continue;  // ordered through others
-        Race(i, j, clock, local, released, last);
-        for (uint32_t t = 0; t < tasks; ++t) {
-          acc[t] = std::max(acc[t], clock[i][t]);
-        }
+        Reverse(i, static_cast<uint32_t>(j), clock, local);
+        merge(acc, i);
       }
       acc[e.task] = local[j];
       clock[j] = std::move(acc);
@@ -291,17 +316,27 @@ class DporStrategy final : public Strategy {
           released[j] = it->second;
           holder.erase(it);
         }
+        last_unlock[f.object] = static_cast<int64_t>(j);
       }
     }
+  }
+
+  // The latest step after task p's previous step `prev` at whose state p
+  // could not run (so that step enabled it), or -1.
+  int64_t Enabler(size_t j, int64_t prev) const {
+    const uint32_t p = stack_[j].task;
+    for (int64_t k = static_cast<int64_t>(j) - 1; k > prev; --k) {
+      if (!Contains(stack_[k].runnable, p)) return k;
+    }
+    return -1;
   }
 
   // Earlier steps that may conflict with a step of footprint `f`, ascending.
   static void Candidates(
       const Footprint& f,
       const absl::flat_hash_map<uint32_t, std::vector<uint32_t>>& by_object,
-                         const std::vector<uint32_t>& globals,
-                         const std::vector<uint32_t>& all,
-                         std::vector<uint32_t>* out) {
+      const std::vector<uint32_t>& globals, const std::vector<uint32_t>& all,
+      std::vector<uint32_t>* out) {
     out->clear();
     if (f.access == Footprint::Access::kNone) return;
     if (f.access == Footprint::Access::kGlobal) {
@@ -315,37 +350,6 @@ class DporStrategy final : public Strategy {
     out->resize(same.size() + globals.size());
     std::merge(same.begin(), same.end(), globals.begin(), globals.end(),
                out->begin());
-  }
-
-  void Race(uint32_t i, uint32_t j,
-            const std::vector<std::vector<uint32_t>>& clock,
-            const std::vector<uint32_t>& local,
-            const std::vector<int64_t>& released,
-            const std::vector<int64_t>& last) {
-    const State& first = stack_[i];
-    const State& second = stack_[j];
-    const uint32_t p = second.task;
-    if (!Contains(first.runnable, p)) {
-      const bool woken_by_first =
-          i + 1 < stack_.size() && Contains(stack_[i + 1].runnable, p);
-      if (woken_by_first) {
-        // (q's unlock, p's lock): reverse (q's acquire, p's lock) instead.
-        if (second.footprint.op == internal::OpKind::kLock &&
-            first.footprint.op == internal::OpKind::kUnlock &&
-            released[i] >= 0) {
-          const uint32_t acquire = static_cast<uint32_t>(released[i]);
-          const int64_t before = last[p];
-          if (stack_[acquire].task != p &&
-              (before < 0 ||
-               clock[before][stack_[acquire].task] < local[acquire])) {
-            Reverse(acquire, j, clock, local);
-          }
-        }
-        ++filtered_;
-        return;
-      }
-    }
-    Reverse(i, j, clock, local);
   }
 
   // Inserts notdep(e_i).e_j at state i unless a sleeping task covers it.
@@ -466,7 +470,6 @@ class DporStrategy final : public Strategy {
   uint64_t schedules_ = 0;
   uint64_t blocked_runs_ = 0;
   uint64_t infeasible_ = 0;
-  uint64_t filtered_ = 0;
   uint64_t cut_by_bound_ = 0;
   absl::Status divergence_;
 };

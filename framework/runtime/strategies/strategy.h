@@ -51,12 +51,16 @@ struct Trace;
 
 // What a task's next step touches, for the partial-order reduction. Two
 // footprints conflict if either is kGlobal, or they name the same object and
-// at least one writes. Locks write their lock object.
+// at least one writes, unless both name one bit of it and the bits differ
+// (AtomicFlags bit operations under IterationConfig::dpor). Locks write
+// their lock object.
 struct Footprint {
   enum class Access : uint8_t { kNone, kRead, kWrite, kGlobal };
+  static constexpr uint8_t kAllBits = 0xff;
   internal::OpKind op = internal::OpKind::kNote;
   uint32_t object = 0;  // trace object id; 0 = none
   Access access = Access::kGlobal;
+  uint8_t bit = kAllBits;  // the one bit of `object` touched, or kAllBits
 };
 
 bool Conflicts(const Footprint& a, const Footprint& b);
