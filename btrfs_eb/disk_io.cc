@@ -1,5 +1,5 @@
 // The btree inode's I/O hooks and read entry points: fs/btrfs/disk-io.c
-// (v5.8/5.9) and reada.c (spec 3.10, 3.16, 3.17).
+// (v5.8) and fs/btrfs/reada.c (v5.8).
 #include "btrfs_eb/disk_io.h"
 
 #include <vector>
@@ -17,7 +17,8 @@ namespace {
 
 using this_task::Note;
 
-// H5: header, checksum and tree-checker validation of the whole block.
+// btree_readpage_end_io_hook's header, checksum and tree-checker validation of
+// the whole block.
 int ValidateTreeBlock(ExtentBuffer* eb) {
   std::vector<uint8_t> block(eb->len());
   read_extent_buffer(eb, block.data(), 0, block.size());
@@ -33,7 +34,7 @@ int ValidateTreeBlock(ExtentBuffer* eb) {
 
 }  // namespace
 
-// btree_readpage_end_io_hook (spec 3.10). The plain atomic_inc assumes the
+// btree_readpage_end_io_hook. The plain atomic_inc assumes the
 // eb is alive because I/O is in flight: the assumption the race breaks.
 int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
   (void)fs_info;
@@ -68,7 +69,7 @@ int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
   return ret;
 }
 
-// btree_io_failed_hook (spec 3.10 step 2).
+// btree_io_failed_hook.
 int btree_io_failed_hook(Page* page, int failed_mirror) {
   auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
   // The kernel dereferences page->private unchecked here.
@@ -86,18 +87,18 @@ void btree_readahead_hook(ExtentBuffer* eb, int err) {
   Note(absl::StrCat("btree_readahead_hook: eb ", eb->start(), " err ", err));
 }
 
-// btree_releasepage (spec 3.16).
+// btree_releasepage.
 int btree_releasepage(Page* page) {
   if (PageWriteback(page) || PageDirty(page)) return 0;
   return try_release_extent_buffer(page);
 }
 
-// btrfs_find_create_tree_block (spec 3.17). MODEL: no self-test mode.
+// btrfs_find_create_tree_block. MODEL: no self-test mode.
 EbResult btrfs_find_create_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   return alloc_extent_buffer(fs_info, bytenr);
 }
 
-// readahead_tree_block (spec 3.17, v5.x form).
+// readahead_tree_block (the v5.x form; v5.11 renamed and reworked it).
 void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   FL_FAULT_POINT(kSiteReadaheadStart, bytenr);
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
@@ -126,8 +127,13 @@ ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr) {
   return nullptr;
 }
 
-// btree_read_extent_buffer_pages. MODEL: one copy, so the mirror loop runs
-// once; transid/level/first-key verification is not modelled.
+// btree_read_extent_buffer_pages (v5.8): WAIT_COMPLETE reads, mirror 0
+// first (any copy), then the other mirrors while copies remain. MODEL: one
+// copy (btrfs_num_copies == 1), so the loop ends after the first read, as
+// the kernel's does on a single-device fs; no transid, level or first-key
+// verification (the model's readers do not pass parent_transid, level or
+// first_key; ctree.cc checks the value it finds instead), hence no
+// btrfs_repair_eb_io_failure.
 int btree_read_extent_buffer_pages(ExtentBuffer* eb) {
   const int num_copies = 1;
   int ret = -kEIO;
@@ -144,7 +150,7 @@ int btrfs_read_buffer(ExtentBuffer* eb) {
   return btree_read_extent_buffer_pages(eb);
 }
 
-// read_tree_block (spec 3.17).
+// read_tree_block.
 EbResult read_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
   if (!r.ok()) return r;

@@ -1,5 +1,5 @@
-// Goal: read_extent_buffer_pages (spec 3.8), per-page submission (3.9) and
-// read completion with validation (3.10) take each branch: early return
+// Goal: read_extent_buffer_pages, per-page submission and
+// read completion with validation take each branch: early return
 // when uptodate, WAIT_NONE trylock failure, all pages already uptodate,
 // submit and complete, WAIT_COMPLETE, checksum mismatch -> READ_ERR,
 // injected device error -> READ_ERR, per-page submission error, and the

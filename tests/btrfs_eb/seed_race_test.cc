@@ -1,5 +1,5 @@
-// Goal: the model reproduces the seed patch's interleaving (spec 4.2) step by
-// step: pre-fix it reaches BUG_ON(under_io) in
+// Goal: the model reproduces the seed patch's interleaving (docs/btrfs_eb.md)
+// step by step: pre-fix it reaches BUG_ON(under_io) in
 // btrfs_release_extent_buffer_pages; post-fix the same steps end quiescent
 // with refs 1, TREE_REF, io_pages 0 and UPTODATE.
 // Method: one thread plays CPU0, CPU1 and CPU2 in the table's order. CPU2's

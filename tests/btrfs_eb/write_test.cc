@@ -1,4 +1,4 @@
-// Goal: the write side (spec 3.20) keeps "under io" continuous and TREE_REF
+// Goal: the write side keeps "under io" continuous and TREE_REF
 // set: set_extent_buffer_dirty, clear_extent_buffer_dirty /
 // btrfs_clean_tree_block, lock_extent_buffer_for_io (DIRTY -> WRITEBACK),
 // write_one_eb with completion and with a device or submission error,
