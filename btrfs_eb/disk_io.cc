@@ -41,6 +41,14 @@ int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
   auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
   if (eb == nullptr) return 0;
   const int old_refs = eb->refs().fetch_add(1);
+  if (old_refs == 0) {
+    // The same race as the BUG_ON in btrfs_release_extent_buffer_pages,
+    // seen from the completion: the reader dropped refs to 0 with this read
+    // in flight and has not reached its BUG_ON (or detached the page) yet.
+    Note(
+        "end_io: atomic_inc from refs 0: the eb is being released with "
+        "this read in flight (the seed race, seen from end_io)");
+  }
   FL_BUG_ON(old_refs == 0, "eb.resurrect");
   int ret = 0;
   const bool reads_done = eb->io_pages().DecAndTest();
@@ -112,19 +120,33 @@ void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   }
 }
 
-// reada_tree_block_flagged (reada.c, spec 3.17).
-ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr) {
+// reada_tree_block_flagged (disk-io.c in v5.7/v5.8): 0 with *eb set if the
+// block is uptodate (the caller owns that ref), 0 with *eb untouched if the
+// read is still in flight, -errno if the read failed or the block is CORRUPT
+// (both stale-free the eb). MODEL: WAIT_PAGE_LOCK returns with the read in
+// flight, so CORRUPT is seen only when the completion already ran (inline
+// bios).
+int reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr, int mirror_num,
+                             ExtentBuffer** eb) {
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
-  if (!r.ok()) return nullptr;
-  r.eb->bflags().set_bit(EXTENT_BUFFER_READAHEAD);
-  const int ret = read_extent_buffer_pages(r.eb, WAIT_PAGE_LOCK, 0);
-  if (ret < 0) {
-    free_extent_buffer_stale(r.eb);
-    return nullptr;
+  if (!r.ok()) return 0;
+  ExtentBuffer* buf = r.eb;
+  buf->bflags().set_bit(EXTENT_BUFFER_READAHEAD);
+  const int ret = read_extent_buffer_pages(buf, WAIT_PAGE_LOCK, mirror_num);
+  if (ret != 0) {
+    free_extent_buffer_stale(buf);
+    return ret;
   }
-  if (r.eb->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) return r.eb;
-  free_extent_buffer(r.eb);
-  return nullptr;
+  if (buf->bflags().test_bit(EXTENT_BUFFER_CORRUPT)) {
+    free_extent_buffer_stale(buf);
+    return -kEIO;
+  }
+  if (buf->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) {
+    *eb = buf;
+  } else {
+    free_extent_buffer(buf);
+  }
+  return 0;
 }
 
 // btree_read_extent_buffer_pages (v5.8): WAIT_COMPLETE reads, mirror 0
@@ -135,13 +157,16 @@ ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr) {
 // first_key; ctree.cc checks the value it finds instead), hence no
 // btrfs_repair_eb_io_failure.
 int btree_read_extent_buffer_pages(ExtentBuffer* eb) {
-  const int num_copies = 1;
-  int ret = -kEIO;
-  for (int mirror = 1; mirror <= num_copies; ++mirror) {
+  int ret = 0;
+  int mirror_num = 0;
+  while (true) {
     eb->bflags().clear_bit(EXTENT_BUFFER_CORRUPT);
-    ret = read_extent_buffer_pages(eb, WAIT_COMPLETE, mirror);
+    ret = read_extent_buffer_pages(eb, WAIT_COMPLETE, mirror_num);
     if (ret == 0) break;
-    if (eb->bflags().test_bit(EXTENT_BUFFER_CORRUPT)) break;
+    const int num_copies = 1;  // btrfs_num_copies
+    if (num_copies == 1) break;
+    ++mirror_num;
+    if (mirror_num > num_copies) break;
   }
   return ret;
 }

@@ -45,10 +45,12 @@ EbResult btrfs_find_create_tree_block(FsInfo* fs_info, uint64_t bytenr);
 // readahead_tree_block: WAIT_NONE read, then drops the ref
 // while the read may still be in flight.
 void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr);
-// reada_tree_block_flagged (reada.c, spec 3.17): READAHEAD + WAIT_PAGE_LOCK.
-// Returns the eb with a ref if it is uptodate, else nullptr.
-ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr);
-// btree_read_extent_buffer_pages: WAIT_COMPLETE read over the mirrors.
+// reada_tree_block_flagged: READAHEAD + WAIT_PAGE_LOCK. 0 with *eb = the eb
+// (with a ref) if it is uptodate, 0 with *eb untouched if not yet, -errno
+// if the read failed or the block is CORRUPT (the eb is stale-freed).
+int reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr, int mirror_num,
+                             ExtentBuffer** eb);
+// btree_read_extent_buffer_pages: WAIT_COMPLETE reads over the mirrors.
 int btree_read_extent_buffer_pages(ExtentBuffer* eb);
 // btrfs_read_buffer: btree_read_extent_buffer_pages for a found eb.
 int btrfs_read_buffer(ExtentBuffer* eb);

@@ -173,7 +173,8 @@ void end_bio_extent_buffer_writepage(FsInfo* fs_info, Bio* bio) {
     auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
     FL_BUG_ON(eb == nullptr, "end_bio_extent_buffer_writepage.no_private");
     const bool done = eb->io_pages().DecAndTest();
-    if (bio->status != 0) {
+    // A write error on an earlier page of this eb fails the later ones too.
+    if (bio->status != 0 || eb->bflags().test_bit(EXTENT_BUFFER_WRITE_ERR)) {
       ClearPageUptodate(page);
       set_btree_ioerr(page);
     }
@@ -218,12 +219,15 @@ int btree_write_cache_pages(FsInfo* fs_info, uint64_t first, uint64_t last) {
     ExtentBuffer* eb = GrabDirtyEb(mapping, index, prev);
     if (eb == nullptr) continue;
     prev = eb;
-    if (lock_extent_buffer_for_io(eb) == 1) {
     // lock_extent_buffer_for_io cannot fail here (MODEL: no shared write
     // bio to flush), so only write_one_eb's error stops the scan, as in the
     // kernel ("done = 1").
-      write_one_eb(eb);
+    if (lock_extent_buffer_for_io(eb) == 1) {
+      const int ret = write_one_eb(eb);
+      free_extent_buffer(eb);
+      if (ret != 0) return ret;
       ++written;
+      continue;
     }
     free_extent_buffer(eb);
   }

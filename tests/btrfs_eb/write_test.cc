@@ -126,6 +126,28 @@ TEST(WriteOneEb, SubmitErrorEndsWritebackAtOnce) {
   h.CompleteIo();
   EXPECT_EQ(eb->PeekIoPages(), 0);
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  // The pages that did go out are failed too: end_bio_extent_buffer_writepage
+  // checks WRITE_ERR as well as the bio's status.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_uptodate));
+    EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_error));
+  }
+}
+
+TEST(BtreeWriteCachePages, StopsAtWriteOneEbError) {
+  EbHarness h(MultiPageOptions(), R"pb(rules {
+                                         point: "bio.add_page.error"
+                                         error: -5
+                                         max_fires: 1
+                                       })pb");
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  const uint64_t first = kBlock >> 12;
+  EXPECT_EQ(btree_write_cache_pages(h.fs(), 0, first + 8), -kEIO);
+  h.CompleteIo();
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITE_ERR));
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  EXPECT_EQ(eb->PeekRefs(), 2);  // the scan's ref was dropped
 }
 
 TEST(BtreeWriteCachePages, WritesEachDirtyEbOnce) {
