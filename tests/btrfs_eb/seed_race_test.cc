@@ -103,6 +103,19 @@ TEST(SeedRace, AbsentAfterFix) {
   EXPECT_TRUE(h.ViolationNames().empty());
 }
 
+// v1 of the fix (also re-checking in write_one_eb) closes the race the
+// same way: its read side is the merged fix.
+TEST(SeedRace, AbsentWithV1OfTheFix) {
+  EbHarness h(SmallOptions(KernelVariant::kPostFixV1), kSplitTryRelease);
+  ExtentBuffer* cpu0 = RunStepsUpToCpu0Read(h);
+  EXPECT_EQ(cpu0->PeekRefs(), 2);
+  EXPECT_TRUE(TreeRef(cpu0));
+  EXPECT_EQ(h.RunCatching([&] { free_extent_buffer(cpu0); }), "");
+  EXPECT_EQ(h.CompleteIo(), 1);
+  EXPECT_EQ(h.RunCatching([&] { CheckQuiescentInvariants(*h.fs()); }), "");
+  EXPECT_TRUE(h.ViolationNames().empty());
+}
+
 // With the BUG_ON demoted to a WARN the iteration continues: the eb is
 // freed with its read in flight; the completion then finds page->private
 // cleared and, on the success path, leaves the freed eb alone. The

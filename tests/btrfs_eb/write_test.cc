@@ -135,11 +135,9 @@ TEST(WriteOneEb, SubmitErrorEndsWritebackAtOnce) {
 }
 
 TEST(BtreeWriteCachePages, StopsAtWriteOneEbError) {
-  EbHarness h(MultiPageOptions(), R"pb(rules {
-                                         point: "bio.add_page.error"
-                                         error: -5
-                                         max_fires: 1
-                                       })pb");
+  EbHarness h(
+      MultiPageOptions(),
+      R"pb(rules { point: "bio.add_page.error" error: -5 max_fires: 1 })pb");
   ExtentBuffer* eb = UptodateEb(h);
   set_extent_buffer_dirty(eb);
   const uint64_t first = kBlock >> 12;
@@ -148,6 +146,26 @@ TEST(BtreeWriteCachePages, StopsAtWriteOneEbError) {
   EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITE_ERR));
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
   EXPECT_EQ(eb->PeekRefs(), 2);  // the scan's ref was dropped
+}
+
+// v1 of the 2020 fix (never merged) also re-checked TREE_REF in
+// write_one_eb after io_pages. The reviewers' point holds in the model: a
+// dirty eb keeps TREE_REF through DIRTY -> WRITEBACK, so the extra call
+// changes nothing, with or without it.
+TEST(WriteOneEb, V1RecheckFindsTreeRefAlreadySet) {
+  for (KernelVariant variant :
+       {KernelVariant::kPostFix, KernelVariant::kPostFixV1}) {
+    EbHarness h(MultiPageOptions(variant));
+    ExtentBuffer* eb = UptodateEb(h);
+    set_extent_buffer_dirty(eb);
+    ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
+    const int refs = eb->PeekRefs();
+    EXPECT_EQ(write_one_eb(eb), 0);
+    EXPECT_EQ(eb->PeekRefs(), refs);
+    EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_TREE_REF));
+    h.CompleteIo();
+    EXPECT_EQ(eb->PeekRefs(), refs);
+  }
 }
 
 TEST(BtreeWriteCachePages, WritesEachDirtyEbOnce) {
