@@ -120,7 +120,7 @@ void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   }
 }
 
-// reada_tree_block_flagged (disk-io.c in v5.7/v5.8): 0 with *eb set if the
+// reada_tree_block_flagged (reada.c, v5.8): 0 with *eb set if the
 // block is uptodate (the caller owns that ref), 0 with *eb untouched if the
 // read is still in flight, -errno if the read failed or the block is CORRUPT
 // (both stale-free the eb). MODEL: WAIT_PAGE_LOCK returns with the read in
