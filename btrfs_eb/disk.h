@@ -7,7 +7,7 @@
 // the hardware, so it is not instrumented (a DMA transfer is not a scheduling
 // point); an internal mutex keeps it safe under the thread backend.
 //
-// Tree block layout (MODEL: a reduced btrfs_header, spec 3.10 H5):
+// Tree block layout (MODEL: a reduced btrfs_header):
 //   [0,4)   csum over bytes [4, nodesize)   (FNV-1a; MODEL: not crc32c)
 //   [8,16)  bytenr     [16,24) generation   [24] level   [28,32) nritems
 //   [32,..) nritems items of {u64 key, u64 value}; a node's value is the
@@ -70,7 +70,7 @@ void SetTreeBlockChecksum(uint8_t* block, uint32_t nodesize);
 void FormatTreeBlock(uint8_t* block, uint32_t nodesize, uint64_t bytenr,
                      uint64_t generation, int level,
                      const std::vector<BlockItem>& items);
-// btree_readpage_end_io_hook's validation (spec 3.10 H5): 0, -EUCLEAN on a
+// btree_readpage_end_io_hook's validation: 0, -EUCLEAN on a
 // checksum mismatch, -EIO on a wrong bytenr, level or item count.
 int CheckTreeBlock(const uint8_t* block, uint32_t nodesize, uint64_t bytenr);
 

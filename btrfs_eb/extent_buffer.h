@@ -2,7 +2,8 @@
 // File: btrfs_eb/extent_buffer.h
 // -----------------------------------------------------------------------------
 //
-// struct extent_buffer (spec 1.1) and its flag bits (spec 1.2, kernel order).
+// struct extent_buffer and its flag bits (fs/btrfs/extent_io.h, v5.8;
+// kernel order).
 //
 // An ExtentBuffer is never deleted during an iteration: FsInfo's arena owns
 // it, and the kernel's kmem_cache_free (direct, or from the call_rcu
@@ -38,7 +39,7 @@ namespace btrfs_eb {
 
 class FsInfo;
 
-// enum extent_buffer bits, v5.x order (spec 1.2).
+// enum extent_buffer bits, v5.x order.
 enum ExtentBufferFlag : int {
   EXTENT_BUFFER_UPTODATE = 0,
   EXTENT_BUFFER_DIRTY,
@@ -79,7 +80,7 @@ class ExtentBuffer {
   SpinLock& refs_lock() { return Live()->refs_lock_; }
   // The btree content lock (btrfs_tree_lock). MODEL: one sleeping lock
   // instead of the rwlock + blocking counters; the lifecycle race does not
-  // involve it (spec 1.1).
+  // involve it.
   Mutex& lock() { return Live()->lock_; }
   Page*& page(int i) { return Live()->pages_[i]; }
   // Waiters for WRITEBACK to clear (wait_on_bit on bflags).

@@ -1,6 +1,6 @@
 // The memory-manager primitives of page.h: page refcounts, the page lock,
 // page flags and the btree inode's page cache (mm/filemap.c, mm/swap.c,
-// include/linux/pagemap.h in v5.8). Spec section 2.
+// include/linux/pagemap.h in v5.8).
 #include <utility>
 
 #include "btrfs_eb/fault_sites.h"
@@ -96,7 +96,8 @@ void lock_page(Page* page) {
 }
 
 // trylock_page. The fault point models "the lock was held at that instant"
-// (spec 4.5 H1) without needing another task to hold it.
+// (the seed recipe's H1, docs/btrfs_eb.md) without needing another task to
+// hold it.
 bool trylock_page(Page* page) {
   if (FL_FAULT_FAIL(kSiteTrylockPage, page->index)) {
     this_task::Note("trylock_page: failed (injected)");

@@ -3,10 +3,10 @@
 // -----------------------------------------------------------------------------
 //
 // struct btrfs_fs_info, reduced to what the extent buffer lifecycle touches
-// (spec 1.3): the btree inode's page cache, the buffer radix tree with its
-// buffer_lock and RCU, the simulated disk, the kernel variant, and how bios
-// complete. It also owns every ExtentBuffer ever allocated (the arena), so a
-// freed eb stays readable for the use-after-free check.
+// (fs/btrfs/ctree.h, v5.8): the btree inode's page cache, the buffer radix tree
+// with its buffer_lock and RCU, the simulated disk, the kernel variant, and how
+// bios complete. It also owns every ExtentBuffer ever allocated (the arena), so
+// a freed eb stays readable for the use-after-free check.
 //
 // A scenario creates one FsInfo per iteration with World::Make, calls
 // set_world() so completions can be spawned as tasks, and hands the pointer
@@ -50,7 +50,7 @@ struct Bio;
 // How a submitted bio completes.
 enum class IoMode {
   // A new task ("endio<N>", role "endio") runs the completion, like the
-  // endio_meta workqueue (spec 3.9 step 4). Needs set_world().
+  // endio_meta workqueue. Needs set_world().
   kTask,
   // Queued; RunDeferredBios() completes them (single-task unit tests that
   // want to place the completion at a chosen step).
@@ -69,10 +69,10 @@ struct FsInfoOptions {
   IoMode io_mode = IoMode::kTask;
   // false: the BUG_ON in btrfs_release_extent_buffer_pages becomes a
   // WARN_ON, so the iteration goes on and shows the use-after-free that
-  // follows (spec 4.5 "if the assertion is disabled").
+  // follows.
   bool bug_on_under_io = true;
   // true: WARN "eb.io_pinned" when a bio is submitted for an eb without
-  // TREE_REF (the root-cause invariant I-io-pinned, spec 6.4).
+  // TREE_REF (the root-cause invariant I-io-pinned, docs/btrfs_eb.md).
   bool check_io_pinned = false;
 };
 

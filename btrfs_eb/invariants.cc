@@ -1,5 +1,5 @@
-// Step and quiescence invariants of the extent buffer model (spec 6; see
-// invariants.h for the list of check names).
+// Step and quiescence invariants of the extent buffer model (docs/btrfs_eb.md;
+// see invariants.h for the list of check names).
 #include "btrfs_eb/invariants.h"
 
 #include "absl/container/flat_hash_map.h"

@@ -2,8 +2,8 @@
 // File: btrfs_eb/invariants.h
 // -----------------------------------------------------------------------------
 //
-// The model checker's invariants of spec section 6, as named checks. Step
-// checks run after every scheduling step and read state with Peek*() only
+// The model checker's invariants (docs/btrfs_eb.md, "Checks"), as named checks.
+// Step checks run after every scheduling step and read state with Peek*() only
 // (no instrumented operation, so no scheduling point and no trace event);
 // quiescence checks run once every task has finished.
 //

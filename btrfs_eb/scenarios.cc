@@ -1,8 +1,8 @@
 // The btrfs_eb scenarios plans can name:
 //   btrfs_eb.seed_race      the three-CPU interleaving of the 2020 seed
-//                           patch, minimal (spec 4.2, 4.5)
+//                           patch, minimal (docs/btrfs_eb.md)
 //   btrfs_eb.search_stress  searchers with READA_FORWARD, a COW writer and
-//                           reclaim over a small b-tree (spec 3.18-3.20)
+//                           reclaim over a small b-tree
 // Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
 #include <algorithm>
 #include <cstdint>
