@@ -4,6 +4,10 @@
 #include "framework/check.h"
 #include "framework/runtime/this_task.h"
 
+// Built with --define faultline=off the header is the std type and this
+// file is empty.
+#if !defined(FAULTLINE_DISABLED)
+
 namespace faultline {
 
 void CondVar::notify_all() {
@@ -27,3 +31,5 @@ bool CondVar::WaitNs(std::unique_lock<Mutex>& lock, int64_t timeout_ns) {
 int64_t CondVar::NowNs() { return this_task::NowNs(); }
 
 }  // namespace faultline
+
+#endif  // !FAULTLINE_DISABLED

@@ -5,6 +5,10 @@
 
 #include "framework/check.h"
 
+// Built with --define faultline=off the header is the std type and this
+// file is empty.
+#if !defined(FAULTLINE_DISABLED)
+
 namespace faultline {
 
 void SharedMutex::lock() {
@@ -45,3 +49,5 @@ void SharedMutex::unlock_shared() {
 }
 
 }  // namespace faultline
+
+#endif  // !FAULTLINE_DISABLED
