@@ -1,10 +1,15 @@
 // The scenario the buffer pool's plans run: a reader pins a resident page
-// and writes it while another task's miss needs a frame to evict.
+// and writes it while another task's miss needs a frame to evict. And a
+// hook plans can trigger at a fault point to pin (and so maybe evict for)
+// a page on the spot.
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "examples/buffer_pool/buffer_pool.h"
 #include "framework/check.h"
+#include "framework/hooks.h"
+#include "framework/run_context.h"
 #include "framework/runtime/world.h"
 #include "framework/scenario.h"
 
@@ -18,6 +23,8 @@ absl::Status Build(faultline::World& world,
                               : Variant::kFixed;
   auto* disk = world.Make<Disk>();
   auto* pool = world.Make<BufferPool>(disk, /*frames=*/1, variant);
+  // For hooks: HookCall::run.world<BufferPool>().
+  world.run().set_world(pool);
   // Page 1 is resident and unpinned when the tasks start.
   pool->Unpin(pool->Pin(1), /*dirty=*/false);
   auto* wrote = world.Make<faultline::Atomic<bool>>(false, "test.wrote");
@@ -57,6 +64,19 @@ absl::Status Build(faultline::World& world,
   });
   return absl::OkStatus();
 }
+
+// Pins and unpins page `arg` on the task that hit the point: a miss evicts
+// an unpinned frame right there.
+FL_REGISTER_HOOK("buffer_pool.pin_page",
+                 "pins and unpins the page numbered by the rule's arg",
+                 [](faultline::HookCall& call) {
+                   PageId page = 0;
+                   FL_CHECK(absl::SimpleAtoi(call.arg, &page));
+                   BufferPool* pool = call.run.world<BufferPool>();
+                   if (Frame* frame = pool->Pin(page)) {
+                     pool->Unpin(frame, /*dirty=*/false);
+                   }
+                 });
 
 FL_REGISTER_SCENARIO((faultline::ScenarioInfo{
     "buffer_pool.pin_vs_evict",
