@@ -6,6 +6,7 @@
 
 #include "framework/check.h"
 #include "framework/rng.h"
+#include "framework/runtime/label_table.h"
 
 namespace faultline {
 namespace internal {
@@ -22,6 +23,8 @@ uint32_t TraceRecorder::ObjectId(const void* object, const char* label) {
   auto [it, inserted] =
       ids_.try_emplace(object, static_cast<uint32_t>(ids_.size() + 1));
   if (inserted) {
+    // Atomics keep their labels in the label table, not in themselves.
+    label = ResolveLabel(object, label);
     trace_.objects.push_back({label != nullptr ? label : ""});
     event_hash_ = Fold(event_hash_, NameHash(trace_.objects.back().label));
   }
