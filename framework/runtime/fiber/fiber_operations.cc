@@ -68,11 +68,20 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
   if (cur == nullptr || in_hook_ > 0) {
     const uint32_t id = side_object_ == object ? side_id_ : 0;
     recorder_.Op(step_, current_ordinal(), side_op_, id, before, after);
+    NoteTouched(side_op_, object);
     return;
   }
   FL_CHECK(cur->next_object == object);
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
+  NoteTouched(cur->next.op, object);
+}
+
+void FiberScheduler::NoteTouched(OpKind kind, const void* object) {
+  if (kind == OpKind::kLoad || object == nullptr || world_ == nullptr) return;
+  if (WorldAccess::wants_touched(*world_)) {
+    WorldAccess::NoteTouched(*world_, object);
+  }
 }
 
 void FiberScheduler::AfterPointerOp(const void* object, const void* before,
