@@ -55,8 +55,21 @@ void BM_SeedRacePostfix(benchmark::State& state) {
   RunPlan(state, LoadOrDie("plans/seed_race_postfix.textproto"));
 }
 
+// The post-fix plan with the model's debugging option that sweeps every
+// step invariant over every object after every step (what every step did
+// before the checks became incremental).
+void BM_SeedRacePostfixSweepEveryStep(benchmark::State& state) {
+  Plan plan = LoadOrDie("plans/seed_race_postfix.textproto");
+  (*plan.mutable_scenario()->mutable_params())["sweep_invariants_every_step"] =
+      "true";
+  RunPlan(state, plan);
+}
+
 BENCHMARK(BM_SeedRacePrefix)->Arg(2000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SeedRacePostfix)->Arg(2000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SeedRacePostfixSweepEveryStep)
+    ->Arg(2000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace faultline

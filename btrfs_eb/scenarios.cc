@@ -207,6 +207,7 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
       "reclaim");
   world.SetStateProbe([fs, bytenr] {
     StateSnapshot state;
+    state.reserve(6);  // a probe runs at every note: no regrowth
     ProbeBlock(*fs, bytenr, "", &state);
     return state;
   });

@@ -177,17 +177,13 @@ void FiberScheduler::Yield() { BeforeOp(OpKind::kYield, nullptr, "yield"); }
 
 void FiberScheduler::Note(absl::string_view text) {
   if (tearing_down_) return;
-  TraceEvent event;
-  event.step = step_;
-  event.task = current_ordinal();
-  event.kind = TraceEventKind::kNote;
-  event.text = std::string(text);
+  StateSnapshot state;
   if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
     ++in_hook_;  // a probe that touches instrumented state takes no step
-    event.state = WorldAccess::ProbeState(*world_);
+    state = WorldAccess::ProbeState(*world_);
     --in_hook_;
   }
-  recorder_.Event(std::move(event));
+  recorder_.Note(step_, current_ordinal(), text, std::move(state));
 }
 
 std::string FiberScheduler::CurrentTaskName() const {
