@@ -39,8 +39,8 @@ size_t MaxItems(uint32_t nodesize) {
 // zeros, and this is the same checksum at a fraction of the cost.
 uint32_t TreeBlockChecksum(const uint8_t* block, uint32_t nodesize) {
   constexpr uint32_t kPrime = 16777619u;
-  constexpr uint32_t kPrime8 = kPrime * kPrime * kPrime * kPrime * kPrime *
-                               kPrime * kPrime * kPrime;
+  constexpr uint32_t kPrime8 =
+      kPrime * kPrime * kPrime * kPrime * kPrime * kPrime * kPrime * kPrime;
   uint32_t h = 2166136261u;
   uint32_t i = 4;
   for (; i < 8 && i < nodesize; ++i) h = (h ^ block[i]) * kPrime;

@@ -33,9 +33,9 @@ void InvariantIndex::AddExtentBuffer(const ExtentBuffer* eb) {
 
 void InvariantIndex::AddPage(const Page* page) {
   base::MutexLock lock(&mu_);
-  for (const void* field : {static_cast<const void*>(&page->refcount),
-                            page->flags.object(),
-                            static_cast<const void*>(&page->private_ptr)}) {
+  for (const void* field :
+       {static_cast<const void*>(&page->refcount), page->flags.object(),
+        static_cast<const void*>(&page->private_ptr)}) {
     targets_[field] = Target{Kind::kPage, page, 0};
   }
 }

@@ -81,8 +81,8 @@ void TraceRecorder::Note(uint64_t step, uint32_t task, absl::string_view text,
   }
   // The fold of Event() for this event, field for field.
   uint64_t h = Fold(event_hash_, step);
-  h = Fold(h, task | (uint64_t{static_cast<uint8_t>(TraceEventKind::kNote)}
-                      << 32));
+  h = Fold(
+      h, task | (uint64_t{static_cast<uint8_t>(TraceEventKind::kNote)} << 32));
   h = Fold(h, 0);
   h = Fold(h, NameHash(text));
   for (const auto& [name, value] : state) {
