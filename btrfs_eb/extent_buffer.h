@@ -98,11 +98,12 @@ class ExtentBuffer {
   bool PeekFreed() const { return freed_.load(std::memory_order_acquire); }
   // refs reached 0 (release_extent_buffer): no ref may be taken again.
   bool PeekDead() const { return dead_.load(std::memory_order_acquire); }
-  void MarkDead() { dead_.store(true, std::memory_order_release); }
+  void MarkDead();
   // Was ever inserted in the buffer radix tree.
   bool PeekPublished() const { return published_.load(); }
   void MarkPublished() { published_.store(true); }
-  // kmem_cache_free: reports "eb.double_free" when already freed.
+  // kmem_cache_free: reports "eb.double_free" when already freed. Both
+  // tell the fs's InvariantIndex, as no operation reports them.
   void MarkFreed();
   // "refs=1 io=0 UPTODATE|TREE_REF" for notes and failure messages.
   std::string Describe() const;

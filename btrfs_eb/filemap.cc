@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "btrfs_eb/fault_sites.h"
+#include "btrfs_eb/invariant_index.h"
 #include "btrfs_eb/page.h"
 #include "framework/check.h"
 #include "framework/fault_point.h"
@@ -62,10 +63,15 @@ AtomicPtr<Page>& AddressSpace::slot(uint64_t index) {
 }
 
 Page* AddressSpace::AllocPage(uint64_t index) {
-  base::MutexLock lock(&arena_mu_);
-  pages_.emplace_back(this, index, page_size(),
-                      static_cast<uint32_t>(pages_.size()));
-  return &pages_.back();
+  Page* page;
+  {
+    base::MutexLock lock(&arena_mu_);
+    pages_.emplace_back(this, index, page_size(),
+                        static_cast<uint32_t>(pages_.size()));
+    page = &pages_.back();
+  }
+  if (index_ != nullptr) index_->AddPage(page);
+  return page;
 }
 
 Page* AddressSpace::PeekSlot(uint64_t index) const {

@@ -53,6 +53,7 @@ enum PageFlag : int {
 };
 
 class AddressSpace;
+class InvariantIndex;
 
 class Page {
  public:
@@ -114,8 +115,12 @@ class AddressSpace {
   }
   // Uninstrumented slot read, for invariants and probes.
   Page* PeekSlot(uint64_t index) const;
+  // Where AllocPage registers new pages for the step invariants (nullptr:
+  // nowhere). Set once, before any page is allocated.
+  void set_invariant_index(InvariantIndex* index) { index_ = index; }
 
  private:
+  InvariantIndex* index_ = nullptr;
   const uint64_t nr_pages_;
   const int page_shift_;
   std::deque<AtomicPtr<Page>> slots_;

@@ -327,6 +327,9 @@ class AtomicFlags {
   unsigned long load() const { return bits_.load(); }
   bool PeekBit(int nr) const { return (bits_.Peek() >> nr) & 1UL; }
   unsigned long Peek() const { return bits_.Peek(); }
+  // The object its operations report to the scheduler (footprints,
+  // World::AtEveryStepTouched).
+  const void* object() const { return &bits_; }
 
  private:
   Atomic<unsigned long> bits_;

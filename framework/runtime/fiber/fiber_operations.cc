@@ -68,11 +68,20 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
   if (cur == nullptr || in_hook_ > 0) {
     const uint32_t id = side_object_ == object ? side_id_ : 0;
     recorder_.Op(step_, current_ordinal(), side_op_, id, before, after);
+    NoteTouched(side_op_, object);
     return;
   }
   FL_CHECK(cur->next_object == object);
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
+  NoteTouched(cur->next.op, object);
+}
+
+void FiberScheduler::NoteTouched(OpKind kind, const void* object) {
+  if (kind == OpKind::kLoad || object == nullptr || world_ == nullptr) return;
+  if (WorldAccess::wants_touched(*world_)) {
+    WorldAccess::NoteTouched(*world_, object);
+  }
 }
 
 void FiberScheduler::AfterPointerOp(const void* object, const void* before,
@@ -168,17 +177,13 @@ void FiberScheduler::Yield() { BeforeOp(OpKind::kYield, nullptr, "yield"); }
 
 void FiberScheduler::Note(absl::string_view text) {
   if (tearing_down_) return;
-  TraceEvent event;
-  event.step = step_;
-  event.task = current_ordinal();
-  event.kind = TraceEventKind::kNote;
-  event.text = std::string(text);
+  StateSnapshot state;
   if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
     ++in_hook_;  // a probe that touches instrumented state takes no step
-    event.state = WorldAccess::ProbeState(*world_);
+    state = WorldAccess::ProbeState(*world_);
     --in_hook_;
   }
-  recorder_.Event(std::move(event));
+  recorder_.Note(step_, current_ordinal(), text, std::move(state));
 }
 
 std::string FiberScheduler::CurrentTaskName() const {

@@ -200,6 +200,8 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // Wakes every sleeper whose deadline is <= now_ns_.
   void WakeDueSleepers();
   void RunStepHooks();
+  // Passes a written object to the world's AtEveryStepTouched checks.
+  void NoteTouched(OpKind kind, const void* object);
   void ReportDeadlock();
   void ReportStepBudget();
   std::string DescribeBlocked(const FiberTask& task) const;

@@ -70,6 +70,30 @@ void TraceRecorder::Event(TraceEvent event) {
   if (keep_events_) trace_.events.push_back(std::move(event));
 }
 
+void TraceRecorder::Note(uint64_t step, uint32_t task, absl::string_view text,
+                         StateSnapshot state) {
+  if (keep_events_) {
+    TraceEvent event;
+    event.step = step;
+    event.task = task;
+    event.kind = TraceEventKind::kNote;
+    event.text = std::string(text);
+    event.state = std::move(state);
+    Event(std::move(event));
+    return;
+  }
+  // The fold of Event() for this event, field for field.
+  uint64_t h = Fold(event_hash_, step);
+  h = Fold(
+      h, task | (uint64_t{static_cast<uint8_t>(TraceEventKind::kNote)} << 32));
+  h = Fold(h, 0);
+  h = Fold(h, NameHash(text));
+  for (const auto& [name, value] : state) {
+    h = Fold(Fold(h, NameHash(name)), NameHash(value));
+  }
+  event_hash_ = h;
+}
+
 Trace TraceRecorder::Finish() {
   trace_.hash = Fold(decision_hash_, event_hash_);
   return std::move(trace_);
