@@ -289,6 +289,13 @@ absl::Status PlanValidator::CheckStrategyFields(const Exploration& exploration,
                               "strategy is ",
                               strategy_name));
   }
+  if (exploration.pct_steps() != Exploration::PCT_ALL_STEPS &&
+      strategy != Exploration::PCT) {
+    return Error(node, "pct_steps",
+                 absl::StrCat("only strategy PCT reads pct_steps, but "
+                              "strategy is ",
+                              strategy_name));
+  }
   if (absl::Status s = CheckExhaustiveFields(exploration, strategy_name, node);
       !s.ok()) {
     return s;

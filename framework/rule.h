@@ -64,6 +64,8 @@ struct CompiledRule {
   int64_t wait_timeout_ns = 0;
   // > 0: a swarm rule (swarm.h), armed in a run with this chance.
   double swarm_arm_probability = 0;
+  // Swarm rule armed per (point, task) rather than per point (swarm.h).
+  bool swarm_per_task = false;
 
   bool ChangesOutcome() const {
     return action == ActionKind::kFail || action == ActionKind::kError;

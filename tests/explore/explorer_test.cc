@@ -115,12 +115,20 @@ constexpr char kPctCollectAll[] =
     "exploration { strategy: PCT seed: 7 iterations: 61 collect_all: true }\n"
     "expect { violation: \"icache.use_after_free\" }\n";
 
+// PCT over choice steps learns k from calibration runs (explorer.cc): every
+// shard runs the same calibration, so its iterations match too.
+constexpr char kPctChoiceCollectAll[] =
+    "exploration { strategy: PCT pct_steps: PCT_CHOICE_STEPS seed: 7 "
+    "iterations: 61 collect_all: true }\n"
+    "expect { violation: \"icache.use_after_free\" }\n";
+
 // Equal step totals mean every iteration ran the same schedule in both
 // layouts: PCT's k must not be learned from the iterations a shard ran.
 class ExplorerSharding : public ::testing::TestWithParam<const char*> {};
 
 INSTANTIATE_TEST_SUITE_P(RandomAndPct, ExplorerSharding,
-                         ::testing::Values(kRandomCollectAll, kPctCollectAll));
+                         ::testing::Values(kRandomCollectAll, kPctCollectAll,
+                                           kPctChoiceCollectAll));
 
 TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
   const Plan plan = IcachePlan("buggy", GetParam());

@@ -89,6 +89,7 @@ TEST(LoadPlanFile, LoadsAPlanThatSetsEveryField) {
   EXPECT_EQ(plan->rules_size(), 6);
   EXPECT_EQ(plan->scenario().params().at("threads"), "4");
   EXPECT_EQ(plan->exploration().strategy(), Exploration::PCT);
+  EXPECT_EQ(plan->exploration().pct_steps(), Exploration::PCT_CHOICE_STEPS);
   EXPECT_DOUBLE_EQ(plan->rules(0).probability(), 0.5);
   EXPECT_EQ(plan->rules(5).wait_for().timeout_ns(), 1000000);
 }
@@ -329,6 +330,11 @@ std::vector<BadPlan> BadPlans() {
        WithHeader("exploration { pct_depth: 4 }\n"),
        "bad.textproto:4:15: exploration.pct_depth: only strategy PCT reads "
        "pct_depth, but strategy is RANDOM (the default)"},
+      {"PCT steps under another strategy",
+       WithHeader("exploration { strategy: POS pct_steps: PCT_CHOICE_STEPS "
+                  "}\n"),
+       "bad.textproto:4:29: exploration.pct_steps: only strategy PCT reads "
+       "pct_steps, but strategy is POS"},
       {"REPLAY without a token",
        WithHeader("exploration {\n  strategy: REPLAY\n}\n"),
        "bad.textproto:4:1: exploration.replay_token: missing; strategy "
