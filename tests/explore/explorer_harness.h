@@ -21,8 +21,7 @@ namespace faultline {
 namespace testing_explore {
 
 inline constexpr char kUseAfterFree[] = "icache.use_after_free";
-inline constexpr char kUnderIo[] =
-    "btrfs_release_extent_buffer_pages.under_io";
+inline constexpr char kUnderIo[] = "btrfs_release_extent_buffer_pages.under_io";
 
 // A plan over the toy inode cache: `variant`, then `rest` (exploration and
 // expectations) verbatim.

@@ -3,8 +3,6 @@
 // the plan file; on real threads, from the failing run's own trace.
 // Method: plans/seed_race_prefix*.textproto loaded by path and run in process
 // with Explorer::Run; assertions on the Report and its rendered table.
-#include "framework/explore/explorer.h"
-
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "framework/explore/explorer.h"
 #include "framework/explore/explorer_options.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
@@ -23,11 +22,11 @@
 namespace faultline {
 namespace {
 
-using ::faultline::testing_explore::kUnderIo;
+using ::faultline::testing_explore::ExpectReplayReproduces;
 using ::faultline::testing_explore::FindViolation;
+using ::faultline::testing_explore::kUnderIo;
 using ::faultline::testing_explore::Squeeze;
 using ::faultline::testing_explore::TableRows;
-using ::faultline::testing_explore::ExpectReplayReproduces;
 
 // The README's job: PCT finds the seed race before the fix; the minimized
 // run is the race of the seed's commit message, row for row.
