@@ -48,7 +48,6 @@
 #include "framework/hooks.h"
 #include "framework/plan.pb.h"
 #include "framework/scenario.h"
-#include "framework/site_registry.h"
 
 namespace faultline {
 
@@ -86,12 +85,17 @@ absl::StatusOr<Plan> LoadPlanFile(const std::string& path);
 absl::StatusOr<Plan> ParsePlanText(absl::string_view text,
                                    absl::string_view filename);
 
-// Validates a plan built in code (or parsed elsewhere). Errors name the field
-// path (`rules[1].probability: ...`) but carry no file position.
-absl::Status ValidatePlan(
-    const Plan& plan, const SiteRegistry& sites = SiteRegistry::Get(),
-    const ScenarioRegistry& scenarios = ScenarioRegistry::Global(),
-    const HookRegistry& hooks = HookRegistry::Global());
+// Validates a plan built in code (or parsed elsewhere) against this binary's
+// registries. Errors name the field path (`rules[1].probability: ...`) but
+// carry no file position.
+absl::Status ValidatePlan(const Plan& plan);
+
+// The same against explicit registries (tests). SiteRegistry is the engine's
+// (site_registry.h); SiteRegistry::Get() is this binary's.
+class SiteRegistry;
+absl::Status ValidatePlan(const Plan& plan, const SiteRegistry& sites,
+                          const ScenarioRegistry& scenarios,
+                          const HookRegistry& hooks);
 
 }  // namespace faultline
 

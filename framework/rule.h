@@ -25,19 +25,9 @@
 #include <string>
 #include <vector>
 
+#include "framework/action_kind.h"
+
 namespace faultline {
-
-enum class ActionKind : uint8_t {
-  kFail = 0,
-  kError,
-  kDelay,
-  kYield,
-  kTrigger,
-  kWaitFor,
-};
-inline constexpr int kActionKindCount = 6;
-
-const char* ActionKindName(ActionKind kind);
 
 struct CompiledRule {
   std::string name;     // report label

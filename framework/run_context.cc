@@ -16,6 +16,8 @@
 #include "framework/internal/run_slots.h"
 #include "framework/internal/task_identity.h"
 #include "framework/rng.h"
+#include "framework/rule_set.h"
+#include "framework/site_registry.h"
 #include "framework/swarm.h"
 
 namespace faultline {

@@ -226,13 +226,28 @@ MinimizeResult Minimize(const FailingRun& failing,
   }
   DropFaults(base, budget, run);
   DropSwitches(budget, run);
+  // Without the dropped switches a kept fault may no longer be needed (the
+  // schedule alone now makes the race), and without a dropped fault a
+  // switch may not be: alternate until neither step removes anything.
+  for (;;) {
+    const FailingRun before = run;
+    IterationResult now = ReplayRun(run);
+    ++result.replays;
+    if (!budget.left() || !HasViolation(now, run.check)) break;
+    DropFaults(now, budget, run);
+    DropSwitches(budget, run);
+    if (run.suppressed_fires == before.suppressed_fires &&
+        run.switches == before.switches) {
+      break;
+    }
+  }
   if (options.shorten_delays) ShortenDelays(budget, run);
 
   // The final replay, with events; its own switches are exact (a lenient
   // replay may have skipped recorded switches that no longer applied).
   result.last = ReplayRun(run);
   ++result.replays;
-  FL_CHECK(result.replays >= 2);  // the first and this final replay
+  FL_CHECK(result.replays >= 3);  // the first, one fixpoint and this replay
   FL_CHECK(HasViolation(result.last, run.check));
   run.switches = result.last.trace.Switches();
   result.fires = CountFires(result.last);

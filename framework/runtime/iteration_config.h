@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "framework/rule_set.h"
 #include "framework/run_context.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/trace.h"
@@ -25,6 +24,8 @@
 #include "framework/violation.h"
 
 namespace faultline {
+
+class RuleSet;  // framework/rule_set.h (engine)
 
 struct IterationConfig {
   enum class Backend { kFibers, kThreads };

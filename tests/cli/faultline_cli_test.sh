@@ -267,6 +267,22 @@ else
   irun replay "$TOKEN" examples/inode_cache/buggy.textproto
   expect_code "icache replay" 0
   expect_in "icache replay" "$OUT" "VIOLATION icache.use_after_free"
+
+  # minimize prints a token that replays against the plan file it was
+  # given, and says so.
+  run minimize "$TOKEN" examples/inode_cache/buggy.textproto
+  expect_code "icache minimize" 0
+  expect_in "icache minimize" "$OUT" \
+    "replays against examples/inode_cache/buggy.textproto"
+  MIN=$(sed -nE 's/^token: (.*)$/\1/p' "$OUT")
+  if [[ -z "$MIN" ]]; then
+    fail "icache minimize: no token line"
+  else
+    run replay "$MIN" examples/inode_cache/buggy.textproto
+    expect_code "minimized token against the plan file" 0
+    expect_in "minimized token against the plan file" "$OUT" \
+      "VIOLATION icache.use_after_free"
+  fi
 fi
 
 # --- thread backend tokens -------------------------------------------------

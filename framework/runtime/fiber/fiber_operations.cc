@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
+#include "framework/rule.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
 #include "framework/site_registry.h"

@@ -49,20 +49,22 @@ void DeterministicAlgorithm::suspend_until(
     std::chrono::steady_clock::time_point const& until) noexcept {
   // Reached only outside iterations (other fiber users of this thread):
   // iterations always name the next context.
-  std::unique_lock<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (until == (std::chrono::steady_clock::time_point::max)()) {
-    cv_.wait(lock, [this] { return notified_; });
+    while (!notified_) cv_.Wait(&mu_);
   } else {
-    cv_.wait_until(lock, until, [this] { return notified_; });
+    while (!notified_ && cv_.WaitUntil(&mu_, until)) {
+    }
   }
   notified_ = false;
 }
 
 void DeterministicAlgorithm::notify() noexcept {
-  std::unique_lock<std::mutex> lock(mu_);
-  notified_ = true;
-  lock.unlock();
-  cv_.notify_all();
+  {
+    base::MutexLock lock(&mu_);
+    notified_ = true;
+  }
+  cv_.SignalAll();
 }
 
 // --- FiberScheduler: the run

@@ -36,14 +36,15 @@
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
 #include <boost/fiber/scheduler.hpp>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "framework/base/cond_var.h"
+#include "framework/base/mutex.h"
 #include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/fiber/fiber_sanitizer.h"
@@ -108,9 +109,9 @@ class DeterministicAlgorithm final : public boost::fibers::algo::algorithm {
   boost::fibers::scheduler::ready_queue_type queue_;
   boost::fibers::context* chosen_ = nullptr;
   boost::fibers::context* last_awakened_ = nullptr;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 enum class TaskState : uint8_t { kNew, kRunnable, kBlocked, kSleeping, kDone };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <thread>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "framework/check.h"
+#include "framework/rule.h"
 #include "framework/runtime/threads/thread_scheduler.h"
 #include "framework/site_registry.h"
 
@@ -122,11 +124,11 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
     if (now >= deadline) return ready();
     CheckAbort();
     if (aborting_.load() && std::uncaught_exceptions() > 0) return ready();
-    std::unique_lock<std::mutex> lock(wait_mu_);
+    base::MutexLock lock(&wait_mu_);
     if (wake_generation_.load() == generation) {
       // Also re-check periodically: conditions may change without a wake.
-      wait_cv_.wait_for(lock, absl::ToChronoNanoseconds(std::min(
-                                  absl::Milliseconds(1), deadline - now)));
+      wait_cv_.WaitFor(&wait_mu_, absl::ToChronoNanoseconds(std::min(
+                                      absl::Milliseconds(1), deadline - now)));
     }
   }
 }
@@ -138,9 +140,9 @@ void ThreadScheduler::WakeAll(const void* queue, const char* label) {
 }
 
 void ThreadScheduler::Broadcast() {
-  std::lock_guard<std::mutex> lock(wait_mu_);
+  base::MutexLock lock(&wait_mu_);
   wake_generation_.fetch_add(1);
-  wait_cv_.notify_all();
+  wait_cv_.SignalAll();
 }
 
 void ThreadScheduler::SleepFor(int64_t ns) {
@@ -174,17 +176,14 @@ void ThreadScheduler::RecordOp(const void* object, int64_t before,
   const PendingOp op = tls_pending_op;
   tls_pending_op.object = nullptr;  // one event per BeforeOp
   const uint32_t task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (pointees) {
     // Pointees become trace object ids (order of first appearance), never
     // addresses, as under fibers; ids need mu_, so they are taken here.
-    auto id = [this](int64_t p) -> int64_t {
-      return p == 0 ? 0
-                    : recorder_.ObjectId(reinterpret_cast<const void*>(p),
-                                         "pointee");
-    };
-    before = id(before);
-    after = id(after);
+    for (int64_t* p : {&before, &after}) {
+      if (*p == 0) continue;
+      *p = recorder_.ObjectId(reinterpret_cast<const void*>(*p), "pointee");
+    }
   }
   recorder_.Op(op.step, task, op.kind, recorder_.ObjectId(object, op.label),
                before, after);
