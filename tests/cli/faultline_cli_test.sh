@@ -304,6 +304,7 @@ expect_re "list-checks" "$OUT" "^btrfs_release_extent_buffer_pages\.under_io +bu
 expect_re "list-checks" "$OUT" "^release_extent_buffer\.refs_zero +warn "
 expect_re "list-checks" "$OUT" "^icache\.use_after_free +bug +examples/inode_cache/inode_cache\.cc:"
 expect_re "list-checks" "$OUT" "^livelock\.step_budget +runtime"
+expect_re "list-checks" "$OUT" "^livelock\.wall_time +runtime"
 
 run list-scenarios
 expect_code "list-scenarios" 0
@@ -340,6 +341,33 @@ expect_code "expectation not met" 1
 run run --progress=none "$NOT_MET" examples/inode_cache/buggy.textproto
 expect_code "worst of two plans" 1
 expect_in "worst of two plans" "$OUT" "some expectations NOT met"
+
+# A step budget may run out anywhere (a step check, a release in a lock
+# guard's destructor): every small budget ends as the violation, with the
+# verdict's exit code, never an uncaught exception (exit 134).
+for budget in 1 2 3 4 5 6 7 8 9 10 11 12 20 50; do
+  BUDGET_PLAN="$TMP/seed_budget_$budget.textproto"
+  sed -e "s/^exploration {/exploration { max_steps: $budget/" \
+    -e 's/iterations: 2000/iterations: 20/' \
+    plans/seed_race_prefix.textproto >"$BUDGET_PLAN"
+  run run --progress=none "$BUDGET_PLAN"
+  expect_code "max_steps $budget" 1
+  expect_in "max_steps $budget" "$OUT" "livelock.step_budget"
+done
+
+# The iteration timeout (fibers: livelock.wall_time; threads: the watchdog)
+# is a plan field with a documented range.
+TIMEOUT_PLAN="$TMP/timeout.textproto"
+sed 's/^exploration {/exploration { iteration_timeout_ms: 3600001/' \
+  examples/inode_cache/buggy.textproto >"$TIMEOUT_PLAN"
+run check "$TIMEOUT_PLAN"
+expect_code "iteration_timeout_ms too large" 2
+expect_re "iteration_timeout_ms too large" "$ERR" \
+  "timeout.textproto:[0-9]+:[0-9]+: exploration.iteration_timeout_ms: expected a value in \\[0, 3600000\\]"
+sed 's/^exploration {/exploration { iteration_timeout_ms: 60000/' \
+  examples/inode_cache/buggy.textproto >"$TIMEOUT_PLAN"
+run run --progress=none "$TIMEOUT_PLAN"
+expect_code "iteration_timeout_ms in range" 0
 
 JSON_OUT="$TMP/report_copy.json"
 run run --progress=none --json_out="$JSON_OUT" examples/inode_cache/buggy.textproto
