@@ -369,6 +369,13 @@ sed 's/^exploration {/exploration { iteration_timeout_ms: 60000/' \
 run run --progress=none "$TIMEOUT_PLAN"
 expect_code "iteration_timeout_ms in range" 0
 
+# A flag that makes a valid plan invalid says the flag caused it.
+run run --progress=none --strategy=random examples/inode_cache/buggy.textproto
+expect_code "--strategy conflicting with the plan" 2
+expect_in "--strategy conflicting with the plan" "$ERR" "preemption_bound"
+expect_in "--strategy conflicting with the plan" "$ERR" \
+  "caused by --strategy=random on the command line"
+
 JSON_OUT="$TMP/report_copy.json"
 run run --progress=none --json_out="$JSON_OUT" examples/inode_cache/buggy.textproto
 expect_code "--json_out" 0
