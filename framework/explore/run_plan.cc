@@ -71,13 +71,12 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     flags.push_back(absl::StrCat("--pct_depth=", options.override_pct_depth));
   }
   if (options.override_preemption_bound >= 0) {
-    flags.push_back(absl::StrCat("--preemption_bound=",
-                                 options.override_preemption_bound));
+    flags.push_back(
+        absl::StrCat("--preemption_bound=", options.override_preemption_bound));
   }
   if (!options.replay_token.empty()) flags.push_back("a replay token");
   return absl::InvalidArgumentError(
-      absl::StrCat(status.message(), " (caused by ",
-                   absl::StrJoin(flags, ", "),
+      absl::StrCat(status.message(), " (caused by ", absl::StrJoin(flags, ", "),
                    " on the command line, which overrides the plan; the "
                    "plan itself is valid)"));
 }

@@ -107,8 +107,8 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
   if (!r.Varint(version, "version")) return fail();
   if (version != kVersion) {
     return absl::InvalidArgumentError(
-        absl::StrCat("replay token: recorded in token format version ",
-                     version, ", but this faultline reads version ", kVersion,
+        absl::StrCat("replay token: recorded in token format version ", version,
+                     ", but this faultline reads version ", kVersion,
                      " only; run the plan again for a token of this version"));
   }
   if (!r.Varint(token.plan_hash, "plan hash") ||
