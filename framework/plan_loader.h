@@ -70,6 +70,18 @@ inline constexpr uint64_t kMaxIterations = uint64_t{1} << 40;
 // Largest accepted Exploration.max_steps (2^32 steps per iteration).
 inline constexpr uint64_t kMaxSteps = uint64_t{1} << 32;
 
+// Exploration.iteration_timeout_ms: the default (for 0) and the largest
+// accepted value (an hour).
+inline constexpr int64_t kDefaultIterationTimeoutMs = 10000;
+inline constexpr int64_t kMaxIterationTimeoutMs = int64_t{3600} * 1000;
+
+// The iteration timeout `exploration` asks for, its default filled in.
+inline int64_t IterationTimeoutMs(const Exploration& exploration) {
+  return exploration.iteration_timeout_ms() == 0
+             ? kDefaultIterationTimeoutMs
+             : exploration.iteration_timeout_ms();
+}
+
 // Largest accepted delay (ns, max_ns) and wait_for timeout_ns: one hour of
 // virtual time, so sums of them cannot overflow the 64-bit clock.
 inline constexpr int64_t kMaxDurationNs = int64_t{3600} * 1000 * 1000 * 1000;

@@ -249,6 +249,14 @@ absl::Status PlanValidator::CheckExploration(const Plan& plan,
         absl::StrCat("expected a value in [0, ", kMaxSteps,
                      "] (0 = the default), got ", exploration.max_steps()));
   }
+  if (exploration.iteration_timeout_ms() < 0 ||
+      exploration.iteration_timeout_ms() > kMaxIterationTimeoutMs) {
+    return Error(
+        node, "iteration_timeout_ms",
+        absl::StrCat("expected a value in [0, ", kMaxIterationTimeoutMs,
+                     "] (0 = ", kDefaultIterationTimeoutMs, "), got ",
+                     exploration.iteration_timeout_ms()));
+  }
   if (exploration.preemption_bound() > kMaxPreemptionBound) {
     return Error(node, "preemption_bound",
                  absl::StrCat("expected a value in [0, ", kMaxPreemptionBound,

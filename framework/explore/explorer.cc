@@ -19,6 +19,7 @@
 #include "framework/explore/coverage.h"
 #include "framework/explore/expectations.h"
 #include "framework/explore/failure_report.h"
+#include "framework/plan_loader.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
@@ -319,6 +320,8 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   config.strategy = strategy;
   config.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
                                                     : exploration().max_steps();
+  config.wall_time_limit_ms = IterationTimeoutMs(exploration());
+  config.thread_timeout_ms = config.wall_time_limit_ms;
   config.scenario = scenario_;
   config.args = args_.get();
   config.rules = rules_;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "framework/check.h"
+#include "framework/plan_loader.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/strategies/strategy.h"
 
@@ -100,6 +101,8 @@ IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
   config.strategy = strategy;
   config.seed = run.seed;
   config.max_steps = run.max_steps;
+  config.wall_time_limit_ms = IterationTimeoutMs(run.plan.exploration());
+  config.thread_timeout_ms = config.wall_time_limit_ms;
   config.scenario = scenario;
   config.args = &args;
   config.rules = *rules;

@@ -40,6 +40,10 @@ struct IterationConfig {
   // reaches their deadline, or earlier in real terms: when no task can run,
   // the clock jumps to the earliest deadline.
   int64_t step_ns = 100;
+  // Fibers: an iteration taking longer than this much real time is the
+  // violation "livelock.wall_time" (0 = no limit); see
+  // fiber/wall_clock_guard.h. Wall time never decides a schedule.
+  int64_t wall_time_limit_ms = 10000;
   // Threads: a run longer than this is the violation "watchdog.timeout".
   int64_t thread_timeout_ms = 10000;
   const ScenarioInfo* scenario = nullptr;  // REQUIRED

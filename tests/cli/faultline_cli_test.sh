@@ -270,7 +270,7 @@ else
 
   # minimize prints a token that replays against the plan file it was
   # given, and says so.
-  run minimize "$TOKEN" examples/inode_cache/buggy.textproto
+  irun minimize "$TOKEN" examples/inode_cache/buggy.textproto
   expect_code "icache minimize" 0
   expect_in "icache minimize" "$OUT" \
     "replays against examples/inode_cache/buggy.textproto"
@@ -278,7 +278,7 @@ else
   if [[ -z "$MIN" ]]; then
     fail "icache minimize: no token line"
   else
-    run replay "$MIN" examples/inode_cache/buggy.textproto
+    irun replay "$MIN" examples/inode_cache/buggy.textproto
     expect_code "minimized token against the plan file" 0
     expect_in "minimized token against the plan file" "$OUT" \
       "VIOLATION icache.use_after_free"
@@ -344,6 +344,7 @@ expect_code "list-checks" 0
 expect_re "list-checks" "$OUT" "^btrfs_release_extent_buffer_pages\.under_io +bug "
 expect_re "list-checks" "$OUT" "^release_extent_buffer\.refs_zero +warn "
 expect_re "list-checks" "$OUT" "^livelock\.step_budget +runtime"
+expect_re "list-checks" "$OUT" "^livelock\.wall_time +runtime"
 irun list-checks
 expect_code "example list-checks" 0
 expect_re "example list-checks" "$OUT" "^icache\.use_after_free +bug +examples/inode_cache/inode_cache\.cc:"
@@ -387,6 +388,40 @@ expect_code "expectation not met" 1
 irun run --progress=none "$NOT_MET" examples/inode_cache/buggy.textproto
 expect_code "worst of two plans" 1
 expect_in "worst of two plans" "$OUT" "some expectations NOT met"
+
+# A step budget may run out anywhere (a step check, a release in a lock
+# guard's destructor): every small budget ends as the violation, with the
+# verdict's exit code, never an uncaught exception (exit 134).
+for budget in 1 2 3 4 5 6 7 8 9 10 11 12 20 50; do
+  BUDGET_PLAN="$TMP/seed_budget_$budget.textproto"
+  sed -e "s/^exploration {/exploration { max_steps: $budget/" \
+    -e 's/iterations: 2000/iterations: 20/' \
+    plans/seed_race_prefix.textproto >"$BUDGET_PLAN"
+  run run --progress=none "$BUDGET_PLAN"
+  expect_code "max_steps $budget" 1
+  expect_in "max_steps $budget" "$OUT" "livelock.step_budget"
+done
+
+# The iteration timeout (fibers: livelock.wall_time; threads: the watchdog)
+# is a plan field with a documented range.
+TIMEOUT_PLAN="$TMP/timeout.textproto"
+sed 's/^exploration {/exploration { iteration_timeout_ms: 3600001/' \
+  examples/inode_cache/buggy.textproto >"$TIMEOUT_PLAN"
+irun check "$TIMEOUT_PLAN"
+expect_code "iteration_timeout_ms too large" 2
+expect_re "iteration_timeout_ms too large" "$ERR" \
+  "timeout.textproto:[0-9]+:[0-9]+: exploration.iteration_timeout_ms: expected a value in \\[0, 3600000\\]"
+sed 's/^exploration {/exploration { iteration_timeout_ms: 60000/' \
+  examples/inode_cache/buggy.textproto >"$TIMEOUT_PLAN"
+irun run --progress=none "$TIMEOUT_PLAN"
+expect_code "iteration_timeout_ms in range" 0
+
+# A flag that makes a valid plan invalid says the flag caused it.
+irun run --progress=none --strategy=random examples/inode_cache/buggy.textproto
+expect_code "--strategy conflicting with the plan" 2
+expect_in "--strategy conflicting with the plan" "$ERR" "preemption_bound"
+expect_in "--strategy conflicting with the plan" "$ERR" \
+  "caused by --strategy=random on the command line"
 
 JSON_OUT="$TMP/report_copy.json"
 irun run --progress=none --json_out="$JSON_OUT" examples/inode_cache/buggy.textproto

@@ -10,6 +10,7 @@
 #include "framework/check.h"
 #include "framework/rule.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/runtime/rcu.h"
 #include "framework/site_registry.h"
 
@@ -149,7 +150,8 @@ bool FiberScheduler::Wait(const void* queue, const char* label,
   BeforeOp(OpKind::kWait, queue, label);
   if (!InTaskContext() || aborting_) return ready();
   FiberTask* cur = current_;
-  const int64_t deadline = timeout_ns >= 0 ? now_ns_ + timeout_ns : -1;
+  const int64_t deadline =
+      timeout_ns >= 0 ? VirtualDeadline(now_ns_, timeout_ns) : -1;
   while (!ready()) {
     if (deadline >= 0 && now_ns_ >= deadline) return false;
     Block(cur, OpKind::kWait, queue, label, "wait_queue", nullptr, deadline);
@@ -171,7 +173,7 @@ void FiberScheduler::SleepFor(int64_t ns) {
   BeforeOp(OpKind::kSleep, nullptr, "sleep");
   if (!InTaskContext() || aborting_) return;
   Block(current_, OpKind::kSleep, nullptr, "sleep", "sleep", nullptr,
-        now_ns_ + ns);
+        VirtualDeadline(now_ns_, ns));
 }
 
 void FiberScheduler::Yield() { BeforeOp(OpKind::kYield, nullptr, "yield"); }

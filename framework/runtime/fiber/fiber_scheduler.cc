@@ -72,6 +72,7 @@ void DeterministicAlgorithm::notify() noexcept {
 FiberScheduler::FiberScheduler(const IterationConfig& config)
     : Backend(config, this, this, /*concurrent=*/false),
       strategy_(config.strategy),
+      wall_guard_(config.wall_time_limit_ms, &config.scenario->name),
       recorder_(config.record_events,
                 std::min<uint64_t>(config.max_steps + 1, 4096)) {
   FL_CHECK(config_.step_ns >= 0);
@@ -100,6 +101,9 @@ void FiberScheduler::RunWorld(IterationResult& result) {
 }
 
 void FiberScheduler::AfterWorld(IterationResult& result) {
+  // Violations reported by the world's destructors count too (while tearing
+  // down they are recorded, never thrown).
+  result.violations = violations_;
   ReleaseTerminatedFibers();
   result.trace = recorder_.Finish();
 }

@@ -48,6 +48,7 @@
 #include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/fiber/fiber_sanitizer.h"
+#include "framework/runtime/fiber/wall_clock_guard.h"
 #include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/internal/world_access.h"
@@ -205,6 +206,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void NoteTouched(OpKind kind, const void* object);
   void ReportDeadlock();
   void ReportStepBudget();
+  void ReportWallTime();
   std::string DescribeBlocked(const FiberTask& task) const;
   bool ShouldThrowOnAbort(OpKind kind) const;
   // Parks `cur` until woken (WakeBlockedOn(object)) or, if wake_ns >= 0,
@@ -230,6 +232,8 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   }
 
   Strategy* const strategy_;
+  // Armed from construction (the build included) to destruction.
+  WallClockGuard wall_guard_;
   TraceRecorder recorder_;
   DeterministicAlgorithm* algo_ = nullptr;
   boost::fibers::context* main_ctx_ = nullptr;

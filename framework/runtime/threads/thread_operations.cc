@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "framework/check.h"
 #include "framework/rule.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/runtime/threads/thread_scheduler.h"
 #include "framework/site_registry.h"
 
@@ -63,6 +64,22 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
   if (owner.compare_exchange_strong(expected, self,
                                     std::memory_order_acquire)) {
     RecordOp(lock, 0, self);
+    return;
+  }
+  if (CurrentThreadTask() == nullptr) {
+    // The controller (build or quiescence checks) runs while no task does,
+    // so nobody would release the lock: a leaked lock is reported, not
+    // spun on forever.
+    const uint32_t holder = owner.load(std::memory_order_relaxed);
+    if (holder != 0 && !aborting_.load()) {
+      ReportModelError(
+          "deadlock",
+          absl::StrCat("the controller (build or quiescence) waits for ", kind,
+                       " '", label, "' held by task #", holder,
+                       "; checks must not block"));
+    }
+    owner.store(self, std::memory_order_relaxed);
+    RecordOp(lock, holder, self);
     return;
   }
   WaitingMark mark(CurrentThreadTask(), kind, label, &owner);
@@ -147,8 +164,7 @@ void ThreadScheduler::Broadcast() {
 
 void ThreadScheduler::SleepFor(int64_t ns) {
   BeforeOp(OpKind::kSleep, nullptr, "sleep");
-  const auto end = std::chrono::steady_clock::now() +
-                   std::chrono::nanoseconds(std::max<int64_t>(ns, 0));
+  const auto end = RealDeadline(std::chrono::steady_clock::now(), ns);
   // Sleep in slices so an abort is noticed.
   while (std::chrono::steady_clock::now() < end) {
     CheckAbort();
@@ -243,7 +259,7 @@ void ThreadScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
 bool ThreadScheduler::WaitUntil(absl::FunctionRef<bool()> ready,
                                 int64_t timeout_ns) {
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
+      RealDeadline(std::chrono::steady_clock::now(), timeout_ns);
   WaitingMark mark(CurrentThreadTask(), "fault point", "wait_for", nullptr);
   while (!ready()) {
     if (std::chrono::steady_clock::now() >= deadline) return ready();

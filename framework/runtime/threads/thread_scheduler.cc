@@ -137,12 +137,17 @@ void ThreadScheduler::Watch() {
   }
   if (finished_ < tasks_.size()) {
     // A task loops in code with no scheduling point: it cannot be stopped,
-    // and the process must not hang.
+    // and the process must not hang. An exit status, not SIGABRT: this is a
+    // finding about the model (a livelock), not a crash of faultline.
     std::fprintf(stderr,
-                 "faultline: watchdog: tasks did not stop within %s of the "
-                 "abort (no instrumented operation in their loop?): %s\n",
+                 "faultline: watchdog.timeout: run exceeded %lld ms and tasks "
+                 "did not stop within %s of the abort (no instrumented "
+                 "operation in their loop?): %s; the process exits with "
+                 "status 1\n",
+                 static_cast<long long>(config_.thread_timeout_ms),
                  absl::FormatDuration(kAbortGrace).c_str(), stuck.c_str());
-    std::abort();
+    std::fflush(stderr);
+    std::_Exit(1);
   }
 }
 
