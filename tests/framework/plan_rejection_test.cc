@@ -313,6 +313,14 @@ std::vector<BadPlan> BadPlans() {
        WithHeader("exploration { max_steps: 4294967297 }\n"),
        "bad.textproto:4:15: exploration.max_steps: expected a value in [0, "
        "4294967296] (0 = the default), got 4294967297"},
+      {"iteration_timeout_ms past an hour",
+       WithHeader("exploration { iteration_timeout_ms: 3600001 }\n"),
+       "bad.textproto:4:15: exploration.iteration_timeout_ms: expected a "
+       "value in [0, 3600000] (0 = 10000), got 3600001"},
+      {"negative iteration_timeout_ms",
+       WithHeader("exploration { iteration_timeout_ms: -1 }\n"),
+       "bad.textproto:4:15: exploration.iteration_timeout_ms: expected a "
+       "value in [0, 3600000] (0 = 10000), got -1"},
       {"preemption_bound that would read as unbounded",
        WithHeader("exploration { strategy: EXHAUSTIVE preemption_bound: "
                   "2147483648 }\n"),
