@@ -1,6 +1,7 @@
 // The btrfs_eb scenarios plans can name:
 //   btrfs_eb.seed_race      the three-CPU interleaving of the 2020 seed
-//                           patch, minimal (docs/btrfs_eb.md)
+//                           patch, minimal (docs/btrfs_eb.md); with
+//                           nodesize 16384 on a 4-page eb
 //   btrfs_eb.search_stress  searchers with READA_FORWARD, a COW writer and
 //                           reclaim over a small b-tree
 // Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "btrfs_eb/ctree.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/disk_io.h"
@@ -129,6 +131,8 @@ std::string Flag(const ExtentBuffer& eb, int bit) {
   return eb.PeekFlag(bit) ? "1" : "0";
 }
 
+std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i);
+
 // State columns for one block: its latest eb and its first page's lock.
 void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                 StateSnapshot* out) {
@@ -144,12 +148,27 @@ void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                     absl::StrCat("#", eb->id(), eb->PeekDead() ? " dead" : "",
                                  eb->PeekFreed() ? " freed" : "")});
   }
-  const Page* page = fs.btree_mapping()->PeekSlot(bytenr >> fs.page_shift());
-  std::string owner = "-";
-  if (page != nullptr && page->flags.PeekBit(PG_locked)) {
-    owner = page->PeekLockOwner();
-  }
-  out->push_back({prefix + "P locked by", owner});
+  out->push_back({prefix + "P locked by", PageLockOwner(fs, bytenr, 0)});
+}
+
+// Who holds the page lock of page `i` of the block at `bytenr`, or "-".
+std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i) {
+  const Page* page =
+      fs.btree_mapping()->PeekSlot((bytenr >> fs.page_shift()) + i);
+  if (page == nullptr || !page->flags.PeekBit(PG_locked)) return "-";
+  return page->PeekLockOwner();
+}
+
+// The seed race's columns: ProbeBlock's, and on a multi-page eb the lock
+// holder of every page ("- - cpu2 -"), since reclaim locks one page only.
+void ProbeSeedBlock(const FsInfo& fs, uint64_t bytenr, StateSnapshot* out) {
+  ProbeBlock(fs, bytenr, "", out);
+  const int n = fs.pages_per_node();
+  if (n == 1) return;
+  std::vector<std::string> owners;
+  for (int i = 0; i < n; ++i) owners.push_back(PageLockOwner(fs, bytenr, i));
+  out->back() = {absl::StrCat("P0..P", n - 1, " locked by"),
+                 absl::StrJoin(owners, " ")};
 }
 
 // Creates the per-iteration FsInfo and wires it to the world and hooks.
@@ -170,7 +189,17 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   if (status.ok()) {
     status = ReadIntInRange(args, "reclaim_passes", 0, 100, &passes);
   }
+  int64_t reclaim_page = -1;
+  if (status.ok()) {
+    status = ReadIntInRange(args, "reclaim_page", -1, 15, &reclaim_page);
+  }
   if (!status.ok()) return status;
+  const int64_t pages = options->nodesize >> options->page_shift;
+  if (reclaim_page >= pages) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reclaim_page: expected -1..", pages - 1, " (the eb has ",
+                     pages, " pages), got ", reclaim_page));
+  }
   if (block < 0 || block % options->nodesize != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("block: expected a multiple of nodesize (",
@@ -194,8 +223,15 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
         },
         "readahead");
   }
-  const uint64_t first = bytenr >> fs->page_shift();
-  const uint64_t last = first + fs->pages_per_node();
+  // MODEL: the kernel's LRU order is arbitrary; cpu2 scans the eb's pages
+  // in index order, or (reclaim_page >= 0) only that page of the eb, so a
+  // plan can make releasepage run on a middle page of a multi-page eb.
+  uint64_t first = bytenr >> fs->page_shift();
+  uint64_t last = first + fs->pages_per_node();
+  if (reclaim_page >= 0) {
+    first += static_cast<uint64_t>(reclaim_page);
+    last = first + 1;
+  }
   world.Spawn(
       "cpu2",
       [fs, first, last, passes, readahead_done] {
@@ -208,7 +244,7 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   world.SetStateProbe([fs, bytenr] {
     StateSnapshot state;
     state.reserve(6);  // a probe runs at every note: no regrowth
-    ProbeBlock(*fs, bytenr, "", &state);
+    ProbeSeedBlock(*fs, bytenr, &state);
     return state;
   });
   return absl::OkStatus();
@@ -231,6 +267,11 @@ ScenarioInfo SeedRaceInfo() {
                "most scans of the block's pages by cpu2, which stops scanning "
                "once both readahead calls have returned",
                0, 100));
+  info.params.push_back(
+      IntParam("reclaim_page", "-1",
+               "-1: cpu2 scans every page of the block in index order; "
+               "N: only page N of the block (releasepage on that page)",
+               -1, 15));
   info.variants = KernelVariantNames();
   info.build = BuildSeedRace;
   // endio<N> completes a bio when fault sites defer completion to a task

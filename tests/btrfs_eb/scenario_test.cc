@@ -44,7 +44,8 @@ TEST(BtrfsEbScenarios, AreRegisteredWithVariantsDefaultPostfix) {
   EXPECT_EQ(ParamNames(*seed),
             (std::vector<std::string>{
                 "nodesize", "pagesize", "bug_on_under_io", "check_io_pinned",
-                "sweep_invariants_every_step", "block", "reclaim_passes"}));
+                "sweep_invariants_every_step", "block", "reclaim_passes",
+                "reclaim_page"}));
 }
 
 TEST(BtrfsEbScenarios, SeedRaceSpawnsTheSeedsThreeCpus) {
