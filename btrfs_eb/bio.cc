@@ -1,7 +1,8 @@
 // Bio submission and completion dispatch (block layer + btree_submit_bio_hook
-// + end_bio_extent_readpage of fs/btrfs/extent_io.c, v5.4-v5.9; spec 3.9,
-// 3.10). MODEL: a bio never fails at submission; the device outcome chosen
-// by "bio.submit.error" is delivered at completion, as bi_status.
+// + end_bio_extent_readpage of fs/btrfs/extent_io.c, v5.4-v5.9;
+// docs/btrfs_eb.md, "Reads"). MODEL: a bio never fails at submission; the
+// device outcome chosen by "bio.submit.error" is delivered at completion, as
+// bi_status.
 #include "btrfs_eb/bio.h"
 
 #include <memory>
@@ -80,7 +81,7 @@ void bio_endio(FsInfo* fs_info, Bio* bio) {
   }
 }
 
-// end_bio_extent_readpage, btree branch (spec 3.10). Per page, io_pages
+// end_bio_extent_readpage, btree branch. Per page, io_pages
 // drops by exactly one before the page is unlocked.
 void end_bio_extent_readpage(FsInfo* fs_info, Bio* bio) {
   for (Page* page : bio->pages) {

@@ -4,10 +4,11 @@
 //
 // Block I/O for btree pages: a Bio carries the pages of one extent buffer to
 // or from the simulated Disk, and its completion runs asynchronously to the
-// submitter (spec 3.9 step 4: btree read bios complete in the endio_meta
-// workqueue). How "asynchronously" is done depends on FsInfo's IoMode: a task
-// spawned per bio (scenarios), a queue drained by RunDeferredBios (unit tests
-// placing the completion at a chosen step), or inline.
+// submitter (btree read bios complete in the endio_meta workqueue:
+// btree_submit_bio_hook, fs/btrfs/disk-io.c). How "asynchronously" is done
+// depends on FsInfo's IoMode: a task spawned per bio (scenarios), a queue
+// drained by RunDeferredBios (unit tests placing the completion at a chosen
+// step), or inline.
 //
 // The device outcome is decided at submission by the fault point
 // "bio.submit.error" (key = bytenr): a non-zero value completes the bio with
@@ -51,7 +52,7 @@ void submit_bio(FsInfo* fs_info, std::unique_ptr<Bio> bio);
 // the bio failed, then the op's end_io handler.
 void bio_endio(FsInfo* fs_info, Bio* bio);
 
-// end_bio_extent_readpage, btree branch (spec 3.10 steps 1-4): per page run
+// end_bio_extent_readpage, btree branch: per page run
 // btree_readpage_end_io_hook, set READ_ERR on failure, update the page and
 // unlock it.
 void end_bio_extent_readpage(FsInfo* fs_info, Bio* bio);

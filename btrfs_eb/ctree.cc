@@ -1,4 +1,4 @@
-// Tree search with readahead: fs/btrfs/ctree.c, v5.x (spec 3.18, 3.19),
+// Tree search with readahead: fs/btrfs/ctree.c, v5.7/v5.8,
 // plus mkfs for the model's two-level tree.
 #include "btrfs_eb/ctree.h"
 
@@ -125,7 +125,7 @@ void btrfs_set_header_bytenr(ExtentBuffer* eb, uint64_t bytenr) {
   write_extent_buffer(eb, raw, kHeaderBytenrOffset, 8);
 }
 
-// reada_for_search (spec 3.18). MODEL: the node's pointers are copied
+// reada_for_search. MODEL: the node's pointers are copied
 // under its content lock first (the kernel reads them with the path lock
 // held), then readahead runs without locks, as in the kernel.
 void reada_for_search(FsInfo* fs_info, BtrfsPath* path, int level, int slot,
@@ -171,7 +171,7 @@ void reada_for_search(FsInfo* fs_info, BtrfsPath* path, int level, int slot,
   }
 }
 
-// read_block_for_search (spec 3.19). MODEL: no generation / first-key
+// read_block_for_search. MODEL: no generation / first-key
 // checks; "uptodate" is the UPTODATE bit.
 int read_block_for_search(FsInfo* fs_info, BtrfsPath* path,
                           ExtentBuffer** eb_ret, int level, int slot,
@@ -205,7 +205,7 @@ int read_block_for_search(FsInfo* fs_info, BtrfsPath* path,
   return ret;
 }
 
-// btrfs_search_slot (spec 3.19), read-only descent with -EAGAIN restarts.
+// btrfs_search_slot, read-only descent with -EAGAIN restarts.
 // MODEL: no lock coupling; each node's items are read under its lock.
 int btrfs_search_slot(FsInfo* fs_info, uint64_t key, BtrfsPath* path) {
 again:

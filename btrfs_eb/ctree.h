@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // A small two-level b-tree on the simulated disk and the search code of
-// fs/btrfs/ctree.c that drives readahead (spec 3.18, 3.19): btrfs_search_slot
+// fs/btrfs/ctree.c that drives readahead (v5.7/v5.8): btrfs_search_slot
 // -> read_block_for_search -> reada_for_search -> readahead_tree_block. Two
 // searches walking the same level-1 node issue readahead for the same
 // sibling leaves: the CPU0/CPU1 pair of the 2020 race. The writer side
@@ -80,16 +80,16 @@ uint64_t btrfs_node_blockptr(ExtentBuffer* eb, int slot);  // also leaf value
 void btrfs_set_node_blockptr(ExtentBuffer* eb, int slot, uint64_t value);
 void btrfs_set_header_bytenr(ExtentBuffer* eb, uint64_t bytenr);
 
-// reada_for_search (spec 3.18).
+// reada_for_search.
 void reada_for_search(FsInfo* fs_info, BtrfsPath* path, int level, int slot,
                       uint64_t objectid);
-// read_block_for_search (spec 3.19): 0 with *eb_ret = the child (ref in
+// read_block_for_search: 0 with *eb_ret = the child (ref in
 // the caller's hands), -EAGAIN after reading it (path released: restart),
 // or -EIO.
 int read_block_for_search(FsInfo* fs_info, BtrfsPath* path,
                           ExtentBuffer** eb_ret, int level, int slot,
                           uint64_t key);
-// btrfs_search_slot (spec 3.19), read-only: 0 if `key` was found (the path
+// btrfs_search_slot, read-only: 0 if `key` was found (the path
 // holds the leaf and slot), 1 if not, <0 on error.
 int btrfs_search_slot(FsInfo* fs_info, uint64_t key, BtrfsPath* path);
 

@@ -64,6 +64,11 @@ int btrfs_cow_leaf(FsInfo* fs_info, TreeLayout* layout, uint64_t key) {
     return cow.error;
   }
   Note(absl::StrCat("cow: leaf ", old->start(), " -> ", bytenr));
+  // MODEL: the root is changed in place, possibly while its previous write
+  // is in flight; the kernel would COW it (should_cow_block: its header is
+  // WRITTEN in this transaction). The write's data left the pages when its
+  // bio was submitted (bio.cc), so the change cannot tear that write, and
+  // DIRTY is set again under the tree lock as set_extent_buffer_dirty does.
   root->lock().Lock();
   btrfs_set_node_blockptr(root, path.slots[1], bytenr);
   set_extent_buffer_dirty(root);

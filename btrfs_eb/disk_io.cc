@@ -1,5 +1,5 @@
 // The btree inode's I/O hooks and read entry points: fs/btrfs/disk-io.c
-// (v5.8/5.9) and reada.c (spec 3.10, 3.16, 3.17).
+// (v5.8) and fs/btrfs/reada.c (v5.8).
 #include "btrfs_eb/disk_io.h"
 
 #include <vector>
@@ -17,7 +17,8 @@ namespace {
 
 using this_task::Note;
 
-// H5: header, checksum and tree-checker validation of the whole block.
+// btree_readpage_end_io_hook's header, checksum and tree-checker validation of
+// the whole block.
 int ValidateTreeBlock(ExtentBuffer* eb) {
   std::vector<uint8_t> block(eb->len());
   read_extent_buffer(eb, block.data(), 0, block.size());
@@ -33,13 +34,21 @@ int ValidateTreeBlock(ExtentBuffer* eb) {
 
 }  // namespace
 
-// btree_readpage_end_io_hook (spec 3.10). The plain atomic_inc assumes the
+// btree_readpage_end_io_hook. The plain atomic_inc assumes the
 // eb is alive because I/O is in flight: the assumption the race breaks.
 int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
   (void)fs_info;
   auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
   if (eb == nullptr) return 0;
   const int old_refs = eb->refs().fetch_add(1);
+  if (old_refs == 0) {
+    // The same race as the BUG_ON in btrfs_release_extent_buffer_pages,
+    // seen from the completion: the reader dropped refs to 0 with this read
+    // in flight and has not reached its BUG_ON (or detached the page) yet.
+    Note(
+        "end_io: atomic_inc from refs 0: the eb is being released with "
+        "this read in flight (the seed race, seen from end_io)");
+  }
   FL_BUG_ON(old_refs == 0, "eb.resurrect");
   int ret = 0;
   const bool reads_done = eb->io_pages().DecAndTest();
@@ -68,7 +77,7 @@ int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
   return ret;
 }
 
-// btree_io_failed_hook (spec 3.10 step 2).
+// btree_io_failed_hook.
 int btree_io_failed_hook(Page* page, int failed_mirror) {
   auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
   // The kernel dereferences page->private unchecked here.
@@ -86,18 +95,18 @@ void btree_readahead_hook(ExtentBuffer* eb, int err) {
   Note(absl::StrCat("btree_readahead_hook: eb ", eb->start(), " err ", err));
 }
 
-// btree_releasepage (spec 3.16).
+// btree_releasepage.
 int btree_releasepage(Page* page) {
   if (PageWriteback(page) || PageDirty(page)) return 0;
   return try_release_extent_buffer(page);
 }
 
-// btrfs_find_create_tree_block (spec 3.17). MODEL: no self-test mode.
+// btrfs_find_create_tree_block. MODEL: no self-test mode.
 EbResult btrfs_find_create_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   return alloc_extent_buffer(fs_info, bytenr);
 }
 
-// readahead_tree_block (spec 3.17, v5.x form).
+// readahead_tree_block (the v5.x form; v5.11 renamed and reworked it).
 void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   FL_FAULT_POINT(kSiteReadaheadStart, bytenr);
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
@@ -111,31 +120,53 @@ void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   }
 }
 
-// reada_tree_block_flagged (reada.c, spec 3.17).
-ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr) {
+// reada_tree_block_flagged (reada.c, v5.8): 0 with *eb set if the
+// block is uptodate (the caller owns that ref), 0 with *eb untouched if the
+// read is still in flight, -errno if the read failed or the block is CORRUPT
+// (both stale-free the eb). MODEL: WAIT_PAGE_LOCK returns with the read in
+// flight, so CORRUPT is seen only when the completion already ran (inline
+// bios).
+int reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr, int mirror_num,
+                             ExtentBuffer** eb) {
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
-  if (!r.ok()) return nullptr;
-  r.eb->bflags().set_bit(EXTENT_BUFFER_READAHEAD);
-  const int ret = read_extent_buffer_pages(r.eb, WAIT_PAGE_LOCK, 0);
-  if (ret < 0) {
-    free_extent_buffer_stale(r.eb);
-    return nullptr;
+  if (!r.ok()) return 0;
+  ExtentBuffer* buf = r.eb;
+  buf->bflags().set_bit(EXTENT_BUFFER_READAHEAD);
+  const int ret = read_extent_buffer_pages(buf, WAIT_PAGE_LOCK, mirror_num);
+  if (ret != 0) {
+    free_extent_buffer_stale(buf);
+    return ret;
   }
-  if (r.eb->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) return r.eb;
-  free_extent_buffer(r.eb);
-  return nullptr;
+  if (buf->bflags().test_bit(EXTENT_BUFFER_CORRUPT)) {
+    free_extent_buffer_stale(buf);
+    return -kEIO;
+  }
+  if (buf->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) {
+    *eb = buf;
+  } else {
+    free_extent_buffer(buf);
+  }
+  return 0;
 }
 
-// btree_read_extent_buffer_pages. MODEL: one copy, so the mirror loop runs
-// once; transid/level/first-key verification is not modelled.
+// btree_read_extent_buffer_pages (v5.8): WAIT_COMPLETE reads, mirror 0
+// first (any copy), then the other mirrors while copies remain. MODEL: one
+// copy (btrfs_num_copies == 1), so the loop ends after the first read, as
+// the kernel's does on a single-device fs; no transid, level or first-key
+// verification (the model's readers do not pass parent_transid, level or
+// first_key; ctree.cc checks the value it finds instead), hence no
+// btrfs_repair_eb_io_failure.
 int btree_read_extent_buffer_pages(ExtentBuffer* eb) {
-  const int num_copies = 1;
-  int ret = -kEIO;
-  for (int mirror = 1; mirror <= num_copies; ++mirror) {
+  int ret = 0;
+  int mirror_num = 0;
+  while (true) {
     eb->bflags().clear_bit(EXTENT_BUFFER_CORRUPT);
-    ret = read_extent_buffer_pages(eb, WAIT_COMPLETE, mirror);
+    ret = read_extent_buffer_pages(eb, WAIT_COMPLETE, mirror_num);
     if (ret == 0) break;
-    if (eb->bflags().test_bit(EXTENT_BUFFER_CORRUPT)) break;
+    const int num_copies = 1;  // btrfs_num_copies
+    if (num_copies == 1) break;
+    ++mirror_num;
+    if (mirror_num > num_copies) break;
   }
   return ret;
 }
@@ -144,7 +175,7 @@ int btrfs_read_buffer(ExtentBuffer* eb) {
   return btree_read_extent_buffer_pages(eb);
 }
 
-// read_tree_block (spec 3.17).
+// read_tree_block.
 EbResult read_tree_block(FsInfo* fs_info, uint64_t bytenr) {
   EbResult r = btrfs_find_create_tree_block(fs_info, bytenr);
   if (!r.ok()) return r;

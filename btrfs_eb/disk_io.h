@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // The btree inode's I/O hooks and read entry points of fs/btrfs/disk-io.c
-// (v5.8/5.9) and reada.c (spec 3.10, 3.16, 3.17): read-completion
+// (v5.8) and reada.c: read-completion
 // validation, releasepage, readahead, synchronous tree block reads, and the
 // mount-time read of the tree root.
 //
@@ -27,32 +27,34 @@
 namespace faultline {
 namespace btrfs_eb {
 
-// btree_readpage_end_io_hook (spec 3.10 H1-H-END): 0 or -errno. Takes a
+// btree_readpage_end_io_hook: 0 or -errno. Takes a
 // temporary ref with a plain atomic_inc (reported as "eb.resurrect" if refs
 // was 0) and validates the block when the last page arrives.
 int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror);
-// btree_io_failed_hook (spec 3.10 step 2): READ_ERR, io_pages--.
+// btree_io_failed_hook: READ_ERR, io_pages--.
 int btree_io_failed_hook(Page* page, int failed_mirror);
 // btree_readahead_hook: notifies the reada.c framework. MODEL: the
 // framework itself is not modelled; this only notes the event.
 void btree_readahead_hook(ExtentBuffer* eb, int err);
 
-// btree_releasepage (spec 3.16). REQUIRES: page locked by the caller.
+// btree_releasepage. REQUIRES: page locked by the caller.
 int btree_releasepage(Page* page);
 
-// btrfs_find_create_tree_block (spec 3.17): alloc_extent_buffer.
+// btrfs_find_create_tree_block: alloc_extent_buffer.
 EbResult btrfs_find_create_tree_block(FsInfo* fs_info, uint64_t bytenr);
-// readahead_tree_block (spec 3.17): WAIT_NONE read, then drops the ref
+// readahead_tree_block: WAIT_NONE read, then drops the ref
 // while the read may still be in flight.
 void readahead_tree_block(FsInfo* fs_info, uint64_t bytenr);
-// reada_tree_block_flagged (reada.c, spec 3.17): READAHEAD + WAIT_PAGE_LOCK.
-// Returns the eb with a ref if it is uptodate, else nullptr.
-ExtentBuffer* reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr);
-// btree_read_extent_buffer_pages: WAIT_COMPLETE read over the mirrors.
+// reada_tree_block_flagged: READAHEAD + WAIT_PAGE_LOCK. 0 with *eb = the eb
+// (with a ref) if it is uptodate, 0 with *eb untouched if not yet, -errno
+// if the read failed or the block is CORRUPT (the eb is stale-freed).
+int reada_tree_block_flagged(FsInfo* fs_info, uint64_t bytenr, int mirror_num,
+                             ExtentBuffer** eb);
+// btree_read_extent_buffer_pages: WAIT_COMPLETE reads over the mirrors.
 int btree_read_extent_buffer_pages(ExtentBuffer* eb);
 // btrfs_read_buffer: btree_read_extent_buffer_pages for a found eb.
 int btrfs_read_buffer(ExtentBuffer* eb);
-// read_tree_block (spec 3.17): the eb with the caller's ref, or -errno
+// read_tree_block: the eb with the caller's ref, or -errno
 // (the eb is stale-freed on failure).
 EbResult read_tree_block(FsInfo* fs_info, uint64_t bytenr);
 // btrfs_clean_tree_block: clears DIRTY of a block about to be freed.

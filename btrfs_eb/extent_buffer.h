@@ -2,7 +2,8 @@
 // File: btrfs_eb/extent_buffer.h
 // -----------------------------------------------------------------------------
 //
-// struct extent_buffer (spec 1.1) and its flag bits (spec 1.2, kernel order).
+// struct extent_buffer and its flag bits (fs/btrfs/extent_io.h, v5.8;
+// kernel order).
 //
 // An ExtentBuffer is never deleted during an iteration: FsInfo's arena owns
 // it, and the kernel's kmem_cache_free (direct, or from the call_rcu
@@ -38,7 +39,7 @@ namespace btrfs_eb {
 
 class FsInfo;
 
-// enum extent_buffer bits, v5.x order (spec 1.2).
+// enum extent_buffer bits, v5.x order.
 enum ExtentBufferFlag : int {
   EXTENT_BUFFER_UPTODATE = 0,
   EXTENT_BUFFER_DIRTY,
@@ -79,7 +80,7 @@ class ExtentBuffer {
   SpinLock& refs_lock() { return Live()->refs_lock_; }
   // The btree content lock (btrfs_tree_lock). MODEL: one sleeping lock
   // instead of the rwlock + blocking counters; the lifecycle race does not
-  // involve it (spec 1.1).
+  // involve it.
   Mutex& lock() { return Live()->lock_; }
   Page*& page(int i) { return Live()->pages_[i]; }
   // Waiters for WRITEBACK to clear (wait_on_bit on bflags).
@@ -97,11 +98,12 @@ class ExtentBuffer {
   bool PeekFreed() const { return freed_.load(std::memory_order_acquire); }
   // refs reached 0 (release_extent_buffer): no ref may be taken again.
   bool PeekDead() const { return dead_.load(std::memory_order_acquire); }
-  void MarkDead() { dead_.store(true, std::memory_order_release); }
+  void MarkDead();
   // Was ever inserted in the buffer radix tree.
   bool PeekPublished() const { return published_.load(); }
   void MarkPublished() { published_.store(true); }
-  // kmem_cache_free: reports "eb.double_free" when already freed.
+  // kmem_cache_free: reports "eb.double_free" when already freed. Both
+  // tell the fs's InvariantIndex, as no operation reports them.
   void MarkFreed();
   // "refs=1 io=0 UPTODATE|TREE_REF" for notes and failure messages.
   std::string Describe() const;

@@ -1,5 +1,6 @@
 // Extent buffer allocation, lookup, TREE_REF protocol, reference drops and
-// release: fs/btrfs/extent_io.c, v5.4-v5.9 (spec sections 3.1-3.15).
+// release: fs/btrfs/extent_io.c, v5.4-v5.9
+// (docs/btrfs_eb.md describes each function branch by branch).
 // alloc_extent_buffer is in extent_io_alloc.cc, reads in extent_io_read.cc,
 // the write side in extent_io_write.cc.
 #include "btrfs_eb/extent_io.h"
@@ -24,13 +25,13 @@ void NoteEb(ExtentBuffer* eb, const char* text) {
   Note(absl::StrCat(text, " [", eb->Describe(), "]"));
 }
 
-// __alloc_extent_buffer (spec 3.1): refs 1, io_pages 0, no flags.
+// __alloc_extent_buffer: refs 1, io_pages 0, no flags.
 ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
                                     uint32_t len) {
   return fs_info->NewExtentBuffer(start, len);
 }
 
-// check_buffer_tree_ref (spec 3.2): identical before and after the fix;
+// check_buffer_tree_ref: identical before and after the fix;
 // only its call sites differ. The fast path is lock-free.
 void check_buffer_tree_ref(ExtentBuffer* eb) {
   const int refs = eb->refs().Read();
@@ -47,14 +48,14 @@ void check_buffer_tree_ref(ExtentBuffer* eb) {
   }
 }
 
-// mark_extent_buffer_accessed (spec 3.3). MODEL: mark_page_accessed is an
+// mark_extent_buffer_accessed. MODEL: mark_page_accessed is an
 // LRU hint with no effect on the model, so only the TREE_REF check remains.
 void mark_extent_buffer_accessed(ExtentBuffer* eb, Page* accessed_page) {
   (void)accessed_page;
   check_buffer_tree_ref(eb);
 }
 
-// find_extent_buffer (spec 3.4). The increment takes no refs_lock: nothing
+// find_extent_buffer. The increment takes no refs_lock: nothing
 // orders it against try_release_extent_buffer's R == 1 check (the race).
 ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start) {
   ExtentBuffer* eb = nullptr;
@@ -75,7 +76,8 @@ ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start) {
   }
   FL_FAULT_POINT(kSiteFindAfterInc, start);
   // Wait out a free_extent_buffer slow path that may be dropping the two
-  // refs of a stale eb (the 2015 fix, spec 5.2).
+  // refs of a stale eb (the 2015 fix, "Btrfs: fix race when reusing stale
+  // extent buffers that leads to BUG_ON").
   if (eb->bflags().test_bit(EXTENT_BUFFER_STALE)) {
     eb->refs_lock().Lock();
     eb->refs_lock().Unlock();
@@ -84,7 +86,7 @@ ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start) {
   return eb;
 }
 
-// attach_extent_buffer_page (spec 3.6). REQUIRES: private_lock held.
+// attach_extent_buffer_page. REQUIRES: private_lock held.
 void attach_extent_buffer_page(ExtentBuffer* eb, Page* page) {
   if (!PagePrivate(page)) {
     attach_page_private(page, reinterpret_cast<uintptr_t>(eb));
@@ -94,14 +96,14 @@ void attach_extent_buffer_page(ExtentBuffer* eb, Page* page) {
              "attach_extent_buffer_page.other_eb");
 }
 
-// extent_buffer_under_io (spec 3.7).
+// extent_buffer_under_io.
 bool extent_buffer_under_io(ExtentBuffer* eb) {
   return eb->io_pages().Read() != 0 ||
          eb->bflags().test_bit(EXTENT_BUFFER_WRITEBACK) ||
          eb->bflags().test_bit(EXTENT_BUFFER_DIRTY);
 }
 
-// set_extent_buffer_uptodate (spec 3.10 H6).
+// set_extent_buffer_uptodate.
 void set_extent_buffer_uptodate(ExtentBuffer* eb) {
   eb->bflags().set_bit(EXTENT_BUFFER_UPTODATE);
   for (int i = 0; i < eb->num_pages(); ++i) SetPageUptodate(eb->page(i));
@@ -115,9 +117,12 @@ void clear_extent_buffer_uptodate(ExtentBuffer* eb) {
   }
 }
 
-// free_extent_buffer (spec 3.11): the lock-free decrement is used only while
+// free_extent_buffer: the lock-free decrement is used only while
 // refs > 3 (mapped) or > 1 (unmapped), so every drop to 2, 1 or 0 is decided
-// under refs_lock.
+// under refs_lock. MODEL: no eb is ever UNMAPPED (clones and dummy ebs are
+// not modelled), so the UNMAPPED branches here, in release_extent_buffer and
+// in btrfs_release_extent_buffer_pages are kept as the kernel has them but
+// never run.
 void free_extent_buffer(ExtentBuffer* eb) {
   if (eb == nullptr) return;
   for (;;) {
@@ -141,7 +146,7 @@ void free_extent_buffer(ExtentBuffer* eb) {
   release_extent_buffer(eb);
 }
 
-// free_extent_buffer_stale (spec 3.12).
+// free_extent_buffer_stale.
 void free_extent_buffer_stale(ExtentBuffer* eb) {
   if (eb == nullptr) return;
   eb->refs_lock().Lock();
@@ -154,7 +159,7 @@ void free_extent_buffer_stale(ExtentBuffer* eb) {
   release_extent_buffer(eb);
 }
 
-// release_extent_buffer (spec 3.13). REQUIRES refs_lock; releases it. The
+// release_extent_buffer. REQUIRES refs_lock; releases it. The
 // final free is deferred by RCU so radix lookups never see freed memory.
 int release_extent_buffer(ExtentBuffer* eb) {
   FL_WARN_ON(eb->refs().Read() == 0, "release_extent_buffer.refs_zero");
@@ -203,7 +208,7 @@ void DetachIfStillOurs(ExtentBuffer* eb, Page* page) {
 
 }  // namespace
 
-// btrfs_release_extent_buffer_pages (spec 3.14): the BUG_ON of the 2020
+// btrfs_release_extent_buffer_pages: the BUG_ON of the 2020
 // crash. Drops the private ref (if the page still points to this eb) and
 // the allocation ref of every page.
 void btrfs_release_extent_buffer_pages(ExtentBuffer* eb) {
@@ -231,7 +236,7 @@ void btrfs_release_extent_buffer_pages(ExtentBuffer* eb) {
   }
 }
 
-// btrfs_release_extent_buffer (spec 3.14): for ebs never published in the
+// btrfs_release_extent_buffer: for ebs never published in the
 // radix tree; freed at once, not via RCU.
 void btrfs_release_extent_buffer(ExtentBuffer* eb) {
   eb->MarkDead();
@@ -239,7 +244,7 @@ void btrfs_release_extent_buffer(ExtentBuffer* eb) {
   eb->MarkFreed();
 }
 
-// try_release_extent_buffer (spec 3.15), identical pre/post fix. Between
+// try_release_extent_buffer, identical pre/post fix. Between
 // the R == 1 check and the TREE_REF clear, a lock-free find_extent_buffer
 // can take a ref: the eb then survives without TREE_REF.
 int try_release_extent_buffer(Page* page) {

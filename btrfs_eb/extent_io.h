@@ -2,13 +2,14 @@
 // File: btrfs_eb/extent_io.h
 // -----------------------------------------------------------------------------
 //
-// The extent buffer lifecycle of fs/btrfs/extent_io.c, v5.4-v5.9 (spec
-// section 3): allocation and lookup in the buffer radix tree, the TREE_REF
+// The extent buffer lifecycle of fs/btrfs/extent_io.c, v5.4-v5.9:
+// allocation and lookup in the buffer radix tree, the TREE_REF
 // protocol, reads, reference drops and release, releasepage support, and the
 // write side (extent_io_write.cc). Function names and argument order follow
-// the kernel; every function's comment cites the spec section it models.
+// the kernel; every function's comment names the kernel function it models,
+// and docs/btrfs_eb.md describes each one branch by branch.
 //
-// Reference rules (spec 1.1): refs starts at 1 (the allocating caller's);
+// Reference rules: refs starts at 1 (the allocating caller's);
 // one unit belongs to "the tree" iff TREE_REF is set. A function that returns
 // an eb gives the caller one ref, dropped with free_extent_buffer (or
 // free_extent_buffer_stale).
@@ -42,7 +43,7 @@ struct EbResult {
   bool ok() const { return eb != nullptr; }
 };
 
-// --- Allocation and lookup (spec 3.1-3.6).
+// --- Allocation and lookup.
 ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
                                     uint32_t len);
 void check_buffer_tree_ref(ExtentBuffer* eb)
@@ -54,15 +55,15 @@ EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start);
 void attach_extent_buffer_page(ExtentBuffer* eb, Page* page)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(page->address_space->private_lock);
 
-// --- State (spec 3.7, 3.10 H6).
+// --- State.
 bool extent_buffer_under_io(ExtentBuffer* eb);
 void set_extent_buffer_uptodate(ExtentBuffer* eb);
 void clear_extent_buffer_uptodate(ExtentBuffer* eb);
 
-// --- Reads (spec 3.8, 3.9). Returns 0 or -errno.
+// --- Reads. Returns 0 or -errno.
 int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num);
 
-// --- Reference drops and release (spec 3.11-3.15).
+// --- Reference drops and release.
 void free_extent_buffer(ExtentBuffer* eb) ABSL_LOCKS_EXCLUDED(eb->refs_lock());
 void free_extent_buffer_stale(ExtentBuffer* eb)
     ABSL_LOCKS_EXCLUDED(eb->refs_lock());
@@ -76,7 +77,7 @@ void btrfs_release_extent_buffer(ExtentBuffer* eb);
 int try_release_extent_buffer(Page* page)
     ABSL_LOCKS_EXCLUDED(page->address_space->private_lock);
 
-// --- Write side (spec 3.20; extent_io_write.cc).
+// --- Write side (extent_io_write.cc).
 // Returns whether the eb was already dirty.
 bool set_extent_buffer_dirty(ExtentBuffer* eb);
 void clear_extent_buffer_dirty(ExtentBuffer* eb);

@@ -1,5 +1,5 @@
-// alloc_extent_buffer and its helpers: fs/btrfs/extent_io.c, v5.4-v5.9
-// (spec 3.5). Split from extent_io.cc only to keep files short.
+// alloc_extent_buffer and its helpers: fs/btrfs/extent_io.c, v5.4-v5.9.
+// Split from extent_io.cc only to keep files short.
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "btrfs_eb/disk.h"
@@ -101,8 +101,8 @@ int InsertIntoRadix(ExtentBuffer* eb, ExtentBuffer** exists) {
   }
 }
 
-// The FAIL path (spec 3.5 FAIL): drop our ref, unlock the pages we stored,
-// and free the never-published eb at once.
+// The kernel's `free_eb:` exit of alloc_extent_buffer: drop our ref, unlock the
+// pages we stored, and free the never-published eb at once.
 void AllocFail(ExtentBuffer* eb) {
   FL_WARN_ON(!eb->refs().DecAndTest(), "alloc_extent_buffer.fail_refs");
   for (int i = 0; i < eb->num_pages(); ++i) {
@@ -113,7 +113,7 @@ void AllocFail(ExtentBuffer* eb) {
 
 }  // namespace
 
-// alloc_extent_buffer (spec 3.5). Returns the eb with the caller's ref
+// alloc_extent_buffer. Returns the eb with the caller's ref
 // (refs 2 with TREE_REF in the uncontended case), or -EINVAL / the preload
 // error.
 EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start) {

@@ -1,7 +1,8 @@
 // read_extent_buffer_pages and per-page read submission: fs/btrfs/
-// extent_io.c, v5.4-v5.9 (spec 3.8, 3.9). The post-fix variant adds one
-// check_buffer_tree_ref right after io_pages is set (step 5a).
+// extent_io.c, v5.4-v5.9. The post-fix variant (v5.8) adds one
+// check_buffer_tree_ref right after io_pages is set.
 #include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "btrfs_eb/bio.h"
@@ -19,7 +20,7 @@ namespace {
 using this_task::Note;
 
 // __extent_read_full_page -> __do_readpage -> submit_extent_page for one
-// btree page (spec 3.9). MODEL: the io-tree range lock and
+// btree page. MODEL: the io-tree range lock and
 // btree_get_extent are dropped (they do not take part in the race); all
 // pages of one eb go into one bio. On failure the page is unlocked here.
 int submit_extent_page_read(ExtentBuffer* eb, Page* page,
@@ -83,7 +84,7 @@ bool LockPageForRead(Page* page, int wait) {
 
 }  // namespace
 
-// read_extent_buffer_pages (spec 3.8). Takes and drops no eb reference:
+// read_extent_buffer_pages. Takes and drops no eb reference:
 // after a WAIT_NONE submit only TREE_REF pins the eb during the I/O.
 int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num) {
   (void)mirror_num;  // MODEL: one copy; the device serves mirror 1
@@ -93,7 +94,12 @@ int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num) {
   int num_reads = 0;
   for (; locked < num_pages; ++locked) {
     if (!LockPageForRead(eb->page(locked), wait)) {
-      Note("read_extent_buffer_pages: trylock_page failed -> unlock_exit");
+      // Who holds the page is what a reader of the trace needs: in the
+      // seed's table it is reclaim, between its trylock and its unlock.
+      const std::string holder = eb->page(locked)->PeekLockOwner();
+      Note(absl::StrCat("read_extent_buffer_pages: trylock_page failed (",
+                        holder.empty() ? "injected" : "page held by " + holder,
+                        ") -> unlock_exit"));
       goto unlock_exit;
     }
   }
@@ -112,7 +118,7 @@ int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num) {
   Note(absl::StrCat("read_extent_buffer_pages: locked pages, set io_pages = ",
                     num_reads, ", submit io"));
   if (eb->fs_info()->behaviour().read_tree_ref_after_io_pages) {
-    check_buffer_tree_ref(eb);  // the fix (spec 3.2, 5.1)
+    check_buffer_tree_ref(eb);  // the v5.8 fix
   }
   FL_FAULT_POINT(kSiteReadAfterIoPages, eb->start());
   {

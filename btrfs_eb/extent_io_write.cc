@@ -1,5 +1,5 @@
 // The write side of the extent buffer lifecycle: fs/btrfs/extent_io.c,
-// v5.4-v5.9 (spec 3.20). It matters to the race because DIRTY and
+// v5.4-v5.9. It matters to the race because DIRTY and
 // WRITEBACK count as "under io" and because every TREE_REF clearer refuses
 // to act while they are set.
 #include <memory>
@@ -29,6 +29,9 @@ void set_btree_ioerr(Page* page) {
 }
 
 // csum_dirty_buffer, done once per eb before its pages are submitted.
+// MODEL: the kernel computes it in the bio submit hook (btree_csum_one_bio)
+// for every eb in the bio; with one bio per eb, write_one_eb's submission is
+// the same moment.
 void CsumTreeBlock(ExtentBuffer* eb) {
   std::vector<uint8_t> block(eb->len());
   read_extent_buffer(eb, block.data(), 0, block.size());
@@ -51,7 +54,7 @@ void WriteSubmitFailed(ExtentBuffer* eb, int i) {
 
 }  // namespace
 
-// set_extent_buffer_dirty (spec 3.20): TREE_REF is established first, so a
+// set_extent_buffer_dirty: TREE_REF is established first, so a
 // dirty eb always carries it.
 bool set_extent_buffer_dirty(ExtentBuffer* eb) {
   check_buffer_tree_ref(eb);
@@ -66,7 +69,7 @@ bool set_extent_buffer_dirty(ExtentBuffer* eb) {
   return was_dirty;
 }
 
-// clear_extent_buffer_dirty (spec 3.20).
+// clear_extent_buffer_dirty.
 void clear_extent_buffer_dirty(ExtentBuffer* eb) {
   for (int i = 0; i < eb->num_pages(); ++i) {
     Page* page = eb->page(i);
@@ -79,9 +82,14 @@ void clear_extent_buffer_dirty(ExtentBuffer* eb) {
   FL_WARN_ON(eb->refs().Read() == 0, "clear_extent_buffer_dirty.refs_zero");
 }
 
-// lock_extent_buffer_for_io (spec 3.20), WB_SYNC_ALL: waits for a write
+// lock_extent_buffer_for_io, WB_SYNC_ALL: waits for a write
 // already in flight. DIRTY -> WRITEBACK happens under refs_lock so that
-// under_io never observes a gap.
+// under_io never observes a gap. MODEL: every write_one_eb submits its own
+// bio, so there is no bio shared across ebs for flush_write_bio to submit
+// before sleeping; flush_write_bio cannot fail, and the kernel's err_unlock
+// path (unlock the pages taken, re-set DIRTY and end writeback under
+// refs_lock) is unreachable and not modelled. The write is always
+// WB_SYNC_ALL (epd->sync_io).
 int lock_extent_buffer_for_io(ExtentBuffer* eb) {
   eb->lock().Lock();  // btrfs_tree_lock
   while (eb->bflags().test_bit(EXTENT_BUFFER_WRITEBACK)) {
@@ -108,7 +116,7 @@ int lock_extent_buffer_for_io(ExtentBuffer* eb) {
   return ret;
 }
 
-// write_one_eb (spec 3.20). Takes no eb ref: TREE_REF pins the eb, and it
+// write_one_eb. Takes no eb ref: TREE_REF pins the eb, and it
 // cannot be cleared while WRITEBACK is set.
 int write_one_eb(ExtentBuffer* eb) {
   eb->bflags().clear_bit(EXTENT_BUFFER_WRITE_ERR);
@@ -150,7 +158,7 @@ int write_one_eb(ExtentBuffer* eb) {
 }
 
 // end_extent_buffer_writeback: io_pages is already 0, so under_io stays
-// true until WRITEBACK goes (spec 3.20, I-write-order).
+// true until WRITEBACK goes (the check eb.write_order).
 void end_extent_buffer_writeback(ExtentBuffer* eb) {
   FL_BUG_ON(eb->PeekIoPages() != 0, "eb.write_order");
   eb->bflags().clear_bit(EXTENT_BUFFER_WRITEBACK);
@@ -158,14 +166,15 @@ void end_extent_buffer_writeback(ExtentBuffer* eb) {
   Note("end_extent_buffer_writeback: WRITEBACK cleared");
 }
 
-// end_bio_extent_buffer_writepage (spec 3.20). Takes no eb reference.
+// end_bio_extent_buffer_writepage. Takes no eb reference.
 void end_bio_extent_buffer_writepage(FsInfo* fs_info, Bio* bio) {
   (void)fs_info;
   for (Page* page : bio->pages) {
     auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
     FL_BUG_ON(eb == nullptr, "end_bio_extent_buffer_writepage.no_private");
     const bool done = eb->io_pages().DecAndTest();
-    if (bio->status != 0) {
+    // A write error on an earlier page of this eb fails the later ones too.
+    if (bio->status != 0 || eb->bflags().test_bit(EXTENT_BUFFER_WRITE_ERR)) {
       ClearPageUptodate(page);
       set_btree_ioerr(page);
     }
@@ -199,8 +208,9 @@ ExtentBuffer* GrabDirtyEb(AddressSpace* mapping, uint64_t index,
 
 }  // namespace
 
-// btree_write_cache_pages (spec 3.20), range form. MODEL: the dirty-tag
-// lookup is a scan of the range's page-cache slots.
+// btree_write_cache_pages, range form: the number of ebs written, or
+// write_one_eb's error (the scan stops there). MODEL: the dirty-tag lookup
+// is a scan of the range's page-cache slots.
 int btree_write_cache_pages(FsInfo* fs_info, uint64_t first, uint64_t last) {
   AddressSpace* mapping = fs_info->btree_mapping();
   ExtentBuffer* prev = nullptr;
@@ -209,9 +219,15 @@ int btree_write_cache_pages(FsInfo* fs_info, uint64_t first, uint64_t last) {
     ExtentBuffer* eb = GrabDirtyEb(mapping, index, prev);
     if (eb == nullptr) continue;
     prev = eb;
+    // lock_extent_buffer_for_io cannot fail here (MODEL: no shared write
+    // bio to flush), so only write_one_eb's error stops the scan, as in the
+    // kernel ("done = 1").
     if (lock_extent_buffer_for_io(eb) == 1) {
-      write_one_eb(eb);
+      const int ret = write_one_eb(eb);
+      free_extent_buffer(eb);
+      if (ret != 0) return ret;
       ++written;
+      continue;
     }
     free_extent_buffer(eb);
   }

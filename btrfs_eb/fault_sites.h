@@ -24,28 +24,28 @@ namespace btrfs_eb {
 // --- mm (filemap.cc) -------------------------------------------------------
 
 // fail, key = page index. trylock_page() reports "already locked" without
-// looking at the lock (spec 4.5 H1). Used by read_extent_buffer_pages
-// (WAIT_NONE) and by the reclaim scan.
+// looking at the lock (the seed recipe's H1, docs/btrfs_eb.md). Used by
+// read_extent_buffer_pages (WAIT_NONE) and by the reclaim scan.
 inline constexpr char kSiteTrylockPage[] = "mm.trylock_page";
 
 // --- extent_io.c -----------------------------------------------------------
 
 // point, key = bytenr. find_extent_buffer: after the RCU radix lookup found
-// an eb, before atomic_inc_not_zero(refs) (spec 3.4 step 2).
+// an eb, before atomic_inc_not_zero(refs).
 inline constexpr char kSiteFindAfterLookup[] =
     "eb.find_extent_buffer.after_lookup";
 // point, key = bytenr. find_extent_buffer: after inc_not_zero succeeded,
-// before the STALE barrier and check_buffer_tree_ref (spec 3.4 step 2a).
+// before the STALE barrier and check_buffer_tree_ref.
 inline constexpr char kSiteFindAfterInc[] = "eb.find_extent_buffer.after_inc";
 // point, key = bytenr. alloc_extent_buffer: pages attached and still locked,
-// before radix_tree_preload/insert (spec 3.5 step 6).
+// before radix_tree_preload/insert.
 inline constexpr char kSiteAllocBeforeInsert[] =
     "eb.alloc_extent_buffer.before_insert";
 // error, key = bytenr. radix_tree_preload() fails with the plan's value
 // (normally -ENOMEM, i.e. -12); alloc_extent_buffer then takes its FAIL path.
 inline constexpr char kSiteRadixPreloadError[] = "eb.radix_preload.error";
 // point, key = bytenr. read_extent_buffer_pages: all pages locked and
-// num_reads counted, before io_pages is set (spec 3.8 step 5).
+// num_reads counted, before io_pages is set.
 inline constexpr char kSiteReadBeforeIoPages[] =
     "eb.read_extent_buffer_pages.before_io_pages";
 // point, key = bytenr. read_extent_buffer_pages: right after io_pages was set
@@ -54,12 +54,12 @@ inline constexpr char kSiteReadAfterIoPages[] =
     "eb.read_extent_buffer_pages.after_io_pages";
 // point, key = bytenr. try_release_extent_buffer: refs == 1 and not under io
 // were seen and private_lock dropped; refs_lock held; before TREE_REF is
-// test-and-cleared. The race window of spec 3.15. REQUIRES of rules here:
+// test-and-cleared. The race window of the seed. REQUIRES of rules here:
 // no hook that takes refs_lock/private_lock (the task holds them).
 inline constexpr char kSiteTryReleaseAfterRefsCheck[] =
     "eb.try_release_extent_buffer.after_refs_check";
 // point, key = bytenr. free_extent_buffer: fast path declined (refs <= 3),
-// before refs_lock is taken (spec 3.11 step 3).
+// before refs_lock is taken.
 inline constexpr char kSiteFreeBeforeRefsLock[] =
     "eb.free_extent_buffer.before_refs_lock";
 
@@ -67,7 +67,7 @@ inline constexpr char kSiteFreeBeforeRefsLock[] =
 
 // error, key = bytenr (of the eb). Adding a page to a bio (submit_extent_page)
 // fails. Read side: the page is marked PageError and unlocked and io_pages is
-// dropped for it (spec 3.8 step 6). Write side: write_one_eb's submit error
+// dropped for it. Write side: write_one_eb's submit error
 // branch (set_btree_ioerr, io_pages -= remaining pages).
 inline constexpr char kSiteBioAddPageError[] = "bio.add_page.error";
 // error, key = bytenr. The device completes the submitted bio with this
@@ -83,17 +83,18 @@ inline constexpr char kSiteBioEndIoBeforeComplete[] =
 
 // point, key = bytenr. Entry of readahead_tree_block, before the lookup
 // (reada_for_search has chosen the block). A delay here makes a task the
-// late "loser" of spec 4.2 (CPU0's lookup happens at step 8).
+// late "loser" of the seed table (CPU0's lookup happens at step 8;
+// docs/btrfs_eb.md).
 inline constexpr char kSiteReadaheadStart[] = "eb.readahead_tree_block.start";
 // point, key = bytenr. readahead_tree_block: eb found/created, before
-// read_extent_buffer_pages(WAIT_NONE) (spec 4.5 H3).
+// read_extent_buffer_pages(WAIT_NONE) (the seed recipe's H3).
 inline constexpr char kSiteReadaheadBeforeRead[] =
     "eb.readahead_tree_block.before_read";
 
 // --- reclaim.cc ------------------------------------------------------------
 
 // point, key = page index. Reclaim holds the page lock and a page ref,
-// before btree_releasepage (spec 4.2 step 4: the shrinker holds P).
+// before btree_releasepage (seed table step 4: the shrinker holds P).
 inline constexpr char kSiteReclaimBeforeReleasepage[] =
     "reclaim.scan.before_releasepage";
 

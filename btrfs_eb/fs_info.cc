@@ -50,6 +50,10 @@ FsInfo::FsInfo(const FsInfoOptions& options)
   FL_CHECK(options.nodesize >= page_size());
   FL_CHECK(options.nodesize % page_size() == 0);
   FL_CHECK(options.nodesize / page_size() <= kInlineExtentBufferPages);
+  mapping_.set_invariant_index(&index_);
+  for (uint64_t i = 0; i < radix_.nr_slots(); ++i) {
+    index_.AddRadixSlot(radix_.SlotObject(i), i);
+  }
 }
 
 FsInfo::~FsInfo() = default;
@@ -63,10 +67,15 @@ ExtentBuffer* FsInfo::NewExtentBuffer(uint64_t start, uint32_t len) {
   const int num_pages =
       static_cast<int>(((start + len + page_size() - 1) >> page_shift()) -
                        (start >> page_shift()));
-  base::MutexLock lock(&arena_mu_);
-  ebs_.push_back(std::make_unique<ExtentBuffer>(
-      this, start, len, num_pages, static_cast<uint32_t>(ebs_.size())));
-  return ebs_.back().get();
+  ExtentBuffer* eb;
+  {
+    base::MutexLock lock(&arena_mu_);
+    ebs_.push_back(std::make_unique<ExtentBuffer>(
+        this, start, len, num_pages, static_cast<uint32_t>(ebs_.size())));
+    eb = ebs_.back().get();
+  }
+  index_.AddExtentBuffer(eb);
+  return eb;
 }
 
 ExtentBuffer* FsInfo::PeekLatestExtentBuffer(uint64_t start) const {
@@ -114,8 +123,15 @@ ExtentBuffer::ExtentBuffer(FsInfo* fs_info, uint64_t start, uint32_t len,
   FL_CHECK(num_pages <= kInlineExtentBufferPages);
 }
 
+void ExtentBuffer::MarkDead() {
+  dead_.store(true, std::memory_order_release);
+  if (fs_info_ != nullptr) fs_info_->invariant_index()->MarkChanged(this);
+}
+
 void ExtentBuffer::MarkFreed() {
-  FL_BUG_ON(freed_.exchange(true, std::memory_order_acq_rel), "eb.double_free");
+  const bool was_freed = freed_.exchange(true, std::memory_order_acq_rel);
+  if (fs_info_ != nullptr) fs_info_->invariant_index()->MarkChanged(this);
+  FL_BUG_ON(was_freed, "eb.double_free");
 }
 
 std::string ExtentBuffer::Describe() const {

@@ -3,10 +3,10 @@
 // -----------------------------------------------------------------------------
 //
 // struct btrfs_fs_info, reduced to what the extent buffer lifecycle touches
-// (spec 1.3): the btree inode's page cache, the buffer radix tree with its
-// buffer_lock and RCU, the simulated disk, the kernel variant, and how bios
-// complete. It also owns every ExtentBuffer ever allocated (the arena), so a
-// freed eb stays readable for the use-after-free check.
+// (fs/btrfs/ctree.h, v5.8): the btree inode's page cache, the buffer radix tree
+// with its buffer_lock and RCU, the simulated disk, the kernel variant, and how
+// bios complete. It also owns every ExtentBuffer ever allocated (the arena), so
+// a freed eb stays readable for the use-after-free check.
 //
 // A scenario creates one FsInfo per iteration with World::Make, calls
 // set_world() so completions can be spawned as tasks, and hands the pointer
@@ -32,6 +32,7 @@
 #include "absl/base/thread_annotations.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_buffer.h"
+#include "btrfs_eb/invariant_index.h"
 #include "btrfs_eb/page.h"
 #include "btrfs_eb/variant.h"
 #include "framework/base/mutex.h"
@@ -50,7 +51,7 @@ struct Bio;
 // How a submitted bio completes.
 enum class IoMode {
   // A new task ("endio<N>", role "endio") runs the completion, like the
-  // endio_meta workqueue (spec 3.9 step 4). Needs set_world().
+  // endio_meta workqueue. Needs set_world().
   kTask,
   // Queued; RunDeferredBios() completes them (single-task unit tests that
   // want to place the completion at a chosen step).
@@ -69,11 +70,15 @@ struct FsInfoOptions {
   IoMode io_mode = IoMode::kTask;
   // false: the BUG_ON in btrfs_release_extent_buffer_pages becomes a
   // WARN_ON, so the iteration goes on and shows the use-after-free that
-  // follows (spec 4.5 "if the assertion is disabled").
+  // follows.
   bool bug_on_under_io = true;
   // true: WARN "eb.io_pinned" when a bio is submitted for an eb without
-  // TREE_REF (the root-cause invariant I-io-pinned, spec 6.4).
+  // TREE_REF (the root-cause invariant I-io-pinned, docs/btrfs_eb.md).
   bool check_io_pinned = false;
+  // true: the step invariants sweep every eb, radix slot and page after
+  // every step instead of only what the step changed (a debugging aid; the
+  // result is the same, invariants_test checks it).
+  bool sweep_invariants_every_step = false;
 };
 
 // fs_info->buffer_radix: start >> page_shift -> ExtentBuffer*. Inserts and
@@ -91,6 +96,8 @@ class BufferRadix {
   // Uninstrumented, for invariants and probes.
   ExtentBuffer* Peek(uint64_t index) const;
   uint64_t nr_slots() const { return slots_.size(); }
+  // The object operations on slot `index` report (InvariantIndex).
+  const void* SlotObject(uint64_t index) const { return &slots_[index]; }
 
  private:
   std::deque<AtomicPtr<ExtentBuffer>> slots_;
@@ -116,6 +123,9 @@ class FsInfo {
   BufferRadix* buffer_radix() { return &radix_; }
   const BufferRadix* buffer_radix() const { return &radix_; }
   SpinLock& buffer_lock() { return buffer_lock_; }
+  // Maps operation objects back to ebs, pages and radix slots for the
+  // incremental step invariants (invariants.h).
+  InvariantIndex* invariant_index() { return &index_; }
   Rcu& rcu() { return rcu_; }
 
   // The World completion tasks are spawned in (IoMode::kTask).
@@ -155,6 +165,8 @@ class FsInfo {
   // says why)
   mutable base::Mutex arena_mu_;
   std::vector<std::unique_ptr<ExtentBuffer>> ebs_ ABSL_GUARDED_BY(arena_mu_);
+  // Before the objects that register into it.
+  InvariantIndex index_;
   const FsInfoOptions options_;
   const Behaviour& behaviour_;
   World* world_ = nullptr;

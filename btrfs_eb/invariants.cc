@@ -1,5 +1,5 @@
-// Step and quiescence invariants of the extent buffer model (spec 6; see
-// invariants.h for the list of check names).
+// Step and quiescence invariants of the extent buffer model (docs/btrfs_eb.md;
+// see invariants.h for the list of check names).
 #include "btrfs_eb/invariants.h"
 
 #include "absl/container/flat_hash_map.h"
@@ -48,29 +48,57 @@ void CheckQuiescentPage(const FsInfo& fs_info, const Page& page, int eb_refs) {
   FL_BUG_ON(expected == 0, "page.quiescent.refcount");  // a leaked page
 }
 
+// eb.refs_range, eb.io_pages_range, eb.resurrect for one eb.
+void CheckStepEb(const ExtentBuffer& eb) {
+  if (eb.PeekFreed()) return;
+  FL_BUG_ON(eb.PeekRefs() < 0, "eb.refs_range");
+  FL_BUG_ON(eb.PeekIoPages() < 0, "eb.io_pages_range");
+  FL_BUG_ON(eb.PeekIoPages() > eb.PeekNumPages(), "eb.io_pages_range");
+  FL_BUG_ON(eb.PeekDead() && eb.PeekRefs() > 0, "eb.resurrect");
+}
+
+// eb.radix_freed for one slot.
+void CheckRadixSlot(const BufferRadix& radix, uint64_t index) {
+  const ExtentBuffer* eb = radix.Peek(index);
+  FL_BUG_ON(eb != nullptr && eb->PeekFreed(), "eb.radix_freed");
+}
+
+// page.refcount_range, page.private_freed for one page.
+void CheckStepPage(const Page& page) {
+  if (page.freed.load()) return;
+  FL_BUG_ON(page.refcount.Peek() < 0, "page.refcount_range");
+  if (!page.flags.PeekBit(PG_private)) return;
+  const auto* eb =
+      reinterpret_cast<const ExtentBuffer*>(page.private_ptr.Peek());
+  FL_BUG_ON(eb != nullptr && eb->PeekFreed(), "page.private_freed");
+}
+
 }  // namespace
 
 void CheckStepInvariants(const FsInfo& fs_info) {
-  fs_info.ForEachExtentBuffer([](const ExtentBuffer& eb) {
-    if (eb.PeekFreed()) return;
-    FL_BUG_ON(eb.PeekRefs() < 0, "eb.refs_range");
-    FL_BUG_ON(eb.PeekIoPages() < 0, "eb.io_pages_range");
-    FL_BUG_ON(eb.PeekIoPages() > eb.PeekNumPages(), "eb.io_pages_range");
-    FL_BUG_ON(eb.PeekDead() && eb.PeekRefs() > 0, "eb.resurrect");
-  });
+  fs_info.ForEachExtentBuffer(CheckStepEb);
   const BufferRadix& radix = *fs_info.buffer_radix();
-  for (uint64_t i = 0; i < radix.nr_slots(); ++i) {
-    const ExtentBuffer* eb = radix.Peek(i);
-    FL_BUG_ON(eb != nullptr && eb->PeekFreed(), "eb.radix_freed");
+  for (uint64_t i = 0; i < radix.nr_slots(); ++i) CheckRadixSlot(radix, i);
+  fs_info.btree_mapping()->ForEachPage(CheckStepPage);
+}
+
+void CheckStepInvariants(const FsInfo& fs_info,
+                         const InvariantIndex::Changes& changes) {
+  bool freed = false;
+  for (const ExtentBuffer* eb : changes.ebs) {
+    CheckStepEb(*eb);
+    freed = freed || eb->PeekFreed();
   }
-  fs_info.btree_mapping()->ForEachPage([](const Page& page) {
-    if (page.freed.load()) return;
-    FL_BUG_ON(page.refcount.Peek() < 0, "page.refcount_range");
-    if (!page.flags.PeekBit(PG_private)) return;
-    const auto* eb =
-        reinterpret_cast<const ExtentBuffer*>(page.private_ptr.Peek());
-    FL_BUG_ON(eb != nullptr && eb->PeekFreed(), "page.private_freed");
-  });
+  // A freed eb may be pointed at from any slot or page (a stale pointer is
+  // what these checks are for), so freeing one is checked like a sweep.
+  const BufferRadix& radix = *fs_info.buffer_radix();
+  if (freed) {
+    for (uint64_t i = 0; i < radix.nr_slots(); ++i) CheckRadixSlot(radix, i);
+    fs_info.btree_mapping()->ForEachPage(CheckStepPage);
+    return;
+  }
+  for (uint64_t i : changes.radix_slots) CheckRadixSlot(radix, i);
+  for (const Page* page : changes.pages) CheckStepPage(*page);
 }
 
 void CheckQuiescentInvariants(const FsInfo& fs_info) {
@@ -90,10 +118,29 @@ void CheckQuiescentInvariants(const FsInfo& fs_info) {
 }
 
 void RegisterInvariants(World& world, FsInfo* fs_info) {
-  world.AtEveryStep("btrfs_eb.invariants",
-                    [fs_info] { CheckStepInvariants(*fs_info); });
-  world.AtQuiescence("btrfs_eb.quiescent",
-                     [fs_info] { CheckQuiescentInvariants(*fs_info); });
+  if (fs_info->options().sweep_invariants_every_step) {
+    world.AtEveryStep("btrfs_eb.invariants",
+                      [fs_info] { CheckStepInvariants(*fs_info); });
+  } else {
+    // The first check also covers what the world's build did.
+    auto* swept = world.Make<bool>(false);
+    auto* changes = world.Make<InvariantIndex::Changes>();
+    world.AtEveryStepTouched(
+        "btrfs_eb.invariants",
+        [fs_info, swept, changes](World::TouchedObjects touched) {
+          fs_info->invariant_index()->Collect(touched, changes);
+          if (*swept) {
+            CheckStepInvariants(*fs_info, *changes);
+          } else {
+            *swept = true;
+            CheckStepInvariants(*fs_info);
+          }
+        });
+  }
+  world.AtQuiescence("btrfs_eb.quiescent", [fs_info] {
+    CheckStepInvariants(*fs_info);
+    CheckQuiescentInvariants(*fs_info);
+  });
 }
 
 }  // namespace btrfs_eb

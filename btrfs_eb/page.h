@@ -3,10 +3,11 @@
 // -----------------------------------------------------------------------------
 //
 // The part of the kernel's memory manager the extent buffer code relies on
-// (spec section 2): struct page with its lock bit, flags, refcount and
-// private pointer, and the btree inode's address space (page cache). Every
-// field other tasks can see is an instrumented faultline primitive, so each
-// access is a scheduling point under the fiber backend.
+// (mm/filemap.c, mm/swap.c, include/linux/pagemap.h, v5.8): struct page with
+// its lock bit, flags, refcount and private pointer, and the btree inode's
+// address space (page cache). Every field other tasks can see is an
+// instrumented faultline primitive, so each access is a scheduling point under
+// the fiber backend.
 //
 // Pages are never really freed during an iteration: the AddressSpace owns
 // them until the world is destroyed, and "freed" is a state. Touching a
@@ -52,6 +53,7 @@ enum PageFlag : int {
 };
 
 class AddressSpace;
+class InvariantIndex;
 
 class Page {
  public:
@@ -113,8 +115,12 @@ class AddressSpace {
   }
   // Uninstrumented slot read, for invariants and probes.
   Page* PeekSlot(uint64_t index) const;
+  // Where AllocPage registers new pages for the step invariants (nullptr:
+  // nowhere). Set once, before any page is allocated.
+  void set_invariant_index(InvariantIndex* index) { index_ = index; }
 
  private:
+  InvariantIndex* index_ = nullptr;
   const uint64_t nr_pages_;
   const int page_shift_;
   std::deque<AtomicPtr<Page>> slots_;

@@ -3,7 +3,7 @@
 // -----------------------------------------------------------------------------
 //
 // Memory reclaim over the btree inode's pages, the way kswapd's
-// shrink_page_list treats them (spec 2, "reclaim -> releasepage"): take a
+// shrink_page_list treats them (mm/vmscan.c, v5.8): take a
 // ref, trylock the page, call btree_releasepage with the page locked, and
 // evict it from the page cache if that succeeded. Only one page of a
 // multi-page eb is locked at a time, as in the kernel.

@@ -1,8 +1,9 @@
 // The btrfs_eb scenarios plans can name:
 //   btrfs_eb.seed_race      the three-CPU interleaving of the 2020 seed
-//                           patch, minimal (spec 4.2, 4.5)
+//                           patch, minimal (docs/btrfs_eb.md); with
+//                           nodesize 16384 on a 4-page eb
 //   btrfs_eb.search_stress  searchers with READA_FORWARD, a COW writer and
-//                           reclaim over a small b-tree (spec 3.18-3.20)
+//                           reclaim over a small b-tree
 // Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
 #include <algorithm>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "btrfs_eb/ctree.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/disk_io.h"
@@ -74,6 +76,8 @@ absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
   if (!bug_on.ok()) return bug_on.status();
   absl::StatusOr<bool> pinned = args.GetBool("check_io_pinned");
   if (!pinned.ok()) return pinned.status();
+  absl::StatusOr<bool> sweep = args.GetBool("sweep_invariants_every_step");
+  if (!sweep.ok()) return sweep.status();
   absl::StatusOr<KernelVariant> variant = ParseKernelVariant(args.variant());
   if (!variant.ok()) return variant.status();
   int page_shift = 0;
@@ -98,6 +102,7 @@ absl::StatusOr<FsInfoOptions> CommonOptions(const ScenarioArgs& args) {
   options.io_mode = IoMode::kTask;
   options.bug_on_under_io = *bug_on;
   options.check_io_pinned = *pinned;
+  options.sweep_invariants_every_step = *sweep;
   return options;
 }
 
@@ -115,12 +120,18 @@ std::vector<ScenarioParam> CommonParams(const char* nodesize) {
       BoolParam("check_io_pinned", "false",
                 "WARN eb.io_pinned when a bio is submitted for an eb without "
                 "TREE_REF"),
+      BoolParam("sweep_invariants_every_step", "false",
+                "check the step invariants over every eb, radix slot and "
+                "page after every step, not only over what the step changed "
+                "(debugging; same verdicts, slower)"),
   };
 }
 
 std::string Flag(const ExtentBuffer& eb, int bit) {
   return eb.PeekFlag(bit) ? "1" : "0";
 }
+
+std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i);
 
 // State columns for one block: its latest eb and its first page's lock.
 void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
@@ -137,12 +148,27 @@ void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                     absl::StrCat("#", eb->id(), eb->PeekDead() ? " dead" : "",
                                  eb->PeekFreed() ? " freed" : "")});
   }
-  const Page* page = fs.btree_mapping()->PeekSlot(bytenr >> fs.page_shift());
-  std::string owner = "-";
-  if (page != nullptr && page->flags.PeekBit(PG_locked)) {
-    owner = page->PeekLockOwner();
-  }
-  out->push_back({prefix + "P locked by", owner});
+  out->push_back({prefix + "P locked by", PageLockOwner(fs, bytenr, 0)});
+}
+
+// Who holds the page lock of page `i` of the block at `bytenr`, or "-".
+std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i) {
+  const Page* page =
+      fs.btree_mapping()->PeekSlot((bytenr >> fs.page_shift()) + i);
+  if (page == nullptr || !page->flags.PeekBit(PG_locked)) return "-";
+  return page->PeekLockOwner();
+}
+
+// The seed race's columns: ProbeBlock's, and on a multi-page eb the lock
+// holder of every page ("- - cpu2 -"), since reclaim locks one page only.
+void ProbeSeedBlock(const FsInfo& fs, uint64_t bytenr, StateSnapshot* out) {
+  ProbeBlock(fs, bytenr, "", out);
+  const int n = fs.pages_per_node();
+  if (n == 1) return;
+  std::vector<std::string> owners;
+  for (int i = 0; i < n; ++i) owners.push_back(PageLockOwner(fs, bytenr, i));
+  out->back() = {absl::StrCat("P0..P", n - 1, " locked by"),
+                 absl::StrJoin(owners, " ")};
 }
 
 // Creates the per-iteration FsInfo and wires it to the world and hooks.
@@ -163,7 +189,17 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   if (status.ok()) {
     status = ReadIntInRange(args, "reclaim_passes", 0, 100, &passes);
   }
+  int64_t reclaim_page = -1;
+  if (status.ok()) {
+    status = ReadIntInRange(args, "reclaim_page", -1, 15, &reclaim_page);
+  }
   if (!status.ok()) return status;
+  const int64_t pages = options->nodesize >> options->page_shift;
+  if (reclaim_page >= pages) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reclaim_page: expected -1..", pages - 1, " (the eb has ",
+                     pages, " pages), got ", reclaim_page));
+  }
   if (block < 0 || block % options->nodesize != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("block: expected a multiple of nodesize (",
@@ -187,8 +223,15 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
         },
         "readahead");
   }
-  const uint64_t first = bytenr >> fs->page_shift();
-  const uint64_t last = first + fs->pages_per_node();
+  // MODEL: the kernel's LRU order is arbitrary; cpu2 scans the eb's pages
+  // in index order, or (reclaim_page >= 0) only that page of the eb, so a
+  // plan can make releasepage run on a middle page of a multi-page eb.
+  uint64_t first = bytenr >> fs->page_shift();
+  uint64_t last = first + fs->pages_per_node();
+  if (reclaim_page >= 0) {
+    first += static_cast<uint64_t>(reclaim_page);
+    last = first + 1;
+  }
   world.Spawn(
       "cpu2",
       [fs, first, last, passes, readahead_done] {
@@ -200,7 +243,8 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
       "reclaim");
   world.SetStateProbe([fs, bytenr] {
     StateSnapshot state;
-    ProbeBlock(*fs, bytenr, "", &state);
+    state.reserve(6);  // a probe runs at every note: no regrowth
+    ProbeSeedBlock(*fs, bytenr, &state);
     return state;
   });
   return absl::OkStatus();
@@ -223,6 +267,11 @@ ScenarioInfo SeedRaceInfo() {
                "most scans of the block's pages by cpu2, which stops scanning "
                "once both readahead calls have returned",
                0, 100));
+  info.params.push_back(
+      IntParam("reclaim_page", "-1",
+               "-1: cpu2 scans every page of the block in index order; "
+               "N: only page N of the block (releasepage on that page)",
+               -1, 15));
   info.variants = KernelVariantNames();
   info.build = BuildSeedRace;
   // endio<N> completes a bio when fault sites defer completion to a task

@@ -27,13 +27,13 @@ namespace faultline {
 namespace btrfs_eb {
 
 enum class KernelVariant {
-  // v5.4-v5.7: no check_buffer_tree_ref after io_pages (spec 3.2).
+  // v5.4-v5.7: no check_buffer_tree_ref after io_pages.
   kPreFix,
   // v5.8+: "btrfs: fix fatal extent_buffer readahead vs releasepage race"
   // as merged (read side only).
   kPostFix,
   // v1 of the same patch (17 Jun 2020): also re-checks in write_one_eb.
-  // Never merged; kept to compare the two forms (spec 5.1).
+  // Never merged; kept to compare the two forms.
   kPostFixV1,
 };
 
@@ -42,10 +42,10 @@ struct Behaviour {
   KernelVariant variant;
   const char* name;  // the Scenario.variant spelling
   // read_extent_buffer_pages calls check_buffer_tree_ref right after
-  // atomic_set(io_pages) (spec 3.8 step 5a).
+  // atomic_set(io_pages).
   bool read_tree_ref_after_io_pages;
   // write_one_eb calls check_buffer_tree_ref right after atomic_set(io_pages)
-  // (v1 of the fix only, spec 5.1).
+  // (v1 of the fix only).
   bool write_tree_ref_after_io_pages;
 };
 

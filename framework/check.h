@@ -56,9 +56,14 @@ inline bool RegisterCheck(const CheckDescriptor* check) {
   return true;
 }
 
+// `registered` is deliberately not const: Clang 14 instantiates a const
+// static member at once (it might be a constant expression), and doing that
+// from inside a lambda whose return type is not yet deduced crashes the
+// compiler (the --config=fuzz build of every FL_BUG_ON in a lambda). A
+// mutable one is instantiated at the end of the file, as GCC does anyway.
 template <const CheckDescriptor* kCheck>
 struct CheckRegistrar {
-  static inline const bool registered = RegisterCheck(kCheck);
+  static inline bool registered = RegisterCheck(kCheck);
 };
 
 // Records the violation with the current run; throws IterationAborted when

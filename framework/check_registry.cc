@@ -13,6 +13,7 @@ const std::vector<std::string>& RuntimeCheckNames() {
   static const auto* names = new std::vector<std::string>{
       "deadlock",               // fiber_decide.cc, fiber_primitives.cc
       "livelock.step_budget",   // fiber_decide.cc: max_steps exceeded
+      "livelock.wall_time",     // fiber/wall_clock_guard.h
       "lock.unlock_not_owner",  // fiber_primitives.cc, thread_primitives.cc
       "task.exception",         // fiber_scheduler.cc, thread_scheduler.cc
       "watchdog.timeout",       // thread_scheduler.cc: thread_timeout_ms

@@ -13,6 +13,7 @@
 #include "framework/plan_parser.h"
 #include "framework/plan_position.h"
 #include "framework/plan_validator.h"
+#include "framework/site_registry.h"
 
 namespace faultline {
 
@@ -78,6 +79,11 @@ absl::StatusOr<Plan> LoadPlanFile(const std::string& path) {
                      " bytes (1 MiB) while being read"));
   }
   return ParsePlanText(text, path);
+}
+
+absl::Status ValidatePlan(const Plan& plan) {
+  return ValidatePlan(plan, SiteRegistry::Get(), ScenarioRegistry::Global(),
+                      HookRegistry::Global());
 }
 
 absl::Status ValidatePlan(const Plan& plan, const SiteRegistry& sites,

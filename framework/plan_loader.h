@@ -48,7 +48,6 @@
 #include "framework/hooks.h"
 #include "framework/plan.pb.h"
 #include "framework/scenario.h"
-#include "framework/site_registry.h"
 
 namespace faultline {
 
@@ -71,6 +70,18 @@ inline constexpr uint64_t kMaxIterations = uint64_t{1} << 40;
 // Largest accepted Exploration.max_steps (2^32 steps per iteration).
 inline constexpr uint64_t kMaxSteps = uint64_t{1} << 32;
 
+// Exploration.iteration_timeout_ms: the default (for 0) and the largest
+// accepted value (an hour).
+inline constexpr int64_t kDefaultIterationTimeoutMs = 10000;
+inline constexpr int64_t kMaxIterationTimeoutMs = int64_t{3600} * 1000;
+
+// The iteration timeout `exploration` asks for, its default filled in.
+inline int64_t IterationTimeoutMs(const Exploration& exploration) {
+  return exploration.iteration_timeout_ms() == 0
+             ? kDefaultIterationTimeoutMs
+             : exploration.iteration_timeout_ms();
+}
+
 // Largest accepted delay (ns, max_ns) and wait_for timeout_ns: one hour of
 // virtual time, so sums of them cannot overflow the 64-bit clock.
 inline constexpr int64_t kMaxDurationNs = int64_t{3600} * 1000 * 1000 * 1000;
@@ -86,12 +97,17 @@ absl::StatusOr<Plan> LoadPlanFile(const std::string& path);
 absl::StatusOr<Plan> ParsePlanText(absl::string_view text,
                                    absl::string_view filename);
 
-// Validates a plan built in code (or parsed elsewhere). Errors name the field
-// path (`rules[1].probability: ...`) but carry no file position.
-absl::Status ValidatePlan(
-    const Plan& plan, const SiteRegistry& sites = SiteRegistry::Get(),
-    const ScenarioRegistry& scenarios = ScenarioRegistry::Global(),
-    const HookRegistry& hooks = HookRegistry::Global());
+// Validates a plan built in code (or parsed elsewhere) against this binary's
+// registries. Errors name the field path (`rules[1].probability: ...`) but
+// carry no file position.
+absl::Status ValidatePlan(const Plan& plan);
+
+// The same against explicit registries (tests). SiteRegistry is the engine's
+// (site_registry.h); SiteRegistry::Get() is this binary's.
+class SiteRegistry;
+absl::Status ValidatePlan(const Plan& plan, const SiteRegistry& sites,
+                          const ScenarioRegistry& scenarios,
+                          const HookRegistry& hooks);
 
 }  // namespace faultline
 

@@ -256,6 +256,14 @@ absl::Status PlanValidator::CheckExploration(const Plan& plan,
         absl::StrCat("expected a value in [0, ", kMaxSteps,
                      "] (0 = the default), got ", exploration.max_steps()));
   }
+  if (exploration.iteration_timeout_ms() < 0 ||
+      exploration.iteration_timeout_ms() > kMaxIterationTimeoutMs) {
+    return Error(
+        node, "iteration_timeout_ms",
+        absl::StrCat("expected a value in [0, ", kMaxIterationTimeoutMs,
+                     "] (0 = ", kDefaultIterationTimeoutMs, "), got ",
+                     exploration.iteration_timeout_ms()));
+  }
   if (exploration.preemption_bound() > kMaxPreemptionBound) {
     return Error(node, "preemption_bound",
                  absl::StrCat("expected a value in [0, ", kMaxPreemptionBound,
@@ -293,6 +301,13 @@ absl::Status PlanValidator::CheckStrategyFields(const Exploration& exploration,
   if (exploration.pct_depth() != 0 && strategy != Exploration::PCT) {
     return Error(node, "pct_depth",
                  absl::StrCat("only strategy PCT reads pct_depth, but "
+                              "strategy is ",
+                              strategy_name));
+  }
+  if (exploration.pct_steps() != Exploration::PCT_ALL_STEPS &&
+      strategy != Exploration::PCT) {
+    return Error(node, "pct_steps",
+                 absl::StrCat("only strategy PCT reads pct_steps, but "
                               "strategy is ",
                               strategy_name));
   }

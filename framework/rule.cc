@@ -5,24 +5,6 @@
 
 namespace faultline {
 
-const char* ActionKindName(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::kFail:
-      return "fail";
-    case ActionKind::kError:
-      return "error";
-    case ActionKind::kDelay:
-      return "delay";
-    case ActionKind::kYield:
-      return "yield";
-    case ActionKind::kTrigger:
-      return "trigger";
-    case ActionKind::kWaitFor:
-      return "wait_for";
-  }
-  return "unknown";
-}
-
 bool CompiledRule::MatchesTask(const std::string& task_name,
                                const std::string& task_role) const {
   if (tasks.empty()) return true;

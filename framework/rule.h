@@ -25,19 +25,9 @@
 #include <string>
 #include <vector>
 
+#include "framework/action_kind.h"
+
 namespace faultline {
-
-enum class ActionKind : uint8_t {
-  kFail = 0,
-  kError,
-  kDelay,
-  kYield,
-  kTrigger,
-  kWaitFor,
-};
-inline constexpr int kActionKindCount = 6;
-
-const char* ActionKindName(ActionKind kind);
 
 struct CompiledRule {
   std::string name;     // report label
@@ -66,6 +56,8 @@ struct CompiledRule {
   int64_t wait_timeout_ns = 0;
   // > 0: a swarm rule (swarm.h), armed in a run with this chance.
   double swarm_arm_probability = 0;
+  // Swarm rule armed per (point, task) rather than per point (swarm.h).
+  bool swarm_per_task = false;
 
   bool ChangesOutcome() const {
     return action == ActionKind::kFail || action == ActionKind::kError;

@@ -16,6 +16,8 @@
 #include "framework/internal/run_slots.h"
 #include "framework/internal/task_identity.h"
 #include "framework/rng.h"
+#include "framework/rule_set.h"
+#include "framework/site_registry.h"
 #include "framework/swarm.h"
 
 namespace faultline {
@@ -142,8 +144,9 @@ void RunContext::FillTaskCache(TaskIdentity& task) const {
     bool busy = slot.waited_on;
     for (uint32_t i = 0; i < slot.rule_count; ++i) {
       const HotRule& hot = slot.rules[i];
-      const bool match =
-          !hot.task_filtered || hot.rule->MatchesTask(task.name, task.role);
+      const bool match = !hot.task_filtered ||
+                         SwarmRuleMatchesTask(*hot.rule, seed_, *slot.info,
+                                              task.name, task.role);
       task.rule_task_match[hot.hot_index] = match;
       busy |= match && !hot.inert;
     }
@@ -169,7 +172,7 @@ void RunContext::BuildSlots() {
       HotRule& hot = hot_rules_[next];
       hot.rule = &rule;
       hot.probability = rule.probability;
-      if (rule.swarm_arm_probability > 0 &&
+      if (rule.swarm_arm_probability > 0 && !rule.swarm_per_task &&
           !SwarmArmed(seed_, *slot.info, rule.swarm_arm_probability)) {
         hot.probability = 0;  // not armed in this run
       }
@@ -177,7 +180,8 @@ void RunContext::BuildSlots() {
       hot.nth = rule.nth;
       hot.max_fires = rule.max_fires;
       hot.hot_index = static_cast<uint32_t>(next);
-      hot.task_filtered = !rule.tasks.empty();
+      // A per-task swarm rule is armed per task: a task filter of its own.
+      hot.task_filtered = !rule.tasks.empty() || rule.swarm_per_task;
       hot.key_filtered = !rule.keys.empty();
       hot.changes_outcome = rule.ChangesOutcome();
       hot.shared_matched = rule.skip != 0 || rule.nth != 0;
@@ -315,7 +319,8 @@ HitOutcome RunContext::HitRules(PointSlot& slot, const TaskIdentity& task,
     if (rule->inert) continue;  // matched = reached - skipped (see HotRule)
     if (rule->task_filtered &&
         !(cached ? task.rule_task_match[rule->hot_index] != 0
-                 : rule->rule->MatchesTask(task.name, task.role))) {
+                 : SwarmRuleMatchesTask(*rule->rule, seed_, *slot.info,
+                                        task.name, task.role))) {
       continue;
     }
     if (rule->key_filtered && !rule->rule->MatchesKey(key)) continue;

@@ -42,10 +42,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
+#include "framework/action_kind.h"
 #include "framework/base/mutex.h"
 #include "framework/fault_point.h"
-#include "framework/rule.h"
-#include "framework/rule_set.h"
 #include "framework/violation.h"
 
 namespace faultline {
@@ -53,6 +52,12 @@ namespace faultline {
 // Who is hitting a fault point, with the task's hot-path caches: made by
 // NewTask, installed by backends with SetCurrentTask (engine only).
 struct TaskIdentity;  // internal/task_identity.h
+
+// The engine's compiled rules and the registry's points (rule.h,
+// rule_set.h, site_registry.h): a user only passes them along.
+struct CompiledRule;
+struct PointInfo;
+class RuleSet;
 
 namespace internal {
 class CounterShards;  // internal/counter_shards.h

@@ -9,7 +9,8 @@
 namespace faultline {
 namespace {
 
-constexpr uint64_t kStreamSwarm = 0x737761726dULL;  // "swarm"
+constexpr uint64_t kStreamSwarm = 0x737761726dULL;      // "swarm"
+constexpr uint64_t kStreamSwarmTask = 0x7377617461ULL;  // "swata"
 
 }  // namespace
 
@@ -39,6 +40,7 @@ std::vector<CompiledRule> CompileSwarmRules(const Plan& plan,
     rule.swarm_arm_probability = swarm.has_arm_probability()
                                      ? swarm.arm_probability()
                                      : kDefaultSwarmArmProbability;
+    rule.swarm_per_task = swarm.per_task();
     if (swarm.has_yield()) {
       rule.action = ActionKind::kYield;
     } else {
@@ -57,10 +59,26 @@ bool SwarmArmed(uint64_t run_seed, const PointInfo& point,
          arm_probability;
 }
 
-std::string SwarmRuleText(const CompiledRule& rule, const SiteRegistry& sites) {
+bool SwarmArmedForTask(uint64_t run_seed, const PointInfo& point,
+                       absl::string_view task_name, double arm_probability) {
+  return BitsToUnit(DrawBits({run_seed, point.name_hash, NameHash(task_name),
+                              kStreamSwarmTask})) < arm_probability;
+}
+
+bool SwarmRuleMatchesTask(const CompiledRule& rule, uint64_t run_seed,
+                          const PointInfo& point, const std::string& task_name,
+                          const std::string& task_role) {
+  if (!rule.MatchesTask(task_name, task_role)) return false;
+  return !rule.swarm_per_task || SwarmArmedForTask(run_seed, point, task_name,
+                                                   rule.swarm_arm_probability);
+}
+
+std::string SwarmRuleText(const CompiledRule& rule, const SiteRegistry& sites,
+                          absl::string_view task) {
   const std::string& point = sites.point(rule.point).name;
   std::string text =
       absl::StrCat("rules { name: \"", rule.name, "\" point: \"", point, "\"");
+  if (!task.empty()) absl::StrAppend(&text, " tasks: \"", task, "\"");
   if (rule.probability < 1.0) {
     absl::StrAppend(&text, " probability: ", rule.probability);
   }

@@ -13,7 +13,9 @@
 // "swarm <point>". Whether such a rule is armed in a run is a pure function
 // of the run's seed and the point's name (SwarmArmed), so iteration i arms
 // the same points in any shard layout, replay and minimization. An armed
-// rule then fires on a hit like any rule with `probability`.
+// rule then fires on a hit like any rule with `probability`. With
+// `per_task`, each (point, task name) pair draws on its own
+// (SwarmArmedForTask), so one readahead can be slowed and the other not.
 //
 // Example:
 //   swarm { points_prefix: "eb." delay { ns: 1000 max_ns: 20000 } }
@@ -51,10 +53,23 @@ std::vector<CompiledRule> CompileSwarmRules(const Plan& plan,
 // True if a swarm rule at `point` is armed in the run with `run_seed`.
 bool SwarmArmed(uint64_t run_seed, const PointInfo& point,
                 double arm_probability);
+// With `per_task`: true if it is armed for the task named `task_name` (a
+// name, not an ordinal, so the draw is the same under both backends).
+bool SwarmArmedForTask(uint64_t run_seed, const PointInfo& point,
+                       absl::string_view task_name, double arm_probability);
+
+// Whether a swarm rule acts for a task in the run with `run_seed`: its
+// task filter and, for a per-task rule, that task's arming draw.
+bool SwarmRuleMatchesTask(const CompiledRule& rule, uint64_t run_seed,
+                          const PointInfo& point, const std::string& task_name,
+                          const std::string& task_role);
 
 // A swarm rule as a plan rule a user can paste: `rules { name: "..."
-// point: "..." probability: ... delay { ns: ... max_ns: ... } }`.
-std::string SwarmRuleText(const CompiledRule& rule, const SiteRegistry& sites);
+// point: "..." probability: ... delay { ns: ... max_ns: ... } }`. A
+// per-task rule names the task that fired it (`tasks: "cpu0"`); pass ""
+// for none.
+std::string SwarmRuleText(const CompiledRule& rule, const SiteRegistry& sites,
+                          absl::string_view task = "");
 
 }  // namespace faultline
 

@@ -23,6 +23,8 @@ packages=(
   libbenchmark-dev
   libfiu-dev
   python3
+  # bench/seed_race plots the distribution of schedules to the first bug.
+  python3-matplotlib
   # kernel61/ extracts Linux 6.1's extent_buffer functions from this
   # package's tarball at build time (/usr/src/linux-source-6.1.tar.xz).
   linux-source-6.1

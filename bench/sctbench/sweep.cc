@@ -10,12 +10,14 @@
 //
 //   bazel run -c opt //bench/sctbench:sweep -- [--seeds=N] [--budget=N]
 //       [--columns=random,pct3] [--programs=account_bad,stack_bad] [--verbose]
+//       [--distinct]
 //
 // With --seeds=N each column runs with plan seeds 1..N and a cell shows the
 // median over the seeds that found the bug and how many did ("12 (5/5)");
 // "none" if fewer than half did. Exhaustive search ignores the seed, so its
 // columns run once. "none (all N)" means the search visited every schedule
-// within its bound (N runs) and none failed.
+// within its bound (N runs) and none failed. With --distinct a cell is
+// "distinct/run": distinct schedules (trace hashes) in the whole budget.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -44,6 +46,9 @@ ABSL_FLAG(std::string, columns, "", "comma-separated columns (\"\" = all)");
 ABSL_FLAG(bool, verbose, false,
           "print every seed's schedules to the first bug on stderr");
 ABSL_FLAG(std::string, programs, "", "comma-separated programs (\"\" = all)");
+ABSL_FLAG(bool, distinct, false,
+          "instead of schedules to the first bug, run the whole budget "
+          "(collect_all, plan seed 1) and print the distinct schedules");
 
 namespace sctbench {
 namespace {
@@ -60,6 +65,8 @@ struct Column {
 constexpr Column kColumns[] = {
     {"random", "strategy: RANDOM"},
     {"pct3", "strategy: PCT pct_depth: 3"},
+    {"pct3c", "strategy: PCT pct_depth: 3 pct_steps: PCT_CHOICE_STEPS"},
+    {"pos", "strategy: POS"},
     {"pb0", "strategy: EXHAUSTIVE preemption_bound: 0"},
     {"pb1", "strategy: EXHAUSTIVE preemption_bound: 1"},
     {"pb2", "strategy: EXHAUSTIVE preemption_bound: 2"},
@@ -93,6 +100,8 @@ struct Outcome {
   bool found = false;
   uint64_t schedules = 0;  // to the first bug if found, else all run
   bool complete = false;   // exhaustive: the bounded space was exhausted
+  uint64_t runs = 0;       // schedules run in all
+  uint64_t distinct = 0;   // distinct trace hashes among them
 };
 
 absl::StatusOr<faultline::Plan> MakePlan(const Program& program,
@@ -106,6 +115,9 @@ absl::StatusOr<faultline::Plan> MakePlan(const Program& program,
   plan.mutable_exploration()->set_seed(seed);
   plan.mutable_exploration()->set_iterations(budget);
   plan.add_expect()->set_violation(program.check);
+  if (absl::GetFlag(FLAGS_distinct)) {
+    plan.mutable_exploration()->set_collect_all(true);
+  }
   absl::Status valid = faultline::ValidatePlan(plan);
   if (!valid.ok()) return valid;
   return plan;
@@ -125,6 +137,8 @@ absl::StatusOr<Outcome> RunOnce(const Program& program,
   Outcome out;
   out.schedules = report->iterations_run();
   out.complete = report->complete();
+  out.runs = report->iterations_run();
+  out.distinct = report->distinct_schedules();
   for (const faultline::ViolationReport& v : report->violations()) {
     if (v.check() == program.check) {
       out.found = true;
@@ -178,6 +192,13 @@ std::string Cell(const Column& column, const Program& program, int seeds,
                          : "none";
   }
   const bool seeded = how.strategy() != faultline::Exploration::EXHAUSTIVE;
+  if (absl::GetFlag(FLAGS_distinct)) {
+    absl::StatusOr<Outcome> out = RunOnce(program, how, 1, budget);
+    if (!out.ok()) return std::string(out.status().message());
+    return absl::StrFormat("%llu/%llu",
+                           static_cast<unsigned long long>(out->distinct),
+                           static_cast<unsigned long long>(out->runs));
+  }
   const int runs = seeded ? seeds : 1;
   std::vector<uint64_t> found;
   Outcome last;

@@ -21,6 +21,8 @@
 //   base::MutexLock lock(&mu_);
 //   violations_.push_back(v);
 //
+// To wait for a condition under it: base::CondVar (cond_var.h).
+//
 // Thread-safety: Lock/Unlock/TryLock are thread-safe (std::mutex).
 
 #ifndef FAULTLINE_FRAMEWORK_BASE_MUTEX_H_
@@ -32,6 +34,8 @@
 
 namespace faultline {
 namespace base {
+
+class CondVar;
 
 class ABSL_LOCKABLE Mutex {
  public:
@@ -47,6 +51,7 @@ class ABSL_LOCKABLE Mutex {
   void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
 
  private:
+  friend class CondVar;  // waits on mu_ itself (cond_var.h)
   std::mutex mu_;
 };
 

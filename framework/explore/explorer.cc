@@ -6,6 +6,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "framework/explore/expectations.h"
 #include "framework/explore/failure_report.h"
 #include "framework/explore/fault_choices.h"
+#include "framework/plan_loader.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/iteration.h"
@@ -36,6 +38,8 @@ using explore_internal::FirstFailure;
 
 constexpr uint64_t kDefaultMaxSteps = 100000;
 constexpr int kDefaultPctDepth = 3;
+// Iterations PCT runs to learn k when it counts only some steps.
+constexpr uint64_t kPctCalibrationRuns = 16;
 
 const char* BackendName(Exploration::Backend backend) {
   return backend == Exploration::THREADS ? "threads" : "fibers";
@@ -107,7 +111,8 @@ class ExplorationRun {
   std::unique_ptr<ReplayToken> replay_;
   uint64_t seed_ = 0;
   uint64_t plan_hash_ = 0;
-  uint64_t pct_steps_ = 0;  // PCT's k: steps of the default schedule
+  // PCT's k: steps of the default schedule, or learned (Prepare).
+  uint64_t pct_steps_ = 0;
 
   Report report_;
   std::set<uint64_t> hashes_;
@@ -155,6 +160,23 @@ absl::Status ExplorationRun::Prepare() {
     absl::Status usable = CheckUsable(dry);
     if (!usable.ok()) return usable;
     pct_steps_ = dry.steps;
+    if (exploration().pct_steps() != Exploration::PCT_ALL_STEPS) {
+      // k over the steps that count (PctSteps), learned from PCT's own
+      // iterations 0..kPctCalibrationRuns-1 run with k = the default
+      // schedule's steps: the most counted steps any of them took. Every
+      // shard and RunOne runs the same calibration first, so k, like the
+      // fixed one, is a function of (plan, seed) alone and iteration i has
+      // the same schedule in any shard layout.
+      std::unique_ptr<Strategy> calibration = MakeStrategy(seed_);
+      IterationConfig probe = MakeConfig(calibration.get());
+      for (uint64_t i = 0; i < kPctCalibrationRuns; ++i) {
+        probe.seed = IterationSeed(seed_, i);
+        IterationResult run = RunIteration(probe);
+        absl::Status ok = CheckUsable(run);
+        if (!ok.ok()) return ok;
+      }
+      pct_steps_ = std::max<uint64_t>(calibration->MaxCountedSteps(), 1);
+    }
   }
   FL_CHECK(coverage_.has_value());
   return absl::OkStatus();
@@ -162,12 +184,21 @@ absl::Status ExplorationRun::Prepare() {
 
 std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
   switch (exploration().strategy()) {
-    case Exploration::PCT:
-      return NewPctStrategy(seed,
-                            exploration().pct_depth() == 0
-                                ? kDefaultPctDepth
-                                : static_cast<int>(exploration().pct_depth()),
-                            pct_steps_);
+    case Exploration::PCT: {
+      PctOptions options;
+      options.depth = exploration().pct_depth() == 0
+                          ? kDefaultPctDepth
+                          : static_cast<int>(exploration().pct_depth());
+      options.estimated_steps = pct_steps_;
+      switch (exploration().pct_steps()) {
+        case Exploration::PCT_CHOICE_STEPS:
+          options.steps = PctSteps::kChoice;
+          break;
+        default:
+          options.steps = PctSteps::kAll;
+      }
+      return NewPctStrategy(seed, options);
+    }
     case Exploration::EXHAUSTIVE: {
       ExhaustiveOptions options;
       options.preemption_bound =
@@ -315,6 +346,8 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   config.strategy = strategy;
   config.max_steps = exploration().max_steps() == 0 ? kDefaultMaxSteps
                                                     : exploration().max_steps();
+  config.wall_time_limit_ms = IterationTimeoutMs(exploration());
+  config.thread_timeout_ms = config.wall_time_limit_ms;
   config.scenario = scenario_;
   config.args = args_.get();
   config.rules = rules_;

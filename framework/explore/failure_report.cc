@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "framework/check.h"
@@ -42,17 +43,22 @@ ViolationReport FailureFacts(const FirstFailure& failure,
 void AddSwarmRules(const Trace& trace, const RuleSet* rules,
                    ViolationReport* out) {
   if (rules == nullptr) return;
-  std::set<std::string> seen;
+  std::set<std::pair<std::string, std::string>> seen;
   for (const TraceEvent& event : trace.events) {
     if (event.kind != TraceEventKind::kRuleFired ||
-        !absl::StartsWith(event.text, kSwarmRulePrefix) ||
-        !seen.insert(event.text).second) {
+        !absl::StartsWith(event.text, kSwarmRulePrefix)) {
       continue;
     }
     for (const CompiledRule& rule : rules->rules()) {
-      if (rule.name == event.text) {
-        out->add_swarm_rules(SwarmRuleText(rule, rules->sites()));
+      if (rule.name != event.text) continue;
+      // A per-task rule was armed for the task that fired it only.
+      std::string task;
+      if (rule.swarm_per_task && event.task >= 1 &&
+          event.task <= trace.tasks.size()) {
+        task = trace.tasks[event.task - 1].name;
       }
+      if (!seen.insert({event.text, task}).second) continue;
+      out->add_swarm_rules(SwarmRuleText(rule, rules->sites(), task));
     }
   }
 }

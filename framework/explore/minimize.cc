@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "framework/check.h"
+#include "framework/plan_loader.h"
 #include "framework/rule_set.h"
 #include "framework/runtime/strategies/strategy.h"
 
@@ -100,6 +101,8 @@ IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
   config.strategy = strategy;
   config.seed = run.seed;
   config.max_steps = run.max_steps;
+  config.wall_time_limit_ms = IterationTimeoutMs(run.plan.exploration());
+  config.thread_timeout_ms = config.wall_time_limit_ms;
   config.scenario = scenario;
   config.args = &args;
   config.rules = *rules;
@@ -228,13 +231,28 @@ MinimizeResult Minimize(const FailingRun& failing,
   }
   DropFaults(base, budget, run);
   DropSwitches(budget, run);
+  // Without the dropped switches a kept fault may no longer be needed (the
+  // schedule alone now makes the race), and without a dropped fault a
+  // switch may not be: alternate until neither step removes anything.
+  for (;;) {
+    const FailingRun before = run;
+    IterationResult now = ReplayRun(run);
+    ++result.replays;
+    if (!budget.left() || !HasViolation(now, run.check)) break;
+    DropFaults(now, budget, run);
+    DropSwitches(budget, run);
+    if (run.suppressed_fires == before.suppressed_fires &&
+        run.switches == before.switches) {
+      break;
+    }
+  }
   if (options.shorten_delays) ShortenDelays(budget, run);
 
   // The final replay, with events; its own switches are exact (a lenient
   // replay may have skipped recorded switches that no longer applied).
   result.last = ReplayRun(run);
   ++result.replays;
-  FL_CHECK(result.replays >= 2);  // the first and this final replay
+  FL_CHECK(result.replays >= 3);  // the first, one fixpoint and this replay
   FL_CHECK(HasViolation(result.last, run.check));
   run.switches = result.last.trace.Switches();
   result.fires = CountFires(result.last);

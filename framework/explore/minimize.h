@@ -11,7 +11,9 @@
 //      switches removed (lenient replay takes the default choice instead);
 //   3. shorten delays: halve each delay rule's duration while it still fails.
 //
-// Each candidate is one deterministic replay under the fiber backend; a
+// Steps 1 and 2 alternate until neither removes anything: a fault may stop
+// being needed once a preemption is gone, and the other way round. Each
+// candidate is one deterministic replay under the fiber backend; a
 // candidate is kept if the iteration reports a violation of the same check.
 // The result is 1-minimal for faults and switches with respect to single
 // removals (ddmin), within `max_replays`.

@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "framework/check.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/progress_display.h"
@@ -57,7 +59,26 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     exploration->set_replay_token(options.replay_token);
     exploration->set_backend(Exploration::FIBERS);
   }
-  return ValidatePlan(*plan);
+  // The plan as written passed validation when it was loaded, so an error
+  // now comes from the flags: say so, or the user hunts for it in the file.
+  absl::Status status = ValidatePlan(*plan);
+  if (status.ok()) return status;
+  std::vector<std::string> flags;
+  if (!options.override_strategy.empty()) {
+    flags.push_back(absl::StrCat("--strategy=", options.override_strategy));
+  }
+  if (options.override_pct_depth >= 0) {
+    flags.push_back(absl::StrCat("--pct_depth=", options.override_pct_depth));
+  }
+  if (options.override_preemption_bound >= 0) {
+    flags.push_back(
+        absl::StrCat("--preemption_bound=", options.override_preemption_bound));
+  }
+  if (!options.replay_token.empty()) flags.push_back("a replay token");
+  return absl::InvalidArgumentError(
+      absl::StrCat(status.message(), " (caused by ", absl::StrJoin(flags, ", "),
+                   " on the command line, which overrides the plan; the "
+                   "plan itself is valid)"));
 }
 
 void WriteArtifacts(const Report& report, const std::string& dir,

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "framework/rule_set.h"
 #include "framework/run_context.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/trace.h"
@@ -25,6 +24,8 @@
 #include "framework/violation.h"
 
 namespace faultline {
+
+class RuleSet;  // framework/rule_set.h (engine)
 
 struct IterationConfig {
   enum class Backend { kFibers, kThreads };
@@ -49,6 +50,10 @@ struct IterationConfig {
   // changes something it read (or nothing else can run). Replays of
   // schedules found this way need it too.
   bool dpor = false;
+  // Fibers: an iteration taking longer than this much real time is the
+  // violation "livelock.wall_time" (0 = no limit); see
+  // fiber/wall_clock_guard.h. Wall time never decides a schedule.
+  int64_t wall_time_limit_ms = 10000;
   // Threads: a run longer than this is the violation "watchdog.timeout".
   int64_t thread_timeout_ms = 10000;
   const ScenarioInfo* scenario = nullptr;  // REQUIRED

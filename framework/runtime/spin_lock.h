@@ -2,13 +2,14 @@
 // File: spin_lock.h
 // -----------------------------------------------------------------------------
 //
-// Instrumented locks: SpinLock (spin_lock_t) and Mutex (a sleeping lock such
-// as a page lock or struct mutex). Under the fiber backend a task that finds
-// the lock held is blocked on it (not runnable) until the holder unlocks, so
-// an all-tasks-blocked state is reported as a deadlock naming who waits for
+// Instrumented spin lock (spin_lock_t). Under the fiber backend a task that
+// finds the lock held is blocked on it (not runnable) until the holder unlocks,
+// so an all-tasks-blocked state is reported as a deadlock naming who waits for
 // what and who holds it. Under the thread backend they are real locks.
-// TryLock never blocks. Both are ABSL_LOCKABLE for -Wthread-safety.
-// Outside any backend they are plain spin locks (spinning with yield).
+// TryLock never blocks. ABSL_LOCKABLE for -Wthread-safety. Outside any
+// backend it is a plain spin lock (spinning with yield). faultline::Mutex,
+// the sleeping lock with std::mutex's names, is in mutex.h (included here
+// for code that found it in this header before).
 //
 // Example:
 //   faultline::SpinLock refs_lock{"eb.refs_lock"};
@@ -30,7 +31,13 @@ namespace faultline {
 
 class ABSL_LOCKABLE SpinLock {
  public:
+  // Not constexpr: DPOR names a lock by the task that created it (op.h
+  // OnCreate).
   explicit SpinLock(const char* label = "spinlock") : label_(label) {
+    internal::OnCreate(this);
+  }
+  // `kind` names the lock in deadlock reports ("mutex" for Mutex).
+  SpinLock(const char* label, const char* kind) : label_(label), kind_(kind) {
     internal::OnCreate(this);
   }
   SpinLock(const SpinLock&) = delete;
@@ -48,36 +55,9 @@ class ABSL_LOCKABLE SpinLock {
   const char* label() const { return label_; }
 
  private:
-  friend class Mutex;
-  SpinLock(const char* label, const char* kind)
-      : label_(label), kind_(kind) {
-    internal::OnCreate(this);
-  }
-
   std::atomic<uint32_t> owner_{0};  // see PeekOwner()
   const char* label_;
   const char* kind_ = "spinlock";  // for deadlock reports
-};
-
-// A sleeping lock. Same semantics in the model; a separate type so traces
-// and deadlock reports say which kind of lock was involved.
-class ABSL_LOCKABLE Mutex {
- public:
-  explicit Mutex(const char* label = "mutex")
-      : lock_(label, "mutex") {}
-  Mutex(const Mutex&) = delete;
-  Mutex& operator=(const Mutex&) = delete;
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.Lock(); }
-  bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return lock_.TryLock();
-  }
-  void Unlock() ABSL_UNLOCK_FUNCTION() { lock_.Unlock(); }
-  uint32_t PeekOwner() const { return lock_.PeekOwner(); }
-  bool PeekLocked() const { return lock_.PeekLocked(); }
-  const char* label() const { return lock_.label(); }
-
- private:
-  SpinLock lock_;
 };
 
 class ABSL_SCOPED_LOCKABLE SpinLockGuard {
@@ -95,5 +75,9 @@ class ABSL_SCOPED_LOCKABLE SpinLockGuard {
 };
 
 }  // namespace faultline
+
+// Mutex was declared here once; code that includes only this header keeps
+// finding it.
+#include "framework/runtime/mutex.h"  // IWYU pragma: export
 
 #endif  // FAULTLINE_FRAMEWORK_RUNTIME_SPIN_LOCK_H_

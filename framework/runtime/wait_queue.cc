@@ -36,11 +36,11 @@ bool WaitQueue::WaitUntilFor(absl::FunctionRef<bool()> ready,
     if (ready()) return true;
     const absl::Time now = absl::Now();
     if (now >= deadline) return ready();
-    std::unique_lock<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     // Re-check periodically too: a condition may turn true without a wake.
     if (generation_.load(std::memory_order_acquire) == generation) {
-      cv_.wait_for(lock, absl::ToChronoNanoseconds(
-                             std::min(absl::Milliseconds(1), deadline - now)));
+      cv_.WaitFor(&mu_, absl::ToChronoNanoseconds(
+                            std::min(absl::Milliseconds(1), deadline - now)));
     }
   }
 }
@@ -51,9 +51,9 @@ void WaitQueue::WakeAll() {
     sched->WakeAll(this, label_);
     return;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   generation_.fetch_add(1, std::memory_order_release);
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 Completion::Completion(const char* label) : queue_(label), label_(label) {

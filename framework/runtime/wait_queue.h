@@ -22,12 +22,12 @@
 #define FAULTLINE_FRAMEWORK_RUNTIME_WAIT_QUEUE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 
 #include "absl/functional/function_ref.h"
+#include "framework/base/cond_var.h"
+#include "framework/base/mutex.h"
 
 namespace faultline {
 
@@ -50,10 +50,10 @@ class WaitQueue {
  private:
   const char* label_;
   std::atomic<uint64_t> generation_{0};
-  // Plain mode (no backend) only. std:: types, which TSAN sees
-  // (run_context.h).
-  std::mutex mu_;
-  std::condition_variable cv_;
+  // Plain mode (no backend) only: a waiter sleeps on cv_ until generation_
+  // moves. base:: types (std:: inside), which TSAN sees (base/mutex.h).
+  base::Mutex mu_;
+  base::CondVar cv_;
 };
 
 // The done flag is an instrumented object of its own (Complete writes it,

@@ -52,6 +52,12 @@ void World::AtQuiescence(std::string name, std::function<void()> check) {
   quiescence_checks_.emplace_back(std::move(name), std::move(check));
 }
 
+void World::AtEveryStepTouched(std::string name,
+                               std::function<void(TouchedObjects)> check) {
+  FL_CHECK(check != nullptr);
+  touched_checks_.emplace_back(std::move(name), std::move(check));
+}
+
 void World::SetStateProbe(std::function<StateSnapshot()> probe) {
   probe_ = std::move(probe);
 }
@@ -65,6 +71,10 @@ std::vector<World::TaskSpec> World::TakeSpawned() {
 
 void World::RunStepChecks() {
   for (auto& [name, check] : step_checks_) check();
+  if (touched_checks_.empty()) return;
+  touched_in_check_.clear();
+  touched_in_check_.swap(touched_);
+  for (auto& [name, check] : touched_checks_) check(touched_in_check_);
 }
 
 void World::RunQuiescenceChecks() {

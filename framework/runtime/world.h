@@ -37,6 +37,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "framework/base/mutex.h"
 
 namespace faultline {
@@ -78,6 +79,15 @@ class World {
   void AtEveryStep(std::string name, std::function<void()> check);
   void AtQuiescence(std::string name, std::function<void()> check);
 
+  // A step check that looks only at what changed: `check` gets the objects
+  // that instrumented operations other than loads were applied to since the
+  // previous step checks ran (the world's build included), in order, with
+  // repeats. State changed by plain code is the model's to track. Runs where
+  // AtEveryStep checks run (the fiber backend), after them.
+  using TouchedObjects = absl::Span<const void* const>;
+  void AtEveryStepTouched(std::string name,
+                          std::function<void(TouchedObjects)> check);
+
   // Model state shown next to trace notes (e.g. refs, TREE_REF, io_pages).
   void SetStateProbe(std::function<StateSnapshot()> probe);
 
@@ -97,7 +107,11 @@ class World {
   void RunStepChecks();
   void RunQuiescenceChecks();
   StateSnapshot ProbeState() const;
-  bool has_step_checks() const { return !step_checks_.empty(); }
+  bool has_step_checks() const {
+    return !step_checks_.empty() || !touched_checks_.empty();
+  }
+  bool wants_touched() const { return !touched_checks_.empty(); }
+  void NoteTouched(const void* object) { touched_.push_back(object); }
   bool has_state_probe() const { return probe_ != nullptr; }
 
   RunContext* run_;
@@ -109,6 +123,12 @@ class World {
   uint32_t next_ordinal_ ABSL_GUARDED_BY(mu_) = 1;
   std::vector<std::pair<std::string, std::function<void()>>> step_checks_;
   std::vector<std::pair<std::string, std::function<void()>>> quiescence_checks_;
+  std::vector<std::pair<std::string, std::function<void(TouchedObjects)>>>
+      touched_checks_;
+  // Objects written since the last step checks, and the buffer they are
+  // swapped into while the checks read them (so no step allocates).
+  std::vector<const void*> touched_;
+  std::vector<const void*> touched_in_check_;
   std::function<StateSnapshot()> probe_;
 };
 

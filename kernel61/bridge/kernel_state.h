@@ -10,8 +10,8 @@
 // installs it, and the World's teardown uninstalls it and frees all kernel
 // memory, quarantine included.
 //
-// This file and bridge.cc are the only kernel61 code that knows faultline's
-// runtime headers.
+// This file, kernel_state.cc and bridge.cc are the only kernel61 code that
+// knows faultline's runtime headers.
 //
 // Example:
 //   auto* kernel = world.Make<kernel61::KernelState>();

@@ -1,9 +1,9 @@
 // Goal: every branch of __alloc_extent_buffer, check_buffer_tree_ref,
-// find_extent_buffer and alloc_extent_buffer (spec 3.1-3.6) behaves as the
-// spec says, with the right refs, flags and page refcounts.
-// Method: single task with the EbHarness; fault points armed by small plans
-// (radix preload error) or split with the test hook (-EEXIST while another
-// eb sits in the radix slot).
+// find_extent_buffer and alloc_extent_buffer behaves as the
+// kernel's (v5.7/v5.8, docs/btrfs_eb.md), with the right refs, flags and page
+// refcounts. Method: single task with the EbHarness; fault points armed by
+// small plans (radix preload error) or split with the test hook (-EEXIST while
+// another eb sits in the radix slot).
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_io.h"
 #include "btrfs_eb/page.h"

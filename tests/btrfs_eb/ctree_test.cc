@@ -1,5 +1,5 @@
-// Goal: search with readahead (spec 3.18, 3.19), the COW writer (3.20) and
-// reclaim (spec 2) work end to end on the model's two-level tree: every key
+// Goal: search with readahead (ctree.c), the COW writer and
+// reclaim work end to end on the model's two-level tree: every key
 // is found with its value, READA_FORWARD reads siblings ahead, a COW
 // repoints the root and frees the old leaf as STALE, reclaim evicts clean
 // pages and leaves the state quiescent, and the force_reclaim hook runs

@@ -10,6 +10,7 @@
 #include "framework/check.h"
 #include "framework/hooks.h"
 #include "framework/plan.pb.h"
+#include "framework/rule_set.h"
 #include "framework/violation.h"
 
 namespace faultline {

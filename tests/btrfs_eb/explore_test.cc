@@ -1,8 +1,8 @@
 // Goal: the seed race is found by exploration on the fiber backend with the
-// spec 4.5 recipe as plan rules (delays + probabilistic trylock failure),
-// pre-fix, and the same plan finds no violation post-fix (STYLE rule 22's
-// pair). Post-fix, schedules with no rules at all show no violation either,
-// in seed_race and in search_stress.
+// seed authors' recipe as plan rules (delays + probabilistic trylock failure),
+// pre-fix, and the same plan finds no violation post-fix (the before/after
+// pair a fix needs). Post-fix, schedules with no rules at all show no
+// violation either, in seed_race and in search_stress.
 // Method: RunIteration on the fiber backend, one fresh strategy per
 // iteration with seed = iteration index; count iterations until the check.
 #include <google/protobuf/text_format.h>
@@ -86,10 +86,10 @@ TEST_P(SeedRaceExploration, AbsentAfterFix) {
   EXPECT_TRUE(v.empty()) << "iteration " << found_at << ": " << Names(v);
 }
 
-// The recipe of spec 4.5 as plan rules: cpu0 starts late (H3's lookup at
-// step 8), cpu1's trylock may fail (H1), reclaim pauses in its window (H2)
-// once, and cpu0 pauses before its read until reclaim has unlocked the page
-// (H3). A window delay on every scan would keep the page locked by reclaim
+// The seed recipe (docs/btrfs_eb.md) as plan rules: cpu0 starts late (H3's
+// lookup at step 8), cpu1's trylock may fail (H1), reclaim pauses in its window
+// (H2) once, and cpu0 pauses before its read until reclaim has unlocked the
+// page (H3). A window delay on every scan would keep the page locked by reclaim
 // most of the (virtual) time, so cpu0's trylock would keep failing.
 constexpr char kRecipe[] = R"pb(
   rules {

@@ -1,4 +1,4 @@
-// Goal: the invariant checks (spec 6) pass on healthy states and name the
+// Goal: the invariant checks pass on healthy states and name the
 // right check on broken ones: leaked ref, missing TREE_REF at quiescence,
 // locked page, I/O in flight, resurrection, freed eb still in the radix.
 // Method: single task with the EbHarness; states are built with model

@@ -1,4 +1,4 @@
-// Goal: the memory-manager primitives the model builds on (spec 2) behave
+// Goal: the memory-manager primitives the model builds on behave
 // like the kernel's: page lock and trylock (with its fault point), page
 // refcounts with underflow detection, find_or_create_page, private
 // attach/detach, and eviction that refuses pages someone still holds.

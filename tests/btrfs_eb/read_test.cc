@@ -1,5 +1,5 @@
-// Goal: read_extent_buffer_pages (spec 3.8), per-page submission (3.9) and
-// read completion with validation (3.10) take each branch: early return
+// Goal: read_extent_buffer_pages, per-page submission and
+// read completion with validation take each branch: early return
 // when uptodate, WAIT_NONE trylock failure, all pages already uptodate,
 // submit and complete, WAIT_COMPLETE, checksum mismatch -> READ_ERR,
 // injected device error -> READ_ERR, per-page submission error, and the
@@ -196,10 +196,29 @@ TEST(ReadaheadTreeBlock, SubmitErrorStaleFrees) {
 TEST(ReadaTreeBlockFlagged, ReturnsUptodateEbAndClearsReadahead) {
   EbHarness h(Inline(SmallOptions()));
   h.WriteLeaf(kBlock);
-  ExtentBuffer* eb = reada_tree_block_flagged(h.fs(), kBlock);
+  ExtentBuffer* eb = nullptr;
+  EXPECT_EQ(reada_tree_block_flagged(h.fs(), kBlock, 0, &eb), 0);
   ASSERT_NE(eb, nullptr);
   EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_UPTODATE));
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_READAHEAD));
+}
+
+// The kernel's CORRUPT branch: a leaf the tree-checker rejects is
+// stale-freed and reported as -EIO, not returned.
+TEST(ReadaTreeBlockFlagged, CorruptLeafIsStaleFreedWithEio) {
+  EbHarness h(Inline(SmallOptions()));
+  std::vector<uint8_t> block(4096);
+  FormatTreeBlock(block.data(), 4096, kBlock, 1, 0, {{1, 2}});
+  PutLe32(block.data() + kHeaderNritemsOffset, MaxItems(4096) + 1);
+  SetTreeBlockChecksum(block.data(), 4096);
+  h.fs()->disk()->Write(kBlock, block.data(), block.size());
+  ExtentBuffer* eb = nullptr;
+  EXPECT_EQ(reada_tree_block_flagged(h.fs(), kBlock, 0, &eb), -kEIO);
+  EXPECT_EQ(eb, nullptr);
+  ExtentBuffer* stale = h.fs()->PeekLatestExtentBuffer(kBlock);
+  EXPECT_TRUE(stale->PeekFlag(EXTENT_BUFFER_CORRUPT));
+  EXPECT_TRUE(stale->PeekFlag(EXTENT_BUFFER_STALE));
+  EXPECT_EQ(stale->PeekRefs(), 0);
 }
 
 }  // namespace

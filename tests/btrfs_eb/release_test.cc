@@ -1,6 +1,6 @@
-// Goal: every reference-drop and release path (spec 3.11-3.16) takes the
-// branch the spec describes: the free fast and slow paths, STALE handling,
-// release to zero (radix delete, page refs, RCU free), try_release's
+// Goal: every reference-drop and release path takes the
+// kernel's branch (docs/btrfs_eb.md): the free fast and slow paths, STALE
+// handling, release to zero (radix delete, page refs, RCU free), try_release's
 // refusals, btree_releasepage, and the model's detection of release under
 // io, use after free and double free.
 // Method: single task with the EbHarness; ebs are put in the exact state a

@@ -1,5 +1,5 @@
-// Goal: the model reproduces the seed patch's interleaving (spec 4.2) step by
-// step: pre-fix it reaches BUG_ON(under_io) in
+// Goal: the model reproduces the seed patch's interleaving (docs/btrfs_eb.md)
+// step by step: pre-fix it reaches BUG_ON(under_io) in
 // btrfs_release_extent_buffer_pages; post-fix the same steps end quiescent
 // with refs 1, TREE_REF, io_pages 0 and UPTODATE.
 // Method: one thread plays CPU0, CPU1 and CPU2 in the table's order. CPU2's
@@ -99,6 +99,19 @@ TEST(SeedRace, AbsentAfterFix) {
   EXPECT_TRUE(TreeRef(cpu0));
   EXPECT_EQ(cpu0->PeekIoPages(), 0);
   EXPECT_TRUE(cpu0->PeekFlag(EXTENT_BUFFER_UPTODATE));
+  EXPECT_EQ(h.RunCatching([&] { CheckQuiescentInvariants(*h.fs()); }), "");
+  EXPECT_TRUE(h.ViolationNames().empty());
+}
+
+// v1 of the fix (also re-checking in write_one_eb) closes the race the
+// same way: its read side is the merged fix.
+TEST(SeedRace, AbsentWithV1OfTheFix) {
+  EbHarness h(SmallOptions(KernelVariant::kPostFixV1), kSplitTryRelease);
+  ExtentBuffer* cpu0 = RunStepsUpToCpu0Read(h);
+  EXPECT_EQ(cpu0->PeekRefs(), 2);
+  EXPECT_TRUE(TreeRef(cpu0));
+  EXPECT_EQ(h.RunCatching([&] { free_extent_buffer(cpu0); }), "");
+  EXPECT_EQ(h.CompleteIo(), 1);
   EXPECT_EQ(h.RunCatching([&] { CheckQuiescentInvariants(*h.fs()); }), "");
   EXPECT_TRUE(h.ViolationNames().empty());
 }

@@ -1,4 +1,4 @@
-// Goal: the write side (spec 3.20) keeps "under io" continuous and TREE_REF
+// Goal: the write side keeps "under io" continuous and TREE_REF
 // set: set_extent_buffer_dirty, clear_extent_buffer_dirty /
 // btrfs_clean_tree_block, lock_extent_buffer_for_io (DIRTY -> WRITEBACK),
 // write_one_eb with completion and with a device or submission error,
@@ -126,6 +126,46 @@ TEST(WriteOneEb, SubmitErrorEndsWritebackAtOnce) {
   h.CompleteIo();
   EXPECT_EQ(eb->PeekIoPages(), 0);
   EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  // The pages that did go out are failed too: end_bio_extent_buffer_writepage
+  // checks WRITE_ERR as well as the bio's status.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_FALSE(eb->PeekPage(i)->flags.PeekBit(PG_uptodate));
+    EXPECT_TRUE(eb->PeekPage(i)->flags.PeekBit(PG_error));
+  }
+}
+
+TEST(BtreeWriteCachePages, StopsAtWriteOneEbError) {
+  EbHarness h(
+      MultiPageOptions(),
+      R"pb(rules { point: "bio.add_page.error" error: -5 max_fires: 1 })pb");
+  ExtentBuffer* eb = UptodateEb(h);
+  set_extent_buffer_dirty(eb);
+  const uint64_t first = kBlock >> 12;
+  EXPECT_EQ(btree_write_cache_pages(h.fs(), 0, first + 8), -kEIO);
+  h.CompleteIo();
+  EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_WRITE_ERR));
+  EXPECT_FALSE(eb->PeekFlag(EXTENT_BUFFER_WRITEBACK));
+  EXPECT_EQ(eb->PeekRefs(), 2);  // the scan's ref was dropped
+}
+
+// v1 of the 2020 fix (never merged) also re-checked TREE_REF in
+// write_one_eb after io_pages. The reviewers' point holds in the model: a
+// dirty eb keeps TREE_REF through DIRTY -> WRITEBACK, so the extra call
+// changes nothing, with or without it.
+TEST(WriteOneEb, V1RecheckFindsTreeRefAlreadySet) {
+  for (KernelVariant variant :
+       {KernelVariant::kPostFix, KernelVariant::kPostFixV1}) {
+    EbHarness h(MultiPageOptions(variant));
+    ExtentBuffer* eb = UptodateEb(h);
+    set_extent_buffer_dirty(eb);
+    ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
+    const int refs = eb->PeekRefs();
+    EXPECT_EQ(write_one_eb(eb), 0);
+    EXPECT_EQ(eb->PeekRefs(), refs);
+    EXPECT_TRUE(eb->PeekFlag(EXTENT_BUFFER_TREE_REF));
+    h.CompleteIo();
+    EXPECT_EQ(eb->PeekRefs(), refs);
+  }
 }
 
 TEST(BtreeWriteCachePages, WritesEachDirtyEbOnce) {

@@ -7,10 +7,16 @@
 # stdout, stderr and exit code, and match them; temporary plans go to
 # TEST_TMPDIR. Every case runs; the test fails if any case failed.
 #
-# usage: faultline_cli_test.sh PATH_TO_FAULTLINE
+# The btrfs_eb plans run on tools/cli's binary; the toy inode cache's on
+# the binary its package builds with faultline_binary, which is also how a
+# user gets a command line for their own scenarios. tools/cli's binary must
+# not know the example.
+#
+# usage: faultline_cli_test.sh PATH_TO_FAULTLINE PATH_TO_ICACHE_FAULTLINE
 set -u
 
 FAULTLINE="$1"
+ICACHE_FAULTLINE="$2"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 # The binary reads Bazel's sharding and run-number variables; this test is
 # not a plan test, so run it as a user would.
@@ -25,6 +31,12 @@ CODE=0
 # run ARGS...: runs faultline, sets OUT/ERR files and CODE.
 run() {
   "$FAULTLINE" "$@" >"$OUT" 2>"$ERR"
+  CODE=$?
+}
+
+# irun ARGS...: the same with the inode cache example's faultline.
+irun() {
+  "$ICACHE_FAULTLINE" "$@" >"$OUT" 2>"$ERR"
   CODE=$?
 }
 
@@ -74,21 +86,21 @@ expect_code "bad flag value" 2
 expect_in "bad flag value" "$ERR" "--seed"
 expect_in "bad flag value" "$ERR" '"abc"'
 
-run run --progress=sometimes examples/inode_cache/buggy.textproto
+irun run --progress=sometimes examples/inode_cache/buggy.textproto
 expect_code "bad --progress" 2
 expect_in "bad --progress" "$ERR" "sometimes"
 
-run run --strategy=replay examples/inode_cache/buggy.textproto
+irun run --strategy=replay examples/inode_cache/buggy.textproto
 expect_code "--strategy=replay" 2
 expect_in "--strategy=replay" "$ERR" "--strategy"
 
 # Sweep flags: one plan serves a sweep; a flag its strategy does not read is
 # bad input, like the same field in the plan.
-run run --pct_depth=99 examples/inode_cache/buggy.textproto
+irun run --pct_depth=99 examples/inode_cache/buggy.textproto
 expect_code "--pct_depth out of range" 2
 expect_in "--pct_depth out of range" "$ERR" "--pct_depth: expected a value in [0, 16], got 99"
 
-run run --strategy=random --preemption_bound=2 examples/inode_cache/buggy.textproto
+irun run --strategy=random --preemption_bound=2 examples/inode_cache/buggy.textproto
 expect_code "--preemption_bound under RANDOM" 2
 expect_in "--preemption_bound under RANDOM" "$ERR" "only strategies EXHAUSTIVE and DPOR read preemption_bound"
 
@@ -101,16 +113,16 @@ expect_code "run without plan" 2
 expect_in "run without plan" "$ERR" "PLAN"
 
 # A flag of another subcommand is refused, not silently ignored.
-run run --iteration=5 examples/inode_cache/buggy.textproto
+irun run --iteration=5 examples/inode_cache/buggy.textproto
 expect_code "run --iteration" 2
 expect_in "run --iteration" "$ERR" '--iteration is not a flag of "run"'
 expect_in "run --iteration" "$ERR" "it belongs to trace"
 
-run run --format=chrome examples/inode_cache/buggy.textproto
+irun run --format=chrome examples/inode_cache/buggy.textproto
 expect_code "run --format" 2
 expect_in "run --format" "$ERR" "it belongs to render, trace"
 
-run check --nominimize examples/inode_cache/buggy.textproto
+irun check --nominimize examples/inode_cache/buggy.textproto
 expect_code "check --nominimize" 2
 expect_in "check --nominimize" "$ERR" '--minimize is not a flag of "check"'
 
@@ -141,12 +153,12 @@ scenario { name: "icache.igrab_vs_iput" variant: "buggy" }
 exploration { strategy: RANDOM iterations: 10 }
 expect { violaton: "icache.use_after_free" }
 EOF
-run run "$TYPO"
+irun run "$TYPO"
 expect_code "typo'd field" 2
 expect_re "typo'd field" "$ERR" "typo\.textproto:4:[0-9]+"
 expect_in "typo'd field" "$ERR" "violaton"
 
-run check "$TYPO"
+irun check "$TYPO"
 expect_code "check typo'd field" 2
 expect_re "check typo'd field" "$ERR" "typo\.textproto:4:[0-9]+"
 
@@ -159,12 +171,12 @@ scenario { name: "icache.igrab_vs_iput" variant: "buggy" }
 exploration { strategy: RANDOM iterations: 10 }
 expect { no_violation_of: "icache.use_after_fre" }
 EOF
-run run --progress=none "$CHECK_TYPO"
+irun run --progress=none "$CHECK_TYPO"
 expect_code "misspelt check" 2
 expect_in "misspelt check" "$ERR" "check_typo.textproto:4:10: expect[0].no_violation_of: unknown check \"icache.use_after_fre\""
 expect_in "misspelt check" "$ERR" "did you mean \"icache.use_after_free\"?"
 
-run check "$CHECK_TYPO"
+irun check "$CHECK_TYPO"
 expect_code "check misspelt check" 2
 expect_in "check misspelt check" "$ERR" "did you mean \"icache.use_after_free\"?"
 
@@ -203,21 +215,21 @@ cat >"$UNKNOWN_SCENARIO" <<'EOF'
 version: 1
 scenario { name: "icache.igrab_vs_iputt" variant: "buggy" }
 EOF
-run run "$UNKNOWN_SCENARIO"
+irun run "$UNKNOWN_SCENARIO"
 expect_code "unknown scenario" 2
 expect_re "unknown scenario" "$ERR" "unknown_scenario\.textproto:2:[0-9]+"
 expect_in "unknown scenario" "$ERR" 'did you mean "icache.igrab_vs_iput"'
 
 # --- corrupt tokens ---------------------------------------------------------
 
-run replay not-a-token examples/inode_cache/buggy.textproto
+irun replay not-a-token examples/inode_cache/buggy.textproto
 expect_code "token prefix" 2
 expect_in "token prefix" "$ERR" "bad prefix"
 
 # A real token with one character changed fails its checksum (or its
 # base64, if the new character is not in the alphabet).
 ICACHE_RUN="$TMP/icache.json"
-run run --json --progress=none examples/inode_cache/buggy.textproto
+irun run --json --progress=none examples/inode_cache/buggy.textproto
 cp "$OUT" "$ICACHE_RUN"
 TOKEN=$(grep -m1 '"replay_token"' "$ICACHE_RUN" | sed -E 's/.*"replay_token": *"([^"]*)".*/\1/')
 if [[ -z "$TOKEN" ]]; then
@@ -226,16 +238,16 @@ else
   last="${TOKEN: -2:1}"
   if [[ "$last" == "A" ]]; then repl="B"; else repl="A"; fi
   BAD="${TOKEN:0:${#TOKEN}-2}${repl}${TOKEN: -1}"
-  run replay "$BAD" examples/inode_cache/buggy.textproto
+  irun replay "$BAD" examples/inode_cache/buggy.textproto
   expect_code "altered token" 2
   expect_re "altered token" "$ERR" "replay token: (checksum mismatch|truncated|bad)"
 
-  run replay "${TOKEN:0:10}" examples/inode_cache/buggy.textproto
+  irun replay "${TOKEN:0:10}" examples/inode_cache/buggy.textproto
   expect_code "cut token" 2
   expect_in "cut token" "$ERR" "replay token:"
 
   # The token is bound to its plan: the fixed variant refuses it.
-  run replay "$TOKEN" examples/inode_cache/fixed.textproto
+  irun replay "$TOKEN" examples/inode_cache/fixed.textproto
   expect_code "token for another plan" 2
   expect_in "token for another plan" "$ERR" "another plan"
 
@@ -245,16 +257,32 @@ else
   SHORT="$TMP/buggy_short.textproto"
   sed 's/^exploration {/exploration { max_steps: 2/' \
     examples/inode_cache/buggy.textproto >"$SHORT"
-  run replay "$TOKEN" "$SHORT"
+  irun replay "$TOKEN" "$SHORT"
   expect_code "replay diverging token" 2
   expect_re "replay diverging token" "$ERR" "diverged at step [0-9]+"
-  run render "$TOKEN" "$SHORT"
+  irun render "$TOKEN" "$SHORT"
   expect_code "render diverging token" 2
   expect_re "render diverging token" "$ERR" "render: replay diverged at step [0-9]+"
 
-  run replay "$TOKEN" examples/inode_cache/buggy.textproto
+  irun replay "$TOKEN" examples/inode_cache/buggy.textproto
   expect_code "icache replay" 0
   expect_in "icache replay" "$OUT" "VIOLATION icache.use_after_free"
+
+  # minimize prints a token that replays against the plan file it was
+  # given, and says so.
+  irun minimize "$TOKEN" examples/inode_cache/buggy.textproto
+  expect_code "icache minimize" 0
+  expect_in "icache minimize" "$OUT" \
+    "replays against examples/inode_cache/buggy.textproto"
+  MIN=$(sed -nE 's/^token: (.*)$/\1/p' "$OUT")
+  if [[ -z "$MIN" ]]; then
+    fail "icache minimize: no token line"
+  else
+    irun replay "$MIN" examples/inode_cache/buggy.textproto
+    expect_code "minimized token against the plan file" 0
+    expect_in "minimized token against the plan file" "$OUT" \
+      "VIOLATION icache.use_after_free"
+  fi
 fi
 
 # --- thread backend tokens -------------------------------------------------
@@ -287,28 +315,48 @@ expect_in "threads trace" "$OUT" "no violation"
 
 # --- listings and checks ----------------------------------------------------
 
-run check plans/*.textproto examples/inode_cache/*.textproto
+run check plans/*.textproto
 expect_code "check all plans" 0
-for plan in plans/*.textproto examples/inode_cache/*.textproto; do
+for plan in plans/*.textproto; do
   expect_in "check all plans" "$OUT" "ok: $plan"
 done
+irun check examples/inode_cache/*.textproto
+expect_code "check example plans" 0
+for plan in examples/inode_cache/*.textproto; do
+  expect_in "check example plans" "$OUT" "ok: $plan"
+done
+
+# tools/cli no longer links the examples: their plans name a scenario it
+# does not have.
+run check examples/inode_cache/buggy.textproto
+expect_code "example plan on tools/cli" 2
+expect_in "example plan on tools/cli" "$ERR" 'unknown scenario "icache.igrab_vs_iput"'
 
 run list-points
 expect_code "list-points" 0
 expect_re "list-points" "$OUT" "^mm\.trylock_page "
-expect_re "list-points" "$OUT" "^icache\.igrab\.after_check "
+irun list-points
+expect_code "example list-points" 0
+expect_re "example list-points" "$OUT" "^icache\.igrab\.after_check "
 
 run list-checks
 expect_code "list-checks" 0
 expect_re "list-checks" "$OUT" "^btrfs_release_extent_buffer_pages\.under_io +bug "
 expect_re "list-checks" "$OUT" "^release_extent_buffer\.refs_zero +warn "
-expect_re "list-checks" "$OUT" "^icache\.use_after_free +bug +examples/inode_cache/inode_cache\.cc:"
 expect_re "list-checks" "$OUT" "^livelock\.step_budget +runtime"
+expect_re "list-checks" "$OUT" "^livelock\.wall_time +runtime"
+irun list-checks
+expect_code "example list-checks" 0
+expect_re "example list-checks" "$OUT" "^icache\.use_after_free +bug +examples/inode_cache/inode_cache\.cc:"
 
 run list-scenarios
 expect_code "list-scenarios" 0
 expect_re "list-scenarios" "$OUT" "^btrfs_eb\.seed_race$"
-expect_re "list-scenarios" "$OUT" "^icache\.igrab_vs_iput$"
+if grep -q "icache" "$OUT"; then fail "tools/cli lists the example's scenario"; fi
+irun list-scenarios
+expect_code "example list-scenarios" 0
+expect_re "example list-scenarios" "$OUT" "^icache\.igrab_vs_iput$"
+if grep -q "btrfs_eb" "$OUT"; then fail "the example's faultline lists btrfs_eb"; fi
 
 run list-hooks
 expect_code "list-hooks" 0
@@ -319,11 +367,11 @@ expect_in "help" "$OUT" "usage:"
 
 # --- run outcomes -----------------------------------------------------------
 
-run run --progress=none examples/inode_cache/buggy.textproto
+irun run --progress=none examples/inode_cache/buggy.textproto
 expect_code "run buggy icache" 0
 expect_in "run buggy icache" "$OUT" "icache.use_after_free"
 
-run run --progress=none examples/inode_cache/fixed.textproto
+irun run --progress=none examples/inode_cache/fixed.textproto
 expect_code "run fixed icache" 0
 
 NOT_MET="$TMP/fixed_expects_violation.textproto"
@@ -334,15 +382,49 @@ scenario { name: "icache.igrab_vs_iput" variant: "fixed" }
 exploration { strategy: EXHAUSTIVE preemption_bound: 2 iterations: 10000 }
 expect { violation: "icache.use_after_free" }
 EOF
-run run --progress=none "$NOT_MET"
+irun run --progress=none "$NOT_MET"
 expect_code "expectation not met" 1
 
-run run --progress=none "$NOT_MET" examples/inode_cache/buggy.textproto
+irun run --progress=none "$NOT_MET" examples/inode_cache/buggy.textproto
 expect_code "worst of two plans" 1
 expect_in "worst of two plans" "$OUT" "some expectations NOT met"
 
+# A step budget may run out anywhere (a step check, a release in a lock
+# guard's destructor): every small budget ends as the violation, with the
+# verdict's exit code, never an uncaught exception (exit 134).
+for budget in 1 2 3 4 5 6 7 8 9 10 11 12 20 50; do
+  BUDGET_PLAN="$TMP/seed_budget_$budget.textproto"
+  sed -e "s/^exploration {/exploration { max_steps: $budget/" \
+    -e 's/iterations: 2000/iterations: 20/' \
+    plans/seed_race_prefix.textproto >"$BUDGET_PLAN"
+  run run --progress=none "$BUDGET_PLAN"
+  expect_code "max_steps $budget" 1
+  expect_in "max_steps $budget" "$OUT" "livelock.step_budget"
+done
+
+# The iteration timeout (fibers: livelock.wall_time; threads: the watchdog)
+# is a plan field with a documented range.
+TIMEOUT_PLAN="$TMP/timeout.textproto"
+sed 's/^exploration {/exploration { iteration_timeout_ms: 3600001/' \
+  examples/inode_cache/buggy.textproto >"$TIMEOUT_PLAN"
+irun check "$TIMEOUT_PLAN"
+expect_code "iteration_timeout_ms too large" 2
+expect_re "iteration_timeout_ms too large" "$ERR" \
+  "timeout.textproto:[0-9]+:[0-9]+: exploration.iteration_timeout_ms: expected a value in \\[0, 3600000\\]"
+sed 's/^exploration {/exploration { iteration_timeout_ms: 60000/' \
+  examples/inode_cache/buggy.textproto >"$TIMEOUT_PLAN"
+irun run --progress=none "$TIMEOUT_PLAN"
+expect_code "iteration_timeout_ms in range" 0
+
+# A flag that makes a valid plan invalid says the flag caused it.
+irun run --progress=none --strategy=random examples/inode_cache/buggy.textproto
+expect_code "--strategy conflicting with the plan" 2
+expect_in "--strategy conflicting with the plan" "$ERR" "preemption_bound"
+expect_in "--strategy conflicting with the plan" "$ERR" \
+  "caused by --strategy=random on the command line"
+
 JSON_OUT="$TMP/report_copy.json"
-run run --progress=none --json_out="$JSON_OUT" examples/inode_cache/buggy.textproto
+irun run --progress=none --json_out="$JSON_OUT" examples/inode_cache/buggy.textproto
 expect_code "--json_out" 0
 if [[ ! -s "$JSON_OUT" ]]; then
   fail "--json_out: $JSON_OUT not written"
@@ -350,7 +432,7 @@ else
   expect_in "--json_out" "$JSON_OUT" '"expectations_met": true'
 fi
 
-run run --progress=none --json_out="$TMP/no/such/dir/report.json" \
+irun run --progress=none --json_out="$TMP/no/such/dir/report.json" \
   examples/inode_cache/buggy.textproto
 expect_code "--json_out unwritable" 2
 expect_in "--json_out unwritable" "$ERR" "--json_out: cannot write $TMP/no/such/dir/report.json"

@@ -3,13 +3,10 @@
 // seed override changes the schedules, bounded exhaustive search finds the
 // toy inode-cache race and proves the fixed variant clean, minimized tokens
 // replay against the plan they came from, expectations decide when to stop,
-// the time budget stops a run, and the btrfs seed race is found, minimized
-// and rendered as the race it is, on fibers and, from the run's own trace,
-// on real threads.
-// Method: plans written inline (or plans/seed_race_prefix.textproto loaded by
-// path) over the toy inode cache (examples/inode_cache) and the btrfs_eb
-// model, run in process with Explorer::Run; assertions only on the Report
-// (never on wall time).
+// and the time budget stops a run. (The btrfs seed race: seed_race_test.cc.)
+// Method: plans written inline over the toy inode cache
+// (examples/inode_cache), run in process with Explorer::Run; assertions only
+// on the Report (never on wall time).
 #include "framework/explore/explorer.h"
 
 #include <algorithm>
@@ -19,92 +16,23 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/string_view.h"
 #include "framework/explore/explorer_options.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/replay_token.h"
 #include "gtest/gtest.h"
+#include "tests/explore/explorer_harness.h"
 
 namespace faultline {
 namespace {
 
-constexpr char kUseAfterFree[] = "icache.use_after_free";
-constexpr char kUnderIo[] = "btrfs_release_extent_buffer_pages.under_io";
-
-// A plan over the toy inode cache: `variant`, then `rest` (exploration and
-// expectations) verbatim.
-Plan IcachePlan(const std::string& variant, const std::string& rest) {
-  const std::string text = absl::StrCat(
-      "version: 1\n"
-      "scenario { name: \"icache.igrab_vs_iput\" variant: \"",
-      variant, "\" }\n", rest);
-  absl::StatusOr<Plan> plan = ParsePlanText(text, "inline.textproto");
-  EXPECT_TRUE(plan.ok()) << plan.status() << "\n" << text;
-  return plan.ok() ? *plan : Plan();
-}
-
-Report Explore(const Plan& plan, ExplorerOptions options = {}) {
-  Explorer explorer(plan, "inline.textproto", options);
-  absl::StatusOr<Report> report = explorer.Run();
-  EXPECT_TRUE(report.ok()) << report.status();
-  return report.ok() ? *report : Report();
-}
-
-// Options for runs whose failures need no minimizing or rendering.
-ExplorerOptions Fast() {
-  ExplorerOptions options;
-  options.minimize = false;
-  options.render = false;
-  return options;
-}
-
-const ViolationReport* FindViolation(const Report& report,
-                                     const std::string& check) {
-  for (const ViolationReport& v : report.violations()) {
-    if (v.check() == check) return &v;
-  }
-  return nullptr;
-}
-
-// `text` without whitespace, so wrapped cell text compares to one line.
-std::string Squeeze(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c != ' ' && c != '\n' && c != '\t') out += c;
-  }
-  return out;
-}
-
-// The rows of a rendered task table (trace_table.h), each the squeezed
-// concatenation of its cells: a row starts at a line whose first cell is
-// its number and continues over the lines that wrap its text.
-std::vector<std::string> TableRows(const std::string& table) {
-  std::vector<std::vector<std::string>> rows;  // cells, joined per column
-  for (absl::string_view line : absl::StrSplit(table, '\n')) {
-    std::vector<std::string> cells = absl::StrSplit(line, '|');
-    if (cells.size() < 2) continue;
-    const std::string number = Squeeze(cells[0]);
-    const bool starts =
-        !number.empty() &&
-        number.find_first_not_of("0123456789") == std::string::npos;
-    if (starts) {
-      rows.emplace_back(cells.size());
-    } else if (!number.empty() || rows.empty()) {
-      continue;  // header or separator
-    }
-    std::vector<std::string>& row = rows.back();
-    if (row.size() < cells.size()) row.resize(cells.size());
-    for (size_t c = 1; c < cells.size(); ++c) row[c] += Squeeze(cells[c]);
-  }
-  std::vector<std::string> out;
-  for (const std::vector<std::string>& row : rows)
-    out.push_back(absl::StrJoin(row, "|"));
-  return out;
-}
+using ::faultline::testing_explore::ExpectReplayReproduces;
+using ::faultline::testing_explore::Explore;
+using ::faultline::testing_explore::Fast;
+using ::faultline::testing_explore::FindViolation;
+using ::faultline::testing_explore::IcachePlan;
+using ::faultline::testing_explore::kUseAfterFree;
 
 constexpr char kRandomCollectAll[] =
     "exploration { strategy: RANDOM seed: 7 iterations: 61 collect_all: true "
@@ -115,12 +43,20 @@ constexpr char kPctCollectAll[] =
     "exploration { strategy: PCT seed: 7 iterations: 61 collect_all: true }\n"
     "expect { violation: \"icache.use_after_free\" }\n";
 
+// PCT over choice steps learns k from calibration runs (explorer.cc): every
+// shard runs the same calibration, so its iterations match too.
+constexpr char kPctChoiceCollectAll[] =
+    "exploration { strategy: PCT pct_steps: PCT_CHOICE_STEPS seed: 7 "
+    "iterations: 61 collect_all: true }\n"
+    "expect { violation: \"icache.use_after_free\" }\n";
+
 // Equal step totals mean every iteration ran the same schedule in both
 // layouts: PCT's k must not be learned from the iterations a shard ran.
 class ExplorerSharding : public ::testing::TestWithParam<const char*> {};
 
 INSTANTIATE_TEST_SUITE_P(RandomAndPct, ExplorerSharding,
-                         ::testing::Values(kRandomCollectAll, kPctCollectAll));
+                         ::testing::Values(kRandomCollectAll, kPctCollectAll,
+                                           kPctChoiceCollectAll));
 
 TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
   const Plan plan = IcachePlan("buggy", GetParam());
@@ -291,27 +227,6 @@ TEST(ExplorerExhaustive, SearchCompleteFailsWhenBudgetEndsTheWalk) {
   EXPECT_FALSE(report.expectations_met());
 }
 
-// Checks that `token` replays against `plan` to a violation of `check`.
-void ExpectReplayReproduces(const Plan& plan, const std::string& token,
-                            const std::string& check) {
-  // A replay plan keeps the scenario, rules and expectations; of the
-  // exploration only what replay reads.
-  Plan replay = plan;
-  Exploration* exploration = replay.mutable_exploration();
-  exploration->Clear();
-  exploration->set_strategy(Exploration::REPLAY);
-  exploration->set_replay_token(token);
-  exploration->set_max_steps(plan.exploration().max_steps());
-  ASSERT_TRUE(ValidatePlan(replay).ok()) << ValidatePlan(replay);
-  Explorer explorer(replay, "replay.textproto", Fast());
-  absl::StatusOr<Report> report = explorer.Run();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->strategy(), "replay");
-  EXPECT_EQ(report->iterations_run(), 1u);
-  EXPECT_GT(report->violations_by_check().count(check), 0u)
-      << "token " << token << " did not reproduce " << check;
-}
-
 TEST(ExplorerMinimize, MinimizedTokenReplaysAgainstItsPlan) {
   const Plan plan =
       IcachePlan("buggy",
@@ -392,109 +307,6 @@ TEST(ExplorerStop, TimeBudgetStopsTheRun) {
   EXPECT_EQ(report.stop_reason(), "time_budget");
   EXPECT_LT(report.iterations_run(), report.iterations_planned());
   EXPECT_EQ(report.iterations_planned(), 100000000u);
-}
-
-// The README's job: PCT finds the seed race before the fix; the minimized
-// run is the race of the seed's commit message, row for row.
-TEST(ExplorerSeedRace, FoundMinimizedAndRenderedInOrder) {
-  absl::StatusOr<Plan> plan = LoadPlanFile("plans/seed_race_prefix.textproto");
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  ExplorerOptions options;
-  options.collect_all = false;  // stop at the first BUG_ON
-  Explorer explorer(*plan, "plans/seed_race_prefix.textproto", options);
-  absl::StatusOr<Report> report = explorer.Run();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_TRUE(report->expectations_met());
-  EXPECT_EQ(report->stop_reason(), "decided");
-  const ViolationReport* v = FindViolation(*report, kUnderIo);
-  ASSERT_NE(v, nullptr);
-  ASSERT_FALSE(v->minimized_token().empty());
-  EXPECT_LE(v->minimized_preemptions(), 4u);
-
-  // Each needle must be in a later row than the previous one.
-  const std::vector<std::string> rows = TableRows(v->rendered_table());
-  const std::vector<std::string> needles = {
-      "try_release_extent_buffer: refs == 1",
-      "find_extent_buffer: found, inc_not_zero refs 1->2",
-      "try_release_extent_buffer: clear TREE_REF",
-      "set io_pages",
-      "release_extent_buffer: refs -> 0",
-      kUnderIo,
-  };
-  size_t next = 0;
-  for (const std::string& needle : needles) {
-    const std::string want = Squeeze(needle);
-    while (next < rows.size() && rows[next].find(want) == std::string::npos) {
-      ++next;
-    }
-    ASSERT_LT(next, rows.size())
-        << "no row \"" << needle << "\" after the previous one in:\n"
-        << v->rendered_table();
-    ++next;
-  }
-}
-
-// The minimized token of a plan with delay rules replays against the plan
-// file as written: report tokens never depend on a plan the minimizer
-// changed (e.g. with shortened delays).
-TEST(ExplorerSeedRace, MinimizedTokenReplaysAgainstThePlanFile) {
-  absl::StatusOr<Plan> plan = LoadPlanFile("plans/seed_race_prefix.textproto");
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  ExplorerOptions options;
-  options.collect_all = false;
-  options.render = false;
-  Explorer explorer(*plan, "plans/seed_race_prefix.textproto", options);
-  absl::StatusOr<Report> report = explorer.Run();
-  ASSERT_TRUE(report.ok()) << report.status();
-  const ViolationReport* v = FindViolation(*report, kUnderIo);
-  ASSERT_NE(v, nullptr);
-  absl::StatusOr<ReplayToken> token = DecodeReplayToken(v->minimized_token());
-  ASSERT_TRUE(token.ok()) << token.status();
-  EXPECT_EQ(token->plan_hash, PlanHash(*plan));
-  ExpectReplayReproduces(*plan, v->replay_token(), kUnderIo);
-  ExpectReplayReproduces(*plan, v->minimized_token(), kUnderIo);
-}
-
-// The thread backend: the same race found by real threads, reported with a
-// best-effort token (strategy kThreads, no switches) and rendered from the
-// failing run's own trace, since it cannot be replayed or minimized. Row
-// order between tasks is the order their notes were recorded, so only the
-// presence of the race's steps is asserted, and that the BUG_ON ends it.
-TEST(ExplorerThreads, SeedRaceFoundOnRealThreadsAndRenderedFromItsOwnTrace) {
-  constexpr char kPath[] = "plans/seed_race_prefix_threads.textproto";
-  absl::StatusOr<Plan> plan = LoadPlanFile(kPath);
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  Explorer explorer(*plan, kPath, ExplorerOptions());
-  absl::StatusOr<Report> report = explorer.Run();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_TRUE(report->expectations_met());
-  EXPECT_EQ(report->backend(), "threads");
-  EXPECT_EQ(report->strategy(), "os");
-  const ViolationReport* v = FindViolation(*report, kUnderIo);
-  ASSERT_NE(v, nullptr);
-  EXPECT_TRUE(v->minimized_token().empty());
-  EXPECT_GE(v->fault_fires(), 1u);
-  absl::StatusOr<ReplayToken> token = DecodeReplayToken(v->replay_token());
-  ASSERT_TRUE(token.ok()) << token.status();
-  EXPECT_EQ(token->strategy, static_cast<uint8_t>(StrategyKind::kThreads));
-  EXPECT_TRUE(token->switches.empty());
-  EXPECT_EQ(token->seed, v->iteration_seed());
-
-  const std::vector<std::string> rows = TableRows(v->rendered_table());
-  ASSERT_FALSE(rows.empty());
-  for (const char* needle :
-       {"try_release_extent_buffer: clear TREE_REF", "set io_pages",
-        "release_extent_buffer: refs -> 0"}) {
-    const std::string want = Squeeze(needle);
-    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(),
-                            [&](const std::string& row) {
-                              return row.find(want) != std::string::npos;
-                            }))
-        << "no row \"" << needle << "\" in:\n"
-        << v->rendered_table();
-  }
-  EXPECT_NE(rows.back().find(kUnderIo), std::string::npos)
-      << v->rendered_table();
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 // its trace hash, its replay token and the minimized token. The expected
 // values were copied from the code's output before the runtime was split;
 // a change to any of them is a behaviour change and needs its own reason.
+// Changed once on purpose: the seed plans now hold the page in reclaim
+// across cpu1's trylock instead of injecting the failure, and the
+// trylock-failure note names the page's holder (or says "injected").
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -97,14 +100,14 @@ TEST(GoldenTest, SeedRacePrefixPct) {
       {"seed_race_prefix.textproto",
        40,
        {0, 1, 17},
-       {243827152399383534u, 4001093136296975945u, 4263621241536722574u},
+       {11113060554622245875u, 3360111733461357900u, 1333908970008995038u},
        40,
        40,
-       1,
+       2,
        3,
-       4499470305731067873u,
-       "fl1-AZeEjuej6eTAPZPXw8LQta6KFAECAwOEAQEAIzw6Cg",
-       "fl1-AZeEjuej6eTAPZPXw8LQta6KFAEAAJC2kuM"});
+       5642483866661369351u,
+       "fl1-AfPrmZ7BytanhAGT18PC0LWuihQBAgMDhAEBAHo5-YY",
+       "fl1-AfPrmZ7BytanhAGT18PC0LWuihQBAAAZmAzm"});
 }
 
 TEST(GoldenTest, SeedRacePostfixPct) {
@@ -112,7 +115,7 @@ TEST(GoldenTest, SeedRacePostfixPct) {
       {"seed_race_postfix.textproto",
        40,
        {0, 1, 17},
-       {6193889109502154251u, 16452585017280953851u, 9659315757572062628u},
+       {18206174355030994226u, 4961985082031941050u, 9653238342626712902u},
        40,
        40,
        0,
@@ -128,18 +131,17 @@ TEST(GoldenTest, SeedRacePrefixRandom) {
       {"seed_race_prefix_random.textproto",
        2000,
        {0, 1, 17},
-       {5950226836840738893u, 1954053069365571455u, 4472431650995605071u},
-       653,
-       653,
+       {1641488967069246021u, 7521711067339263193u, 2490483724848288335u},
+       1329,
+       1329,
        1,
-       652,
-       2703962338284299028u,
-       "fl1-AZeEjuej6eTAPcelsYG138mk_wEARwICAQECAwECAwMDAwICAwMHAwECAQMCAgIDAQI"
-       "DAwICAQMDAwMCAQMDAgMDAQICAwECAwMCAwECAQMCAgEDAQICAwICAQMDAgEDAQIGAwECAQ"
-       "MCAgEDAQICAwICVQEDAwIBAQMFAwEBAQMBAQEDAQEBAwIBAgMCAQMDAQEBBAEBAQMGAwIBA"
-       "w"
-       "MCAQEDAQEAF1iw3g",
-       "fl1-AZeEjuej6eTAPcelsYG138mk_wEABQkDAwMMAx0DFAIAsL4fxQ"});
+       1328,
+       15528013844998691031u,
+       "fl1-"
+       "AfPrmZ7BytanhAHQ7siRj7DrrhUANAEDAQEBAwECAgEHAwICAwMEAwECCAMCAgEDAQIBAwQ"
+       "DAwIBAwECAgMDAgMDAQICAwMDAgITAwICAwMBAgEDAQIBAwICAQMBAngBBgMFAQIDAwMBAQ"
+       "EDAwEEAwIBAwMBAQQDAQEGBAEDANJlz6w",
+       "fl1-AfPrmZ7BytanhAHQ7siRj7DrrhUAASQDAC5mQbo"});
 }
 
 TEST(GoldenTest, SeedRacePrefixExhaustive) {
@@ -149,7 +151,7 @@ TEST(GoldenTest, SeedRacePrefixExhaustive) {
       {"seed_race_prefix_exhaustive.textproto",
        500,
        {0, 1, 17},
-       {14459971412063719326u, 9783333321839070434u, 5378907738982469133u},
+       {12350882450507090925u, 12932006026474727657u, 3336042087019806929u},
        500,
        500,
        0,

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "framework/fault_point.h"
+#include "framework/rule_set.h"
 #include "framework/run_context.h"
 #include "framework/site_registry.h"
 #include "gtest/gtest.h"

@@ -7,6 +7,7 @@
 
 #include <google/protobuf/text_format.h>
 
+#include "framework/rule_set.h"
 #include "framework/run_context.h"
 #include "framework/site_registry.h"
 #include "gtest/gtest.h"

@@ -2,17 +2,20 @@
 // arms a subset of them per run that depends only on the run's seed (about
 // arm_probability of them over many runs), an unarmed rule never acts and an
 // armed one does, the fired rules render as plan rules that load, and bad
-// swarm sections are rejected with file:line:col and a did-you-mean.
+// swarm sections are rejected with file:line:col and a did-you-mean; with
+// per_task each task of a run draws its own arming.
 // Method: this file registers its own fault points (swarmtest.*) and a
 // scenario; runs are RunContexts with a recording executor; bad plans are
 // parsed with ParsePlanText and their exact messages compared.
 #include "framework/swarm.h"
 
+#include <memory>
 #include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "framework/fault_point.h"
+#include "framework/internal/task_identity.h"
 #include "framework/plan_loader.h"
 #include "framework/rule_set.h"
 #include "framework/run_context.h"
@@ -117,6 +120,51 @@ TEST(Swarm, ArmProbabilityOneArmsEveryPointAndYieldsWork) {
   B();
   EXPECT_EQ(executor.yields, 2);
   EXPECT_TRUE(executor.delays.empty());
+}
+
+// per_task: each (point, task name) pair draws on its own, so over many
+// runs a point is armed for one task and not the other; a task's own hits
+// fire exactly when its draw (SwarmArmedForTask) says so.
+TEST(Swarm, PerTaskArmsEachTaskOnItsOwnDraw) {
+  std::shared_ptr<const RuleSet> rules = *RuleSet::Compile(
+      ParseOrDie("swarm { points_prefix: \"swarmtest.a.one\" per_task: true "
+                 "delay { ns: 100 } }\n"));
+  const SiteRegistry& sites = SiteRegistry::Get();
+  const PointInfo& one = sites.point(sites.Find("swarmtest.a.one"));
+  int unequal = 0;
+  constexpr int kRuns = 400;
+  for (uint64_t seed = 0; seed < kRuns; ++seed) {
+    RecordingExecutor executor;
+    RunContext run(rules, RunOptions{.seed = seed, .executor = &executor});
+    ScopedRunContext install(&run);
+    bool fired[2] = {};
+    const char* names[2] = {"cpu0", "cpu1"};
+    for (int t = 0; t < 2; ++t) {
+      std::unique_ptr<TaskIdentity> task = run.NewTask(names[t], "");
+      SetCurrentTask(task.get());
+      const size_t before = executor.delays.size();
+      A();
+      fired[t] = executor.delays.size() > before;
+      SetCurrentTask(nullptr);
+      EXPECT_EQ(fired[t], SwarmArmedForTask(seed, one, names[t],
+                                            kDefaultSwarmArmProbability))
+          << seed << " " << names[t];
+    }
+    unequal += fired[0] != fired[1];
+  }
+  // Independent draws at 0.5: unequal in about half the runs (a per-point
+  // swarm never is).
+  EXPECT_GT(unequal, kRuns / 2 - 60);
+  EXPECT_LT(unequal, kRuns / 2 + 60);
+}
+
+TEST(Swarm, PerTaskRuleRendersWithItsTask) {
+  std::shared_ptr<const RuleSet> rules = *RuleSet::Compile(
+      ParseOrDie("swarm { points_prefix: \"swarmtest.a.one\" per_task: true "
+                 "yield {} }\n"));
+  EXPECT_EQ(SwarmRuleText(rules->rule(0), rules->sites(), "cpu1"),
+            "rules { name: \"swarm swarmtest.a.one\" point: "
+            "\"swarmtest.a.one\" tasks: \"cpu1\" yield {} }");
 }
 
 TEST(Swarm, FiredRuleRendersAsAPlanRuleThatLoads) {

@@ -184,6 +184,47 @@ TEST(FiberBackend, StepBudgetReportsLivelock) {
   EXPECT_EQ(result.steps, 501u);
 }
 
+// The budget may run out on any step, a release in a guard's destructor
+// included: every budget from 1 to 40 ends as the violation, never as an
+// exception thrown out of a destructor (std::terminate).
+TEST(FiberBackend, StepBudgetOnAReleaseIsAViolationToo) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* lock = world.Make<SpinLock>("lock");
+    auto* queue = world.Make<WaitQueue>("queue");
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    for (const char* name : {"a", "b"}) {
+      world.Spawn(name, [=] {
+        for (;;) {
+          SpinLockGuard guard(lock);
+          x->store(x->load() + 1);
+          queue->WakeAll();
+        }
+      });
+    }
+  });
+  for (uint64_t budget = 1; budget <= 40; ++budget) {
+    IterationResult result = RunFibers(program, nullptr, 0, budget);
+    ASSERT_EQ(result.violations.size(), 1u) << "max_steps " << budget;
+    EXPECT_EQ(result.violations[0].check, "livelock.step_budget");
+    EXPECT_EQ(result.steps, budget + 1);
+  }
+}
+
+// A world object whose destructor finds a bug: recorded, not thrown out of
+// the destructor.
+TEST(FiberBackend, BugOnInATeardownDestructorIsRecorded) {
+  struct Checked {
+    ~Checked() { FL_BUG_ON(true, "teardown.leak"); }
+  };
+  const ScenarioInfo program = FromBuild([](World& world) {
+    world.Make<Checked>();
+    world.Spawn("t", [] { this_task::Yield(); });
+  });
+  IterationResult result = RunFibers(program, nullptr, 0);
+  ASSERT_EQ(result.violations.size(), 1u);
+  EXPECT_EQ(result.violations[0].check, "teardown.leak");
+}
+
 TEST(FiberBackend, StepChecksRunAfterEveryStep) {
   int checks = 0;
   const ScenarioInfo program = FromBuild([&](World& world) {
@@ -239,6 +280,44 @@ TEST(FiberBackend, WaitQueueTimeoutUsesVirtualTime) {
   EXPECT_FALSE(got);
   EXPECT_GE(now, 5000);
   EXPECT_LT(now, 6000);
+}
+
+// Virtual time saturates: a sleep or a wait timeout of INT64_MAX ns ends at
+// the end of time (INT64_MAX - 1) instead of overflowing into a negative
+// deadline, which read as "no deadline" (a crash at the end of the run, or
+// a false deadlock for a timed wait).
+TEST(FiberBackend, SleepToTheEndOfTimeSaturates) {
+  std::vector<int64_t> woke_at;
+  const ScenarioInfo program = FromBuild([&](World& world) {
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    world.Spawn("sleeper", [&, x] {
+      this_task::SleepFor(absl::InfiniteDuration());
+      woke_at.push_back(this_task::NowNs());
+      x->store(1);  // steps after the end of time stay there
+      this_task::SleepFor(absl::Nanoseconds(INT64_MAX));
+      woke_at.push_back(this_task::NowNs());
+    });
+    world.Spawn("other", [x] { x->store(2); });
+  });
+  IterationResult result = RunFibers(program, nullptr, 0);
+  EXPECT_TRUE(result.violations.empty()) << result.violations[0].message;
+  EXPECT_EQ(woke_at, (std::vector<int64_t>{INT64_MAX - 1, INT64_MAX - 1}));
+  EXPECT_EQ(result.virtual_ns, INT64_MAX - 1);
+}
+
+TEST(FiberBackend, WaitTimeoutNearInt64MaxTimesOutInsteadOfDeadlock) {
+  bool got = true;
+  const ScenarioInfo program = FromBuild([&](World& world) {
+    auto* q = world.Make<WaitQueue>("q");
+    world.Spawn("waiter", [&, q] {
+      this_task::SleepFor(absl::Nanoseconds(10));
+      got = q->WaitUntilFor([] { return false; }, INT64_MAX - 5);
+    });
+  });
+  IterationResult result = RunFibers(program, nullptr, 0);
+  EXPECT_TRUE(result.violations.empty()) << result.violations[0].message;
+  EXPECT_FALSE(got);
+  EXPECT_EQ(result.virtual_ns, INT64_MAX - 1);
 }
 
 TEST(FiberBackend, RcuCallbackWaitsForOpenReaders) {

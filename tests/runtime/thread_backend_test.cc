@@ -93,6 +93,55 @@ TEST(ThreadBackend, WatchdogFiresOnLivelock) {
       << result.violations[0].message;
 }
 
+// A sleep of INT64_MAX ns lasts until the watchdog, not 0 ns (the deadline
+// used to overflow into the past).
+TEST(ThreadBackend, EndlessSleepIsNotZero) {
+  bool returned = false;
+  const ScenarioInfo program = FromBuild([&](World& world) {
+    world.Spawn("sleeper", [&] {
+      this_task::SleepFor(absl::Nanoseconds(INT64_MAX));
+      returned = true;
+    });
+  });
+  IterationResult result = RunThreads(program, 0, /*timeout_ms=*/100);
+  ASSERT_TRUE(HasViolation(result, "watchdog.timeout"));
+  EXPECT_FALSE(returned);
+}
+
+// A quiescence check that takes a lock a finished task leaked: nobody can
+// release it, so it is a reported deadlock (it used to spin forever).
+TEST(ThreadBackend, QuiescenceCheckOnALeakedLockIsADeadlock) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* lock = world.Make<SpinLock>("leaked");
+    world.Spawn("leaker", [lock] { lock->Lock(); });
+    world.AtQuiescence("lock.free", [lock] { SpinLockGuard guard(lock); });
+  });
+  const absl::Time start = absl::Now();
+  IterationResult result = RunThreads(program, 0, /*timeout_ms=*/5000);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  ASSERT_TRUE(HasViolation(result, "deadlock"));
+  EXPECT_NE(result.violations[0].message.find("'leaked' held by task #1"),
+            std::string::npos)
+      << result.violations[0].message;
+}
+
+// A task that never reaches a scheduling point cannot be stopped: after the
+// watchdog and its grace period the process exits with status 1 and says
+// why (it used to abort with SIGABRT).
+TEST(ThreadBackendDeathTest, UnstoppableTaskExitsWithStatus1) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const ScenarioInfo program = FromBuild([](World& world) {
+    world.Spawn("stuck", [] {
+      volatile bool forever = true;
+      while (forever) {
+      }
+    });
+  });
+  EXPECT_EXIT(RunThreads(program, 0, /*timeout_ms=*/100),
+              ::testing::ExitedWithCode(1),
+              "watchdog.timeout: run exceeded 100 ms .*'stuck'");
+}
+
 TEST(ThreadBackend, WatchdogNamesLockHoldersInADeadlock) {
   const ScenarioInfo program = FromBuild([](World& world) {
     auto* a = world.Make<SpinLock>("lock_a");

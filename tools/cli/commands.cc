@@ -58,6 +58,26 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   return run;
 }
 
+// A strict-replay token for a minimized run of the fiber backend.
+ReplayToken MinimizedToken(const FailingRun& run) {
+  ReplayToken token;
+  token.plan_hash = PlanHash(run.plan);
+  token.seed = run.seed;
+  // A DPOR schedule replays only under DPOR's step model.
+  token.strategy = static_cast<uint8_t>(run.dpor ? StrategyKind::kDpor
+                                                 : StrategyKind::kReplay);
+  token.switches = run.switches;
+  token.suppressed_fires = run.suppressed_fires;
+  token.branch_fires = run.branch_fires;
+  return token;
+}
+
+std::string PlanText(const Plan& plan) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(plan, &text);
+  return text;
+}
+
 void PrintOutcome(const IterationResult& result) {
   for (const Violation& v : result.violations) {
     std::cout << absl::StrFormat("VIOLATION %s by %s at step %d: %s\n", v.check,
@@ -184,27 +204,27 @@ int MinimizeCommand(const std::string& token, const std::string& plan) {
     return 1;
   }
   run->check = first.violations.front().check;
+  // First without touching the plan, so the token replays against the plan
+  // file as given; then, if the plan has delays, with delays shortened too,
+  // which changes the plan: that token is printed with the plan it needs.
   MinimizeOptions options;
   options.max_replays = 1000;
-  options.shorten_delays = true;
   MinimizeResult min = Minimize(*run, options);
-  ReplayToken small;
-  small.plan_hash = PlanHash(min.run.plan);
-  small.seed = min.run.seed;
-  // A DPOR schedule replays only under DPOR's step model.
-  small.strategy = static_cast<uint8_t>(min.run.dpor ? StrategyKind::kDpor
-                                                     : StrategyKind::kReplay);
-  small.switches = min.run.switches;
-  small.suppressed_fires = min.run.suppressed_fires;
-  small.branch_fires = min.run.branch_fires;
-  std::string plan_text;
-  google::protobuf::TextFormat::PrintToString(min.run.plan, &plan_text);
   std::cout << RenderTaskTable(min.last.trace) << "\n";
   PrintOutcome(min.last);
   std::cout << "minimized in " << min.replays << " replays\n"
-            << "token: " << EncodeReplayToken(small) << "\n"
-            << "plan:\n"
-            << plan_text;
+            << "token: " << EncodeReplayToken(MinimizedToken(min.run))
+            << "\n  replays against " << plan << "\n";
+  options.shorten_delays = true;
+  MinimizeResult shorter = Minimize(min.run, options);
+  const std::string shorter_plan = PlanText(shorter.run.plan);
+  if (shorter.reproduced && shorter_plan != PlanText(min.run.plan)) {
+    std::cout << "with delays shortened: "
+              << EncodeReplayToken(MinimizedToken(shorter.run))
+              << "\n  replays only against this plan, not " << plan
+              << " (save it as a file):\n"
+              << shorter_plan;
+  }
   return 0;
 }
 

@@ -57,7 +57,7 @@ usage:
                         [--points] [--progress=auto|bar|lines|none]
                         [--pct_depth=D] [--preemption_bound=B]
   faultline replay TOKEN PLAN       re-run a recorded failing schedule
-  faultline minimize TOKEN PLAN     shrink it; print the minimal token + plan
+  faultline minimize TOKEN PLAN     shrink it; print the minimal token for PLAN
   faultline render TOKEN PLAN [--format=table|chrome|events] [--out=F]
   faultline trace PLAN [--iteration=N] [--format=table|events]
                                     show what one iteration did, pass or fail

@@ -17,8 +17,10 @@
 
 #include "framework/check.h"
 #include "framework/rule.h"
+#include "framework/rule_set.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
+#include "framework/site_registry.h"
 
 namespace faultline {
 namespace internal {

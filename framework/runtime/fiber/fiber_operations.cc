@@ -8,7 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
+#include "framework/rule.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/runtime/rcu.h"
 #include "framework/site_registry.h"
 
@@ -107,12 +109,21 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
     if (config_.dpor) {
       NoteSpinAccess(nullptr, StableId(object, id), before != after);
     }
+    NoteTouched(side_op_, object);
     return;
   }
   FL_CHECK(cur->next_object == object);
   if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
+  NoteTouched(cur->next.op, object);
+}
+
+void FiberScheduler::NoteTouched(OpKind kind, const void* object) {
+  if (kind == OpKind::kLoad || object == nullptr || world_ == nullptr) return;
+  if (WorldAccess::wants_touched(*world_)) {
+    WorldAccess::NoteTouched(*world_, object);
+  }
 }
 
 void FiberScheduler::AfterPointerOp(const void* object, const void* before,
@@ -181,7 +192,8 @@ bool FiberScheduler::Wait(const void* queue, const char* label,
   BeforeOp(OpKind::kWait, queue, label);
   if (!InTaskContext() || aborting_) return ready();
   FiberTask* cur = current_;
-  const int64_t deadline = timeout_ns >= 0 ? now_ns_ + timeout_ns : -1;
+  const int64_t deadline =
+      timeout_ns >= 0 ? VirtualDeadline(now_ns_, timeout_ns) : -1;
   while (!ready()) {
     if (deadline >= 0 && now_ns_ >= deadline) return false;
     Block(cur, OpKind::kWait, queue, label, "wait_queue", nullptr, deadline);
@@ -204,7 +216,7 @@ void FiberScheduler::SleepFor(int64_t ns) {
   // DPOR: time must not decide which task can run; a delay is a step.
   if (!InTaskContext() || aborting_ || config_.dpor) return;
   Block(current_, OpKind::kSleep, nullptr, "sleep", "sleep", nullptr,
-        now_ns_ + ns);
+        VirtualDeadline(now_ns_, ns));
 }
 
 void FiberScheduler::Yield() {
@@ -217,17 +229,13 @@ void FiberScheduler::Yield() {
 
 void FiberScheduler::Note(absl::string_view text) {
   if (tearing_down_) return;
-  TraceEvent event;
-  event.step = step_;
-  event.task = current_ordinal();
-  event.kind = TraceEventKind::kNote;
-  event.text = std::string(text);
+  StateSnapshot state;
   if (world_ != nullptr && WorldAccess::has_state_probe(*world_)) {
     ++in_hook_;  // a probe that touches instrumented state takes no step
-    event.state = WorldAccess::ProbeState(*world_);
+    state = WorldAccess::ProbeState(*world_);
     --in_hook_;
   }
-  recorder_.Event(std::move(event));
+  recorder_.Note(step_, current_ordinal(), text, std::move(state));
 }
 
 std::string FiberScheduler::CurrentTaskName() const {

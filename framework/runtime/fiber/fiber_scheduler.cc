@@ -49,20 +49,22 @@ void DeterministicAlgorithm::suspend_until(
     std::chrono::steady_clock::time_point const& until) noexcept {
   // Reached only outside iterations (other fiber users of this thread):
   // iterations always name the next context.
-  std::unique_lock<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (until == (std::chrono::steady_clock::time_point::max)()) {
-    cv_.wait(lock, [this] { return notified_; });
+    while (!notified_) cv_.Wait(&mu_);
   } else {
-    cv_.wait_until(lock, until, [this] { return notified_; });
+    while (!notified_ && cv_.WaitUntil(&mu_, until)) {
+    }
   }
   notified_ = false;
 }
 
 void DeterministicAlgorithm::notify() noexcept {
-  std::unique_lock<std::mutex> lock(mu_);
-  notified_ = true;
-  lock.unlock();
-  cv_.notify_all();
+  {
+    base::MutexLock lock(&mu_);
+    notified_ = true;
+  }
+  cv_.SignalAll();
 }
 
 // --- FiberScheduler: the run
@@ -70,6 +72,7 @@ void DeterministicAlgorithm::notify() noexcept {
 FiberScheduler::FiberScheduler(const IterationConfig& config)
     : Backend(config, this, this, /*concurrent=*/false),
       strategy_(config.strategy),
+      wall_guard_(config.wall_time_limit_ms, &config.scenario->name),
       recorder_(config.record_events,
                 std::min<uint64_t>(config.max_steps + 1, 4096)) {
   FL_CHECK(config_.step_ns >= 0);
@@ -98,6 +101,9 @@ void FiberScheduler::RunWorld(IterationResult& result) {
 }
 
 void FiberScheduler::AfterWorld(IterationResult& result) {
+  // Violations reported by the world's destructors count too (while tearing
+  // down they are recorded, never thrown).
+  result.violations = violations_;
   ReleaseTerminatedFibers();
   result.trace = recorder_.Finish();
 }

@@ -36,18 +36,20 @@
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
 #include <boost/fiber/scheduler.hpp>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "framework/base/cond_var.h"
+#include "framework/base/mutex.h"
 #include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/fiber/fiber_sanitizer.h"
+#include "framework/runtime/fiber/wall_clock_guard.h"
 #include "framework/runtime/internal/backend.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/internal/world_access.h"
@@ -109,9 +111,9 @@ class DeterministicAlgorithm final : public boost::fibers::algo::algorithm {
   boost::fibers::scheduler::ready_queue_type queue_;
   boost::fibers::context* chosen_ = nullptr;
   boost::fibers::context* last_awakened_ = nullptr;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 enum class TaskState : uint8_t { kNew, kRunnable, kBlocked, kSleeping, kDone };
@@ -214,8 +216,11 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // Wakes every sleeper whose deadline is <= now_ns_.
   void WakeDueSleepers();
   void RunStepHooks();
+  // Passes a written object to the world's AtEveryStepTouched checks.
+  void NoteTouched(OpKind kind, const void* object);
   void ReportDeadlock();
   void ReportStepBudget();
+  void ReportWallTime();
   std::string DescribeBlocked(const FiberTask& task) const;
   bool ShouldThrowOnAbort(OpKind kind) const;
   // Parks `cur` until woken (WakeBlockedOn(object)) or, if wake_ns >= 0,
@@ -255,6 +260,8 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   }
 
   Strategy* const strategy_;
+  // Armed from construction (the build included) to destruction.
+  WallClockGuard wall_guard_;
   TraceRecorder recorder_;
   DeterministicAlgorithm* algo_ = nullptr;
   boost::fibers::context* main_ctx_ = nullptr;

@@ -6,10 +6,12 @@
 #include <string>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "framework/check.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/runtime/rcu.h"
 
 namespace faultline {
@@ -17,7 +19,14 @@ namespace internal {
 
 void FiberScheduler::Reschedule(FiberTask* cur, bool yielded, bool may_throw) {
   FL_CHECK(cur == current_);
+  // A release (an unlock in a guard's destructor, say) must not throw: a
+  // violation this decision finds (the step budget, a deadlock, a failed
+  // step check) is only recorded, and the task unwinds at its next
+  // operation. Throwing here was std::terminate.
+  const bool saved_no_throw = no_throw_;
+  if (!may_throw) no_throw_ = true;
   FiberTask* next = Decide(cur, yielded);
+  no_throw_ = saved_no_throw;
   if (next != cur) SwitchTo(next);
   if (aborting_ && may_throw && !no_throw_ && std::uncaught_exceptions() == 0) {
     throw IterationAborted{};
@@ -27,6 +36,10 @@ void FiberScheduler::Reschedule(FiberTask* cur, bool yielded, bool may_throw) {
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   if (!rcus_.empty() || WorldAccess::has_step_checks(*world_)) RunStepHooks();
   if (aborting_) return nullptr;
+  if (ABSL_PREDICT_FALSE(wall_guard_.expired())) {
+    ReportWallTime();
+    return nullptr;
+  }
   if (now_ns_ >= next_wake_ns_) WakeDueSleepers();
   while (!CollectRunnable(cur, yielded)) {
     if (next_wake_ns_ != kNoWake) {
@@ -69,7 +82,7 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   const bool preemption = cur_runnable && !yielded && next != cur;
   recorder_.Decision(chosen, preemption, chosen == fallback);
   // DPOR: time moves only when nothing can run.
-  if (!config_.dpor) now_ns_ += config_.step_ns;
+  if (!config_.dpor) now_ns_ = VirtualDeadline(now_ns_, config_.step_ns);
   return next;
 }
 
@@ -170,6 +183,15 @@ void FiberScheduler::ReportStepBudget() {
                                 " steps (IterationConfig::max_steps)"));
 }
 
+void FiberScheduler::ReportWallTime() {
+  ReportModelError(
+      "livelock.wall_time",
+      absl::StrCat("more than ", wall_guard_.limit_ms(),
+                   " ms of real time by step ", step_,
+                   " (IterationConfig::wall_time_limit_ms; the plan's "
+                   "exploration.iteration_timeout_ms)"));
+}
+
 void FiberScheduler::ReportModelError(const char* check, std::string message,
                                       bool may_throw) {
   Violation violation;
@@ -202,7 +224,9 @@ void FiberScheduler::OnViolation(const Violation& violation) {
   violations_.push_back(std::move(copy));
   if (!violation.fatal) return;
   aborting_ = true;
-  if (no_throw_ || std::uncaught_exceptions() > 0) return;
+  // Tearing down, the world's destructors run on the controller: nothing
+  // would catch the exception.
+  if (no_throw_ || tearing_down_ || std::uncaught_exceptions() > 0) return;
   throw IterationAborted{};
 }
 

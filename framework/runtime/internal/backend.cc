@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "framework/check.h"
+#include "framework/rule_set.h"
 #include "framework/runtime/op.h"
 
 namespace faultline {

@@ -35,6 +35,14 @@ class WorldAccess {
   static bool has_step_checks(const World& world) {
     return world.has_step_checks();
   }
+  // Whether NoteTouched is wanted (some AtEveryStepTouched check).
+  static bool wants_touched(const World& world) {
+    return world.wants_touched();
+  }
+  // Records that an operation other than a load was applied to `object`.
+  static void NoteTouched(World& world, const void* object) {
+    world.NoteTouched(object);
+  }
   static bool has_state_probe(const World& world) {
     return world.has_state_probe();
   }

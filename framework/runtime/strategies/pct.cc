@@ -8,6 +8,13 @@
 // iteration's schedule depends only on (seed, iteration seed) and is the
 // same in any shard layout. A yielding task drops below everyone, so
 // spin-wait loops make progress.
+//
+// PctSteps::kChoice counts only the steps where a change point can act (two
+// or more runnable tasks): change points are numbered over those steps, so
+// none is spent where it cannot change the schedule, and k is the number of
+// such steps (the explorer learns it from calibration runs,
+// explorer.cc). kAll is the paper's PCT, step for step the same schedules
+// as before these modes existed.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -24,10 +31,11 @@ namespace {
 
 class PctStrategy final : public Strategy {
  public:
-  PctStrategy(uint64_t seed, int depth, uint64_t estimated_steps)
+  PctStrategy(uint64_t seed, const PctOptions& options)
       : seed_(seed),
-        depth_(depth),
-        estimated_steps_(std::max<uint64_t>(estimated_steps, 1)),
+        depth_(options.depth),
+        estimated_steps_(std::max<uint64_t>(options.estimated_steps, 1)),
+        steps_(options.steps),
         rng_(0) {
     FL_CHECK(depth_ >= 1);
     FL_CHECK(estimated_steps_ >= 1);
@@ -43,6 +51,7 @@ class PctStrategy final : public Strategy {
     }
     ++iterations_;
     lowest_ = 0;
+    counted_ = 0;
     FL_CHECK(change_steps_.size() == static_cast<size_t>(depth_ - 1));
     return true;
   }
@@ -54,8 +63,10 @@ class PctStrategy final : public Strategy {
     FL_CHECK(priorities_.size() >= point.current);
     if (point.yielded) priorities_[point.current - 1] = --lowest_;
     uint32_t best = HighestPriority(point);
+    const uint64_t position = Position(point, best);
+    if (position == 0) return best;
     for (size_t i = 0; i < change_steps_.size(); ++i) {
-      if (change_steps_[i] != point.step) continue;
+      if (change_steps_[i] != position) continue;
       // Change point i + 1: the task about to run drops to priority i + 1.
       priorities_[best - 1] = static_cast<int64_t>(i + 1);
       best = HighestPriority(point);
@@ -65,7 +76,19 @@ class PctStrategy final : public Strategy {
     return best;
   }
 
+  void EndIteration(const Trace& trace) override {
+    max_counted_ = std::max(max_counted_, counted_);
+  }
+
+  uint64_t MaxCountedSteps() const override { return max_counted_; }
+
   std::string Name() const override {
+    switch (steps_) {
+      case PctSteps::kAll:
+        break;
+      case PctSteps::kChoice:
+        return absl::StrCat("pct(d=", depth_, ", choice steps)");
+    }
     return absl::StrCat("pct(d=", depth_, ")");
   }
   StrategyKind kind() const override { return StrategyKind::kPct; }
@@ -76,6 +99,18 @@ class PctStrategy final : public Strategy {
 
  private:
   static constexpr uint64_t kStream = 0x706374ULL;  // "pct"
+
+  // The 1-based number of this point among the counted steps (the number a
+  // change point is drawn as), or 0 if it does not count: then no change
+  // point can fall here.
+  uint64_t Position(const SchedulingPoint& point, uint32_t best) {
+    if (steps_ == PctSteps::kAll) {
+      counted_ = point.step;
+      return point.step;
+    }
+    if (point.runnable.size() < 2) return 0;
+    return ++counted_;
+  }
 
   // Priorities for tasks up to `ordinal`, drawn in ordinal order so a task
   // gets the same priority whenever it appears.
@@ -98,18 +133,29 @@ class PctStrategy final : public Strategy {
   const uint64_t seed_;
   const int depth_;
   const uint64_t estimated_steps_;  // k
+  const PctSteps steps_;
   CounterRng rng_;
   std::vector<int64_t> priorities_;  // by ordinal - 1
   std::vector<uint64_t> change_steps_;
   uint64_t iterations_ = 0;
-  int64_t lowest_ = 0;  // yielders go below every change-point priority
+  int64_t lowest_ = 0;        // yielders go below every change-point priority
+  uint64_t counted_ = 0;      // steps counted in this iteration
+  uint64_t max_counted_ = 0;  // ... and the most in any iteration
 };
 
 }  // namespace
 
 std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth,
                                          uint64_t estimated_steps) {
-  return std::make_unique<PctStrategy>(seed, depth, estimated_steps);
+  PctOptions options;
+  options.depth = depth;
+  options.estimated_steps = estimated_steps;
+  return NewPctStrategy(seed, options);
+}
+
+std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed,
+                                         const PctOptions& options) {
+  return std::make_unique<PctStrategy>(seed, options);
 }
 
 }  // namespace faultline

@@ -141,6 +141,9 @@ class Strategy {
   // diverged, exhaustive search saw a nondeterministic program). Reset by
   // BeginIteration.
   virtual absl::Status Divergence() const { return absl::OkStatus(); }
+  // PCT: the most steps one iteration so far counted toward k (PctSteps);
+  // 0 for other strategies. How a caller learns k from runs.
+  virtual uint64_t MaxCountedSteps() const { return 0; }
 };
 
 std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
@@ -151,6 +154,24 @@ std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
 // task drops to the lowest priority so spin-wait loops make progress.
 std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed, int depth,
                                          uint64_t estimated_steps = 64);
+
+// Which steps PCT counts toward k and may place a change point at.
+enum class PctSteps : uint8_t {
+  // Every step (the paper; NewPctStrategy above). A change point at a step
+  // only one task can take, or at one whose next step commutes with every
+  // other runnable task's, often changes nothing: a duplicate schedule.
+  kAll,
+  // Steps at which at least two tasks can run.
+  kChoice,
+};
+struct PctOptions {
+  int depth = 3;
+  // k: change points fall among the first k counted steps.
+  uint64_t estimated_steps = 64;
+  PctSteps steps = PctSteps::kAll;
+};
+std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed,
+                                         const PctOptions& options);
 
 // POS (Yuan et al., CAV 2018): random priorities per pending event; the
 // events that race with the one that ran are re-drawn (pos.cc).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <thread>
 #include <utility>
 
@@ -11,6 +12,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "framework/check.h"
+#include "framework/rule.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/runtime/threads/thread_scheduler.h"
 #include "framework/site_registry.h"
 
@@ -61,6 +64,22 @@ void ThreadScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
   if (owner.compare_exchange_strong(expected, self,
                                     std::memory_order_acquire)) {
     RecordOp(lock, 0, self);
+    return;
+  }
+  if (CurrentThreadTask() == nullptr) {
+    // The controller (build or quiescence checks) runs while no task does,
+    // so nobody would release the lock: a leaked lock is reported, not
+    // spun on forever.
+    const uint32_t holder = owner.load(std::memory_order_relaxed);
+    if (holder != 0 && !aborting_.load()) {
+      ReportModelError(
+          "deadlock",
+          absl::StrCat("the controller (build or quiescence) waits for ", kind,
+                       " '", label, "' held by task #", holder,
+                       "; checks must not block"));
+    }
+    owner.store(self, std::memory_order_relaxed);
+    RecordOp(lock, holder, self);
     return;
   }
   WaitingMark mark(CurrentThreadTask(), kind, label, &owner);
@@ -122,11 +141,11 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
     if (now >= deadline) return ready();
     CheckAbort();
     if (aborting_.load() && std::uncaught_exceptions() > 0) return ready();
-    std::unique_lock<std::mutex> lock(wait_mu_);
+    base::MutexLock lock(&wait_mu_);
     if (wake_generation_.load() == generation) {
       // Also re-check periodically: conditions may change without a wake.
-      wait_cv_.wait_for(lock, absl::ToChronoNanoseconds(std::min(
-                                  absl::Milliseconds(1), deadline - now)));
+      wait_cv_.WaitFor(&wait_mu_, absl::ToChronoNanoseconds(std::min(
+                                      absl::Milliseconds(1), deadline - now)));
     }
   }
 }
@@ -138,15 +157,14 @@ void ThreadScheduler::WakeAll(const void* queue, const char* label) {
 }
 
 void ThreadScheduler::Broadcast() {
-  std::lock_guard<std::mutex> lock(wait_mu_);
+  base::MutexLock lock(&wait_mu_);
   wake_generation_.fetch_add(1);
-  wait_cv_.notify_all();
+  wait_cv_.SignalAll();
 }
 
 void ThreadScheduler::SleepFor(int64_t ns) {
   BeforeOp(OpKind::kSleep, nullptr, "sleep");
-  const auto end = std::chrono::steady_clock::now() +
-                   std::chrono::nanoseconds(std::max<int64_t>(ns, 0));
+  const auto end = RealDeadline(std::chrono::steady_clock::now(), ns);
   // Sleep in slices so an abort is noticed.
   while (std::chrono::steady_clock::now() < end) {
     CheckAbort();
@@ -174,17 +192,14 @@ void ThreadScheduler::RecordOp(const void* object, int64_t before,
   const PendingOp op = tls_pending_op;
   tls_pending_op.object = nullptr;  // one event per BeforeOp
   const uint32_t task = CurrentTask() != nullptr ? CurrentTask()->ordinal : 0;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (pointees) {
     // Pointees become trace object ids (order of first appearance), never
     // addresses, as under fibers; ids need mu_, so they are taken here.
-    auto id = [this](int64_t p) -> int64_t {
-      return p == 0 ? 0
-                    : recorder_.ObjectId(reinterpret_cast<const void*>(p),
-                                         "pointee");
-    };
-    before = id(before);
-    after = id(after);
+    for (int64_t* p : {&before, &after}) {
+      if (*p == 0) continue;
+      *p = recorder_.ObjectId(reinterpret_cast<const void*>(*p), "pointee");
+    }
   }
   recorder_.Op(op.step, task, op.kind, recorder_.ObjectId(object, op.label),
                before, after);
@@ -244,7 +259,7 @@ void ThreadScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
 bool ThreadScheduler::WaitUntil(absl::FunctionRef<bool()> ready,
                                 int64_t timeout_ns) {
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
+      RealDeadline(std::chrono::steady_clock::now(), timeout_ns);
   WaitingMark mark(CurrentThreadTask(), "fault point", "wait_for", nullptr);
   while (!ready()) {
     if (std::chrono::steady_clock::now() >= deadline) return ready();

@@ -46,17 +46,17 @@ void ThreadScheduler::RunWorld(IterationResult& result) {
   JoinAll();
   if (!aborting_.load()) WorldAccess::RunQuiescenceChecks(*world_);
   FillResult(result);
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   tasks_.clear();  // task bodies may refer to world objects
 }
 
 void ThreadScheduler::AfterWorld(IterationResult& result) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   result.trace = recorder_.Finish();
 }
 
 void ThreadScheduler::StartSpawned() {
-  std::lock_guard<std::mutex> spawn_lock(spawn_mu_);
+  base::MutexLock spawn_lock(&spawn_mu_);
   for (WorldAccess::TaskSpec& spec : WorldAccess::TakeSpawned(*world_)) {
     auto task = std::make_unique<ThreadTask>();
     task->identity = run_->NewTask(spec.name, spec.role);
@@ -64,7 +64,7 @@ void ThreadScheduler::StartSpawned() {
     task->body = std::move(spec.body);
     ThreadTask* raw = task.get();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       FL_CHECK(spec.ordinal == tasks_.size() + 1);
       recorder_.AddTask(spec.ordinal, spec.name, spec.role);
       recorder_.Event({ops_.load(),
@@ -101,7 +101,7 @@ void ThreadScheduler::TaskMain(ThreadTask* task) {
   }
   tls_thread_task = nullptr;
   SetCurrentTask(nullptr);
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   recorder_.Event({ops_.load(),
                    task->identity->ordinal,
                    TraceEventKind::kExit,
@@ -113,44 +113,46 @@ void ThreadScheduler::TaskMain(ThreadTask* task) {
                    {}});
   task->done.store(true);
   ++finished_;
-  finished_cv_.notify_all();
+  finished_cv_.SignalAll();
 }
 
 void ThreadScheduler::Watch() {
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(config_.thread_timeout_ms);
-  auto all_done = [this] {  // with mu_ held
-    return finished_ == tasks_.size();
-  };
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!all_done() && absl::Now() < deadline) {
-      finished_cv_.wait_until(lock, absl::ToChronoTime(deadline));
+    base::MutexLock lock(&mu_);
+    while (finished_ < tasks_.size() && absl::Now() < deadline) {
+      finished_cv_.WaitUntil(&mu_, absl::ToChronoTime(deadline));
     }
-    if (all_done()) return;
+    if (finished_ == tasks_.size()) return;
   }
   const std::string stuck = DescribeUnfinished();
   ReportModelError("watchdog.timeout",
                    absl::StrCat("run exceeded ", config_.thread_timeout_ms,
                                 " ms; unfinished: ", stuck));
   const absl::Time grace_end = absl::Now() + kAbortGrace;
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!all_done() && absl::Now() < grace_end) {
-    finished_cv_.wait_until(lock, absl::ToChronoTime(grace_end));
+  base::MutexLock lock(&mu_);
+  while (finished_ < tasks_.size() && absl::Now() < grace_end) {
+    finished_cv_.WaitUntil(&mu_, absl::ToChronoTime(grace_end));
   }
-  if (!all_done()) {
+  if (finished_ < tasks_.size()) {
     // A task loops in code with no scheduling point: it cannot be stopped,
-    // and the process must not hang.
+    // and the process must not hang. An exit status, not SIGABRT: this is a
+    // finding about the model (a livelock), not a crash of faultline.
     std::fprintf(stderr,
-                 "faultline: watchdog: tasks did not stop within %s of the "
-                 "abort (no instrumented operation in their loop?): %s\n",
+                 "faultline: watchdog.timeout: run exceeded %lld ms and tasks "
+                 "did not stop within %s of the abort (no instrumented "
+                 "operation in their loop?): %s; the process exits with "
+                 "status 1\n",
+                 static_cast<long long>(config_.thread_timeout_ms),
                  absl::FormatDuration(kAbortGrace).c_str(), stuck.c_str());
-    std::abort();
+    std::fflush(stderr);
+    std::_Exit(1);
   }
 }
 
 std::string ThreadScheduler::DescribeUnfinished() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   std::vector<std::string> parts;
   for (auto& task : tasks_) {
     if (task->done.load()) continue;
@@ -179,7 +181,7 @@ void ThreadScheduler::JoinAll() {
   for (size_t i = 0;; ++i) {
     ThreadTask* task = nullptr;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       if (i >= tasks_.size()) return;
       task = tasks_[i].get();
     }
@@ -188,7 +190,7 @@ void ThreadScheduler::JoinAll() {
 }
 
 void ThreadScheduler::FillResult(IterationResult& result) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   result.violations = violations_;
   result.steps = ops_.load();
   result.virtual_ns = NowNs();
@@ -196,7 +198,7 @@ void ThreadScheduler::FillResult(IterationResult& result) {
 }
 
 void ThreadScheduler::RecordEvent(TraceEvent event) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   recorder_.Event(std::move(event));
 }
 
@@ -225,7 +227,7 @@ void ThreadScheduler::OnViolation(const Violation& violation) {
   Violation copy = violation;
   copy.step = ops_.load();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     recorder_.Event({copy.step,
                      CurrentTask() ? CurrentTask()->ordinal : 0,
                      TraceEventKind::kViolation,

@@ -27,14 +27,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "framework/base/cond_var.h"
+#include "framework/base/mutex.h"
 #include "framework/internal/task_identity.h"
 #include "framework/run_context.h"
 #include "framework/runtime/internal/backend.h"
@@ -149,18 +150,19 @@ class ThreadScheduler final : public Scheduler,
   std::atomic<uint64_t> ops_{0};
   bool building_ = true;
 
-  // std:: locks throughout, so that TSAN sees the backend's own
-  // synchronization and reports only the program's races (run_context.h).
-  std::mutex mu_;  // guards the next four
-  std::vector<std::unique_ptr<ThreadTask>> tasks_;
-  TraceRecorder recorder_;
-  std::vector<Violation> violations_;
-  size_t finished_ = 0;
-  std::condition_variable finished_cv_;
-  std::mutex spawn_mu_;  // keeps World and RunContext ordinals in step
+  // base:: locks (std:: types inside) throughout, so that TSAN sees the
+  // backend's own synchronization and reports only the program's races
+  // (base/mutex.h).
+  base::Mutex mu_;
+  std::vector<std::unique_ptr<ThreadTask>> tasks_ ABSL_GUARDED_BY(mu_);
+  TraceRecorder recorder_ ABSL_GUARDED_BY(mu_);
+  std::vector<Violation> violations_ ABSL_GUARDED_BY(mu_);
+  size_t finished_ ABSL_GUARDED_BY(mu_) = 0;
+  base::CondVar finished_cv_;  // finished_ grew
+  base::Mutex spawn_mu_;       // keeps World and RunContext ordinals in step
 
-  std::mutex wait_mu_;
-  std::condition_variable wait_cv_;
+  base::Mutex wait_mu_;
+  base::CondVar wait_cv_;  // wake_generation_ grew
   std::atomic<uint64_t> wake_generation_{0};
 };
 

@@ -107,8 +107,9 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
   if (!r.Varint(version, "version")) return fail();
   if (version != kVersion) {
     return absl::InvalidArgumentError(
-        absl::StrCat("replay token: unknown version ", version, " (expected ",
-                     kVersion, ")"));
+        absl::StrCat("replay token: recorded in token format version ", version,
+                     ", but this faultline reads version ", kVersion,
+                     " only; run the plan again for a token of this version"));
   }
   if (!r.Varint(token.plan_hash, "plan hash") ||
       !r.Varint(token.seed, "seed") || !r.Varint(strategy, "strategy") ||

@@ -6,6 +6,7 @@
 
 #include "framework/check.h"
 #include "framework/rng.h"
+#include "framework/runtime/label_table.h"
 
 namespace faultline {
 namespace internal {
@@ -22,6 +23,8 @@ uint32_t TraceRecorder::ObjectId(const void* object, const char* label) {
   auto [it, inserted] =
       ids_.try_emplace(object, static_cast<uint32_t>(ids_.size() + 1));
   if (inserted) {
+    // Atomics keep their labels in the label table, not in themselves.
+    label = ResolveLabel(object, label);
     trace_.objects.push_back({label != nullptr ? label : ""});
     event_hash_ = Fold(event_hash_, NameHash(trace_.objects.back().label));
   }
@@ -65,6 +68,30 @@ void TraceRecorder::Event(TraceEvent event) {
   }
   event_hash_ = h;
   if (keep_events_) trace_.events.push_back(std::move(event));
+}
+
+void TraceRecorder::Note(uint64_t step, uint32_t task, absl::string_view text,
+                         StateSnapshot state) {
+  if (keep_events_) {
+    TraceEvent event;
+    event.step = step;
+    event.task = task;
+    event.kind = TraceEventKind::kNote;
+    event.text = std::string(text);
+    event.state = std::move(state);
+    Event(std::move(event));
+    return;
+  }
+  // The fold of Event() for this event, field for field.
+  uint64_t h = Fold(event_hash_, step);
+  h = Fold(
+      h, task | (uint64_t{static_cast<uint8_t>(TraceEventKind::kNote)} << 32));
+  h = Fold(h, 0);
+  h = Fold(h, NameHash(text));
+  for (const auto& [name, value] : state) {
+    h = Fold(Fold(h, NameHash(name)), NameHash(value));
+  }
+  event_hash_ = h;
 }
 
 Trace TraceRecorder::Finish() {

@@ -44,6 +44,10 @@ class TraceRecorder {
           int64_t before, int64_t after);
   // Any other event.
   void Event(TraceEvent event);
+  // A note event (what Event folds for kind kNote, object 0, before 0),
+  // without copying the text or the state when events are not kept.
+  void Note(uint64_t step, uint32_t task, absl::string_view text,
+            StateSnapshot state);
   bool keep_events() const { return keep_events_; }
   const Trace& trace() const { return trace_; }
   // Moves the trace out with its final hash.

@@ -1,0 +1,135 @@
+// Goal: the explorer finds the btrfs seed race, minimizes it and renders it
+// as the race it is: on fibers, with a minimized token that replays against
+// the plan file; on real threads, from the failing run's own trace.
+// Method: plans/seed_race_prefix*.textproto loaded by path and run in process
+// with Explorer::Run; assertions on the Report and its rendered table.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "framework/explore/explorer.h"
+#include "framework/explore/explorer_options.h"
+#include "framework/plan.pb.h"
+#include "framework/plan_loader.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/trace/replay_token.h"
+#include "gtest/gtest.h"
+#include "tests/explore/explorer_harness.h"
+
+namespace faultline {
+namespace {
+
+using ::faultline::testing_explore::ExpectReplayReproduces;
+using ::faultline::testing_explore::FindViolation;
+using ::faultline::testing_explore::kUnderIo;
+using ::faultline::testing_explore::Squeeze;
+using ::faultline::testing_explore::TableRows;
+
+// The README's job: PCT finds the seed race before the fix; the minimized
+// run is the race of the seed's commit message, row for row.
+TEST(ExplorerSeedRace, FoundMinimizedAndRenderedInOrder) {
+  absl::StatusOr<Plan> plan = LoadPlanFile("plans/seed_race_prefix.textproto");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ExplorerOptions options;
+  options.collect_all = false;  // stop at the first BUG_ON
+  Explorer explorer(*plan, "plans/seed_race_prefix.textproto", options);
+  absl::StatusOr<Report> report = explorer.Run();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->expectations_met());
+  EXPECT_EQ(report->stop_reason(), "decided");
+  const ViolationReport* v = FindViolation(*report, kUnderIo);
+  ASSERT_NE(v, nullptr);
+  ASSERT_FALSE(v->minimized_token().empty());
+  EXPECT_LE(v->minimized_preemptions(), 4u);
+
+  // Each needle must be in a later row than the previous one.
+  const std::vector<std::string> rows = TableRows(v->rendered_table());
+  const std::vector<std::string> needles = {
+      "try_release_extent_buffer: refs == 1",
+      "find_extent_buffer: found, inc_not_zero refs 1->2",
+      "try_release_extent_buffer: clear TREE_REF",
+      "set io_pages",
+      "release_extent_buffer: refs -> 0",
+      kUnderIo,
+  };
+  size_t next = 0;
+  for (const std::string& needle : needles) {
+    const std::string want = Squeeze(needle);
+    while (next < rows.size() && rows[next].find(want) == std::string::npos) {
+      ++next;
+    }
+    ASSERT_LT(next, rows.size())
+        << "no row \"" << needle << "\" after the previous one in:\n"
+        << v->rendered_table();
+    ++next;
+  }
+}
+
+// The minimized token of a plan with delay rules replays against the plan
+// file as written: report tokens never depend on a plan the minimizer
+// changed (e.g. with shortened delays).
+TEST(ExplorerSeedRace, MinimizedTokenReplaysAgainstThePlanFile) {
+  absl::StatusOr<Plan> plan = LoadPlanFile("plans/seed_race_prefix.textproto");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ExplorerOptions options;
+  options.collect_all = false;
+  options.render = false;
+  Explorer explorer(*plan, "plans/seed_race_prefix.textproto", options);
+  absl::StatusOr<Report> report = explorer.Run();
+  ASSERT_TRUE(report.ok()) << report.status();
+  const ViolationReport* v = FindViolation(*report, kUnderIo);
+  ASSERT_NE(v, nullptr);
+  absl::StatusOr<ReplayToken> token = DecodeReplayToken(v->minimized_token());
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->plan_hash, PlanHash(*plan));
+  ExpectReplayReproduces(*plan, v->replay_token(), kUnderIo);
+  ExpectReplayReproduces(*plan, v->minimized_token(), kUnderIo);
+}
+
+// The thread backend: the same race found by real threads, reported with a
+// best-effort token (strategy kThreads, no switches) and rendered from the
+// failing run's own trace, since it cannot be replayed or minimized. Row
+// order between tasks is the order their notes were recorded, so only the
+// presence of the race's steps is asserted, and that the BUG_ON ends it.
+TEST(ExplorerThreads, SeedRaceFoundOnRealThreadsAndRenderedFromItsOwnTrace) {
+  constexpr char kPath[] = "plans/seed_race_prefix_threads.textproto";
+  absl::StatusOr<Plan> plan = LoadPlanFile(kPath);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  Explorer explorer(*plan, kPath, ExplorerOptions());
+  absl::StatusOr<Report> report = explorer.Run();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->expectations_met());
+  EXPECT_EQ(report->backend(), "threads");
+  EXPECT_EQ(report->strategy(), "os");
+  const ViolationReport* v = FindViolation(*report, kUnderIo);
+  ASSERT_NE(v, nullptr);
+  EXPECT_TRUE(v->minimized_token().empty());
+  EXPECT_GE(v->fault_fires(), 1u);
+  absl::StatusOr<ReplayToken> token = DecodeReplayToken(v->replay_token());
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->strategy, static_cast<uint8_t>(StrategyKind::kThreads));
+  EXPECT_TRUE(token->switches.empty());
+  EXPECT_EQ(token->seed, v->iteration_seed());
+
+  const std::vector<std::string> rows = TableRows(v->rendered_table());
+  ASSERT_FALSE(rows.empty());
+  for (const char* needle :
+       {"try_release_extent_buffer: clear TREE_REF", "set io_pages",
+        "release_extent_buffer: refs -> 0"}) {
+    const std::string want = Squeeze(needle);
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(),
+                            [&](const std::string& row) {
+                              return row.find(want) != std::string::npos;
+                            }))
+        << "no row \"" << needle << "\" in:\n"
+        << v->rendered_table();
+  }
+  EXPECT_NE(rows.back().find(kUnderIo), std::string::npos)
+      << v->rendered_table();
+}
+
+}  // namespace
+}  // namespace faultline
