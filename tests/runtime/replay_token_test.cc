@@ -111,6 +111,19 @@ TEST(ReplayToken, RejectsUnknownStrategy) {
   EXPECT_EQ(r.status().message(), "replay token: unknown strategy 99");
 }
 
+// A version 1 token (pinned by //tests/explore:golden_test before fire
+// draws changed to version 2): its suppressed fire ordinals would name other
+// fires now, so it is refused, naming both versions.
+TEST(ReplayToken, RefusesVersionOneTokens) {
+  absl::StatusOr<ReplayToken> r =
+      ReplayToken::Decode("fl1-AfPrmZ7BytanhAGT18PC0LWuihQBAAAZmAzm");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "replay token: version 1 is not supported: this faultline reads "
+            "version 2 (fault draws changed since; re-run the search that "
+            "made the token to get a new one)");
+}
+
 TEST(ReplayToken, RejectsSuppressedFiresOutOfOrder) {
   ReplayToken token = Sample();
   token.suppressed_fires = {4, 4};
