@@ -29,6 +29,7 @@
 #include "framework/check.h"
 #include "framework/fault_point.h"
 #include "framework/internal/task_identity.h"
+#include "framework/rng.h"
 #include "framework/rule_set.h"
 #include "framework/run_context.h"
 #include "framework/testing/counting_new.h"
@@ -168,6 +169,45 @@ void BM_FiuThisPointProbabilityZero(benchmark::State& state) {
   fiu_disable("bench.arena_alloc");
 }
 
+// The fire draw alone, old and new formulas side by side (BENCHMARKS.md,
+// "The fire draw"): one task's decisions at one point for successive hits,
+// against probability 1e-9 as in ArmedRareDraw.
+//   DrawFoldV1    token version 1: three DrawSteps on from the cached
+//                 (seed, point, task) prefix over (hit, rule, stream).
+//   DrawKeyedV2   token version 2: KeyedBits(per-(task, rule) key, hit).
+//   DrawXorMix    the cheapest candidate, Mix64(key ^ hit), for scale.
+template <typename Draw>
+void DrawLoop(benchmark::State& state, Draw draw) {
+  const uint64_t seed = 1;
+  const uint64_t point = NameHash("bench.arena_alloc");
+  const uint64_t prefix = DrawStep(DrawStep(DrawStep(kDrawStart, seed), point),
+                                   /*task=*/1);
+  const uint64_t key = DrawBits({seed, point, 1, 1, 1});
+  benchmark::DoNotOptimize(prefix);
+  benchmark::DoNotOptimize(key);
+  uint64_t hit = 0;
+  uint64_t fired = 0;
+  for (auto _ : state) {
+    fired += BitsToUnit(draw(prefix, key, hit++)) < 1e-9;
+    benchmark::DoNotOptimize(fired);
+  }
+}
+void BM_DrawFoldV1(benchmark::State& state) {
+  DrawLoop(state, [](uint64_t prefix, uint64_t, uint64_t hit) {
+    return DrawStep(DrawStep(DrawStep(prefix, hit), /*rule=*/1),
+                    /*stream=*/1);
+  });
+}
+void BM_DrawKeyedV2(benchmark::State& state) {
+  DrawLoop(state, [](uint64_t, uint64_t key, uint64_t hit) {
+    return KeyedBits(key, hit);
+  });
+}
+void BM_DrawXorMix(benchmark::State& state) {
+  DrawLoop(state,
+           [](uint64_t, uint64_t key, uint64_t hit) { return Mix64(key ^ hit); });
+}
+
 BENCHMARK(BM_Plain);
 BENCHMARK(BM_NoPlan);
 BENCHMARK(BM_ArmedOtherPoint);
@@ -179,6 +219,9 @@ BENCHMARK(BM_Fires);
 BENCHMARK(BM_FiuNoPointEnabled);
 BENCHMARK(BM_FiuOtherPointEnabled);
 BENCHMARK(BM_FiuThisPointProbabilityZero);
+BENCHMARK(BM_DrawFoldV1);
+BENCHMARK(BM_DrawKeyedV2);
+BENCHMARK(BM_DrawXorMix);
 
 // libfiu must be initialized before the first fiu_fail().
 const bool fiu_ready = [] {

@@ -22,6 +22,7 @@
 #ifndef FAULTLINE_FRAMEWORK_RNG_H_
 #define FAULTLINE_FRAMEWORK_RNG_H_
 
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 
@@ -32,7 +33,7 @@ namespace faultline {
 // SplitMix64's output function: a bijection on 64-bit words with full
 // avalanche.
 constexpr uint64_t Mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
+  x += 0x9e3779b97f4a7c15ULL;  // kGolden
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
@@ -47,6 +48,18 @@ constexpr uint64_t DrawStep(uint64_t state, uint64_t word) {
   return Mix64(state ^ Mix64(word));
 }
 
+// The index-th output of SplitMix64 seeded with `key`: SplitMix64's state
+// after index+1 steps is key + (index+1) * golden ratio, and Mix64 adds the
+// last golden ratio itself. For a hot caller that draws once per counter
+// value (a task's hits at a point) from a key it computed once with DrawBits:
+// one multiply-add and one Mix64 instead of a fold over every key word.
+// SplitMix64's stream passes BigCrush, so draws at successive indices are
+// as good as independent.
+inline constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
+constexpr uint64_t KeyedBits(uint64_t key, uint64_t index) {
+  return Mix64(key + index * kGolden);
+}
+
 // Random bits for a key made of several words. Order matters: {a, b} and
 // {b, a} give unrelated results.
 inline uint64_t DrawBits(std::initializer_list<uint64_t> key) {
@@ -58,6 +71,16 @@ inline uint64_t DrawBits(std::initializer_list<uint64_t> key) {
 // A double in [0, 1) from the top 53 bits.
 constexpr double BitsToUnit(uint64_t bits) {
   return static_cast<double>(bits >> 11) * (1.0 / 9007199254740992.0);
+}
+
+// The integer form of `BitsToUnit(bits) < p` for a hot caller that compares
+// many draws with one p: the two agree for every bits and every p in [0, 1]
+// (m * 2^-53 < p exactly when m < ceil(p * 2^53), all exact in a double).
+inline uint64_t UnitBound(double p) {
+  return static_cast<uint64_t>(std::ceil(p * 9007199254740992.0));
+}
+constexpr bool BitsBelowUnit(uint64_t bits, uint64_t unit_bound) {
+  return (bits >> 11) < unit_bound;
 }
 
 // A value in [0, bound) by multiply-shift (Lemire). Bias is below 2^-64 *

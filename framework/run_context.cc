@@ -135,22 +135,40 @@ void RunContext::FillTaskCache(TaskIdentity& task) const {
   const size_t rule_count = hot_rule_of_.size();
   task.rule_task_match.assign(rule_count, 1);
   task.point_busy.assign(point_count_, 0);
-  task.draw_prefix.assign(point_count_, 0);
+  task.fire_key.assign(rule_count, 0);
+  task.point_draw.assign(point_count_, TaskIdentity::PointDraw{});
   for (int32_t point = 0; point < point_count_; ++point) {
     const PointSlot& slot = points_[point];
-    if (slot.rule_count != 0) {
-      task.draw_prefix[point] = DrawPrefix(point, task.ordinal);
-    }
     bool busy = slot.waited_on;
+    int acting = 0;  // rules here that can act for this task
+    const HotRule* drawing = nullptr;
     for (uint32_t i = 0; i < slot.rule_count; ++i) {
       const HotRule& hot = slot.rules[i];
       const bool match = !hot.task_filtered ||
                          SwarmRuleMatchesTask(*hot.rule, seed_, *slot.info,
                                               task.name, task.role);
       task.rule_task_match[hot.hot_index] = match;
-      busy |= match && !hot.inert;
+      const bool draws = hot.probability > 0.0 && hot.probability < 1.0;
+      if (match && draws) {
+        task.fire_key[hot.hot_index] = FireKey(*hot.rule, task.ordinal);
+      }
+      if (match && !hot.inert) {
+        busy = true;
+        ++acting;
+        if (draws && !hot.key_filtered && !hot.shared_matched &&
+            hot.max_fires == 0) {
+          drawing = &hot;
+        }
+      }
+    }
+    // Inert rules need nothing from a hit that does not fire (HitRules).
+    const bool draw_only = !slot.waited_on && acting == 1 && drawing != nullptr;
+    if (draw_only) {
+      task.point_draw[point] = {task.fire_key[drawing->hot_index],
+                                drawing->fire_below, drawing->hot_index};
     }
     task.point_busy[point] = (busy ? kBusyRules : 0) |
+                             (draw_only ? kBusyDrawOnly : 0) |
                              (executor_wants_site_hits_ ? kBusySiteHits : 0);
   }
   task.cache_owner = this;
@@ -176,6 +194,7 @@ void RunContext::BuildSlots() {
           !SwarmArmed(seed_, *slot.info, rule.swarm_arm_probability)) {
         hot.probability = 0;  // not armed in this run
       }
+      hot.fire_below = UnitBound(hot.probability);
       hot.skip = rule.skip;
       hot.nth = rule.nth;
       hot.max_fires = rule.max_fires;
@@ -259,9 +278,19 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Result RunContext::SiteHit(
   if (ABSL_PREDICT_FALSE(task->cache_owner != run)) {
     return SiteHitUncached<Result>(run, site, key, installed.shard);
   }
-  ++task->site_hits[index];
+  const uint64_t task_hit = task->site_hits[index]++;
   AddToShard(installed.shard[index]);  // reached
-  if (ABSL_PREDICT_FALSE(task->point_busy[index] != 0)) {
+  const uint8_t busy = task->point_busy[index];
+  if (ABSL_PREDICT_FALSE(busy != 0)) {
+    // One drawing rule and a draw that does not fire: the whole of HitRules
+    // for this hit is counting the rule's `matched`.
+    if (busy == (kBusyRules | kBusyDrawOnly)) {
+      const TaskIdentity::PointDraw& draw = task->point_draw[index];
+      if (!BitsBelowUnit(KeyedBits(draw.key, task_hit), draw.fire_below)) {
+        AddToShard(installed.shard[run->point_count_ + draw.hot_index]);
+        return Result();
+      }
+    }
     return SiteHitRest<Result>(run, index, key, installed.shard, task);
   }
   return Result();
@@ -354,26 +383,22 @@ HitOutcome RunContext::HitRules(PointSlot& slot, const TaskIdentity& task,
   return outcome;
 }
 
-uint64_t RunContext::DrawPrefix(int32_t point, uint32_t task_ordinal) const {
-  return DrawStep(
-      DrawStep(DrawStep(kDrawStart, seed_), points_[point].info->name_hash),
-      task_ordinal);
+uint64_t RunContext::FireKey(const CompiledRule& rule,
+                             uint32_t task_ordinal) const {
+  return DrawBits({seed_, points_[rule.point].info->name_hash, task_ordinal,
+                   static_cast<uint64_t>(rule.ordinal), kStreamFire});
 }
 
 // The rest of Decide: the random draw, suppression and the fire count. The
-// draw is DrawBits({seed, point name hash, task ordinal, task hit, rule
-// ordinal, kStreamFire}), folded on from the task's cached prefix.
+// draw for a task's hit h is KeyedBits(key, h) from the task's cached key for
+// the rule (FireKey): one SplitMix64 output per hit, still a pure function of
+// (seed, point, task, hit, rule).
 bool RunContext::DecideDraw(HotRule& hot, const TaskIdentity& task, bool cached,
                             uint64_t task_hit) {
-  const CompiledRule& rule = *hot.rule;
-  if (rule.probability < 1.0) {
-    const uint64_t prefix = cached ? task.draw_prefix[rule.point]
-                                   : DrawPrefix(rule.point, task.ordinal);
-    const uint64_t bits =
-        DrawStep(DrawStep(DrawStep(prefix, task_hit),
-                          static_cast<uint64_t>(rule.ordinal)),
-                 kStreamFire);
-    if (BitsToUnit(bits) >= rule.probability) return false;
+  if (hot.probability < 1.0) {
+    const uint64_t key = cached ? task.fire_key[hot.hot_index]
+                                : FireKey(*hot.rule, task.ordinal);
+    if (!BitsBelowUnit(KeyedBits(key, task_hit), hot.fire_below)) return false;
   }
   const uint64_t fire = Bump(next_fire_);
   if (!suppressed_fires_.empty() &&

@@ -204,14 +204,15 @@ class RunContext {
   void FillTaskCache(TaskIdentity& task) const;
   bool DecideDraw(HotRule& rule, const TaskIdentity& task, bool cached,
                   uint64_t task_hit);
-  // DrawBits state after the key words a task's draws at `point` share.
-  uint64_t DrawPrefix(int32_t point, uint32_t task_ordinal) const;
+  // The key of a task's fire draws for a rule (TaskIdentity::fire_key).
+  uint64_t FireKey(const CompiledRule& rule, uint32_t task_ordinal) const;
   HitOutcome Fire(const CompiledRule& rule, PointSlot& slot, uint64_t key,
                   const TaskIdentity& task, uint64_t task_hit,
                   HitOutcome outcome);
   // Bits of TaskIdentity::point_busy.
   static constexpr uint8_t kBusyRules = 1;     // look at the point's rules
   static constexpr uint8_t kBusySiteHits = 2;  // call Executor::OnSiteHit
+  static constexpr uint8_t kBusyDrawOnly = 4;  // TaskIdentity::point_draw
   // A whole hit, for Hit() and for identities without this run's caches.
   // `shard` is the calling thread's installation's shard of this run.
   HitOutcome HitImpl(const SiteDescriptor& site, uint64_t key, Counter* shard);

@@ -27,6 +27,7 @@ namespace internal {
 struct HotRule {
   const CompiledRule* rule = nullptr;
   double probability = 1.0;
+  uint64_t fire_below = 0;  // UnitBound(probability) (rng.h)
   uint64_t skip = 0;
   uint64_t nth = 0;
   uint64_t max_fires = 0;

@@ -33,13 +33,26 @@ struct TaskIdentity {
   // Per point: 0 if a hit by this task has nothing to do beyond counting.
   // Otherwise bit 1: look at the point's rules (one of them may act for this
   // task, or a wait_for waits for the point); bit 2: the executor wants site
-  // hits (RunContext::kBusyRules, kBusySiteHits).
+  // hits; bit 4: only one drawing rule, see point_draw (RunContext::kBusy*).
   std::vector<uint8_t> point_busy;
   // Per rule (in RunContext's hot order): the rule's task filter matches.
   std::vector<uint8_t> rule_task_match;
-  // Per point: the state of a fire draw's key fold after (run seed, point
-  // name hash, ordinal), the words that are fixed for this task (rng.h).
-  std::vector<uint64_t> draw_prefix;
+  // Per rule (in RunContext's hot order), for rules that draw: the key of
+  // this task's fire draws for the rule, DrawBits({run seed, point name hash,
+  // ordinal, rule ordinal, fire stream}); hit h draws KeyedBits(key, h)
+  // (rng.h). 0 for rules that never draw.
+  std::vector<uint64_t> fire_key;
+  // Per point whose point_busy is kBusyRules | kBusyDrawOnly: the one rule
+  // there that can act for this task only draws (no filter this hit could
+  // fail, no shared counter, no fire limit), so a hit whose draw does not
+  // fire is decided inline: KeyedBits(key, hit) against fire_below, and the
+  // rule's `matched` shard (hot_index) counted.
+  struct PointDraw {
+    uint64_t key = 0;
+    uint64_t fire_below = 0;
+    uint32_t hot_index = 0;
+  };
+  std::vector<PointDraw> point_draw;
 };
 
 }  // namespace faultline

@@ -106,8 +106,8 @@ TEST(GoldenTest, SeedRacePrefixPct) {
        2,
        3,
        5642483866661369351u,
-       "fl1-AfPrmZ7BytanhAGT18PC0LWuihQBAgMDhAEBAHo5-YY",
-       "fl1-AfPrmZ7BytanhAGT18PC0LWuihQBAAAZmAzm"});
+       "fl1-AvPrmZ7BytanhAGT18PC0LWuihQBAgMDhAEBAJ_davk",
+       "fl1-AvPrmZ7BytanhAGT18PC0LWuihQBAAC2hTPu"});
 }
 
 TEST(GoldenTest, SeedRacePostfixPct) {
@@ -138,10 +138,10 @@ TEST(GoldenTest, SeedRacePrefixRandom) {
        1328,
        15528013844998691031u,
        "fl1-"
-       "AfPrmZ7BytanhAHQ7siRj7DrrhUANAEDAQEBAwECAgEHAwICAwMEAwECCAMCAgEDAQIBAwQ"
+       "AvPrmZ7BytanhAHQ7siRj7DrrhUANAEDAQEBAwECAgEHAwICAwMEAwECCAMCAgEDAQIBAwQ"
        "DAwIBAwECAgMDAgMDAQICAwMDAgITAwICAwMBAgEDAQIBAwICAQMBAngBBgMFAQIDAwMBAQ"
-       "EDAwEEAwIBAwMBAQQDAQEGBAEDANJlz6w",
-       "fl1-AfPrmZ7BytanhAHQ7siRj7DrrhUAASQDAC5mQbo"});
+       "EDAwEEAwIBAwMBAQQDAQEGBAEDAJQri8I",
+       "fl1-AvPrmZ7BytanhAHQ7siRj7DrrhUAASQDACwo5_8"});
 }
 
 TEST(GoldenTest, SeedRacePrefixExhaustive) {

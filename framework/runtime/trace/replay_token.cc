@@ -14,7 +14,9 @@ namespace faultline {
 namespace {
 
 constexpr absl::string_view kPrefix = "fl1-";
-constexpr uint8_t kVersion = 1;
+// Version 2: fire draws are KeyedBits of a per-(task, rule) key (rng.h), so
+// a version 1 token's suppressed fire ordinals name other fires.
+constexpr uint8_t kVersion = 2;
 constexpr char kAlphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -106,10 +108,12 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
   };
   if (!r.Varint(version, "version")) return fail();
   if (version != kVersion) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("replay token: recorded in token format version ", version,
-                     ", but this faultline reads version ", kVersion,
-                     " only; run the plan again for a token of this version"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "replay token: version ", version, " is not supported: this faultline "
+        "reads version ", kVersion,
+        version < kVersion ? " (fault draws changed since; re-run the search "
+                             "that made the token to get a new one)"
+                           : " (the token comes from a newer faultline)"));
   }
   if (!r.Varint(token.plan_hash, "plan hash") ||
       !r.Varint(token.seed, "seed") || !r.Varint(strategy, "strategy") ||
