@@ -74,7 +74,8 @@ absl::Status RuleValidator::CheckConditions(const Rule& rule,
   }
   if (absl::Status s = CheckSkip(rule, node); !s.ok()) return s;
   if (rule.branch()) {
-    if (rule.action_case() != Rule::kFail && rule.action_case() != Rule::kError) {
+    if (rule.action_case() != Rule::kFail &&
+        rule.action_case() != Rule::kError) {
       return Error(node, "branch",
                    "only fail and error rules can branch (a fault choice "
                    "decides whether the site fails)");

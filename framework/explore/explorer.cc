@@ -427,8 +427,7 @@ absl::StatusOr<Report> ExplorationRun::Run(
   FL_CHECK(report_.iterations_run() <= planned);
   FL_CHECK(hashes_.size() <= report_.iterations_run());
   report_.set_complete(Systematic() && search.Complete());
-  if (exploration().strategy() == Exploration::DPOR ||
-      search.fire_sets() > 1) {
+  if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1) {
     report_.set_strategy_summary(search.Summary());
   }
   if (report_.complete()) report_.set_stop_reason("exhausted");

@@ -13,8 +13,7 @@
 namespace faultline {
 namespace explore_internal {
 
-FaultChoiceSearch::FaultChoiceSearch(const RuleSet& rules,
-                                     StrategyFactory make)
+FaultChoiceSearch::FaultChoiceSearch(const RuleSet& rules, StrategyFactory make)
     : make_(std::move(make)) {
   for (const CompiledRule& rule : rules.rules()) {
     if (rule.branch) max_fires_[rule.ordinal] = rule.max_fires;
@@ -51,7 +50,8 @@ void FaultChoiceSearch::After(const IterationResult& result) {
     if (max_fires_.empty()) {
       summaries_.push_back(done.strategy->Summary());
     } else {
-      summaries_.push_back(absl::StrCat("fires {", absl::StrJoin(done.fires, ","),
+      summaries_.push_back(absl::StrCat("fires {",
+                                        absl::StrJoin(done.fires, ","),
                                         "}: ", done.strategy->Summary()));
     }
     searches_.pop_back();

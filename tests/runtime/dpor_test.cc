@@ -25,12 +25,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "gtest/gtest.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/this_task.h"
+#include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
 namespace faultline {
@@ -182,8 +182,7 @@ ScenarioInfo LastZero(int n) {
   return FromBuild([n](World& world) {
     auto* array = world.Make<std::vector<std::unique_ptr<Atomic<int>>>>();
     for (int i = 0; i <= n; ++i) {
-      array->push_back(
-          std::make_unique<Atomic<int>>(0, "array"));
+      array->push_back(std::make_unique<Atomic<int>>(0, "array"));
     }
     world.Spawn("scan", [array, n] {
       for (int i = n; i > 0 && (*array)[i]->load() != 0; --i) {
@@ -258,8 +257,9 @@ ScenarioInfo SpinCounter(bool buggy) {
         if (locks) flag->store(0);
       });
     }
-    world.AtQuiescence("spin.lost_update",
-                       [count] { FL_BUG_ON(count->Peek() != 2, "spin.lost_update"); });
+    world.AtQuiescence("spin.lost_update", [count] {
+      FL_BUG_ON(count->Peek() != 2, "spin.lost_update");
+    });
   });
 }
 
@@ -319,8 +319,8 @@ TEST(Dpor, BlockingLocksMatchBruteForce) {
 }
 
 TEST(Dpor, FindsTheBugPrograms) {
-  EXPECT_TRUE(Dpor(testing_programs::LostUpdate()).violations.count(
-      "lost_update"));
+  EXPECT_TRUE(
+      Dpor(testing_programs::LostUpdate()).violations.count("lost_update"));
   EXPECT_TRUE(Dpor(testing_programs::RefcountDrop(false))
                   .violations.count("refcount.use_after_free"));
   Outcome fixed = Dpor(testing_programs::RefcountDrop(true));

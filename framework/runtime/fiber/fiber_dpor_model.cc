@@ -101,8 +101,8 @@ void FiberScheduler::NoteSpinAccess(FiberTask* task, uint32_t object,
   for (auto& owned : tasks_) {
     FiberTask* other = owned.get();
     if (other == task || !other->spinning ||
-        std::find(other->spin_reads.begin(), other->spin_reads.end(),
-                  object) == other->spin_reads.end()) {
+        std::find(other->spin_reads.begin(), other->spin_reads.end(), object) ==
+            other->spin_reads.end()) {
       continue;
     }
     other->spinning = false;
@@ -134,12 +134,10 @@ Footprint::Access FiberScheduler::FaultAccess(const PointInfo& point) const {
   Access access = Access::kNone;
   const TaskIdentity& task = *current_->identity;
   for (const CompiledRule& rule : run_->rules().rules()) {
-    if (rule.action == ActionKind::kWaitFor &&
-        rule.wait_point == point.index) {
+    if (rule.action == ActionKind::kWaitFor && rule.wait_point == point.index) {
       access = std::max(access, Access::kWrite);
     }
-    if (rule.point != point.index ||
-        !rule.MatchesTask(task.name, task.role)) {
+    if (rule.point != point.index || !rule.MatchesTask(task.name, task.role)) {
       continue;
     }
     if (rule.action == ActionKind::kTrigger ||

@@ -303,7 +303,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   uint32_t pending_fault_object_ = kFaultsBase;
   uint8_t pending_bit_ = Footprint::kAllBits;  // from BeforeBitOp
   bool pending_rcu_call_ = false;              // from BeforeRcuCall
-  char spin_object_ = 0;  // what spinning tasks block on
+  char spin_object_ = 0;                       // what spinning tasks block on
   absl::flat_hash_map<const void*, uint32_t> stable_ids_;
   std::vector<uint32_t> created_;  // per creator ordinal (0: controller)
 };

@@ -43,8 +43,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
-#include "framework/runtime/strategies/wakeup_tree.h"
 #include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/strategies/wakeup_tree.h"
 #include "framework/runtime/trace/trace.h"
 
 namespace faultline {
@@ -75,8 +75,8 @@ bool Contains(const std::vector<uint32_t>& sorted, uint32_t task) {
 }
 
 const Footprint* NextOf(const State& state, uint32_t task) {
-  auto it = std::lower_bound(state.runnable.begin(), state.runnable.end(),
-                             task);
+  auto it =
+      std::lower_bound(state.runnable.begin(), state.runnable.end(), task);
   if (it == state.runnable.end() || *it != task) return nullptr;
   return &state.next[it - state.runnable.begin()];
 }
@@ -162,9 +162,9 @@ class DporStrategy final : public Strategy {
                                : absl::StrCat(" (cut ", cut_by_bound_,
                                               " wakeup sequences)"));
     return absl::StrCat("dpor: ", complete_ ? "complete" : "incomplete", ", ",
-                        bound, ": ", schedules_, " schedules, ",
-                        blocked_runs_, " sleep-set-blocked runs, ",
-                        infeasible_, " infeasible wakeup sequences");
+                        bound, ": ", schedules_, " schedules, ", blocked_runs_,
+                        " sleep-set-blocked runs, ", infeasible_,
+                        " infeasible wakeup sequences");
   }
   absl::Status Divergence() const override { return divergence_; }
 
@@ -173,9 +173,8 @@ class DporStrategy final : public Strategy {
  private:
   uint32_t Replay(const SchedulingPoint& point) {
     State& state = stack_[depth_++];
-    const bool same =
-        std::equal(state.runnable.begin(), state.runnable.end(),
-                   point.runnable.begin(), point.runnable.end());
+    const bool same = std::equal(state.runnable.begin(), state.runnable.end(),
+                                 point.runnable.begin(), point.runnable.end());
     if (!same) {
       SetDivergence(point.step, "runnable tasks differ from the last run");
       if (!std::binary_search(point.runnable.begin(), point.runnable.end(),
