@@ -109,8 +109,10 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
   if (!r.Varint(version, "version")) return fail();
   if (version != kVersion) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "replay token: version ", version, " is not supported: this faultline "
-        "reads version ", kVersion,
+        "replay token: version ", version,
+        " is not supported: this faultline "
+        "reads version ",
+        kVersion,
         version < kVersion ? " (fault draws changed since; re-run the search "
                              "that made the token to get a new one)"
                            : " (the token comes from a newer faultline)"));
