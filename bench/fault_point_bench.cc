@@ -204,8 +204,9 @@ void BM_DrawKeyedV2(benchmark::State& state) {
   });
 }
 void BM_DrawXorMix(benchmark::State& state) {
-  DrawLoop(state,
-           [](uint64_t, uint64_t key, uint64_t hit) { return Mix64(key ^ hit); });
+  DrawLoop(state, [](uint64_t, uint64_t key, uint64_t hit) {
+    return Mix64(key ^ hit);
+  });
 }
 
 BENCHMARK(BM_Plain);

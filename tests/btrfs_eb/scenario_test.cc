@@ -42,10 +42,10 @@ TEST(BtrfsEbScenarios, AreRegisteredWithVariantsDefaultPostfix) {
   const ScenarioInfo* seed =
       ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
   EXPECT_EQ(ParamNames(*seed),
-            (std::vector<std::string>{
-                "nodesize", "pagesize", "bug_on_under_io", "check_io_pinned",
-                "sweep_invariants_every_step", "block", "reclaim_passes",
-                "reclaim_page"}));
+            (std::vector<std::string>{"nodesize", "pagesize", "bug_on_under_io",
+                                      "check_io_pinned",
+                                      "sweep_invariants_every_step", "block",
+                                      "reclaim_passes", "reclaim_page"}));
 }
 
 TEST(BtrfsEbScenarios, SeedRaceSpawnsTheSeedsThreeCpus) {

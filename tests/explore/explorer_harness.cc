@@ -83,15 +83,6 @@ std::vector<std::string> TableRows(const std::string& table) {
   return out;
 }
 
-constexpr char kRandomCollectAll[] =
-    "exploration { strategy: RANDOM seed: 7 iterations: 61 collect_all: true "
-    "}\n"
-    "expect { violation: \"icache.use_after_free\" }\n";
-
-constexpr char kPctCollectAll[] =
-    "exploration { strategy: PCT seed: 7 iterations: 61 collect_all: true }\n"
-    "expect { violation: \"icache.use_after_free\" }\n";
-
 // Checks that `token` replays against `plan` to a violation of `check`.
 void ExpectReplayReproduces(const Plan& plan, const std::string& token,
                             const std::string& check) {

@@ -141,7 +141,7 @@ TEST(GoldenTest, SeedRacePrefixRandom) {
        "AvPrmZ7BytanhAHQ7siRj7DrrhUANAEDAQEBAwECAgEHAwICAwMEAwECCAMCAgEDAQIBAwQ"
        "DAwIBAwECAgMDAgMDAQICAwMDAgITAwICAwMBAgEDAQIBAwICAQMBAngBBgMFAQIDAwMBAQ"
        "EDAwEEAwIBAwMBAQQDAQEGBAEDAJQri8I",
-       "fl1-AvPrmZ7BytanhAHQ7siRj7DrrhUAASQDACwo5_8"});
+       "fl1-AvPrmZ7BytanhAHQ7siRj7DrrhUAASQDAQEhaHKW"});
 }
 
 TEST(GoldenTest, SeedRacePrefixExhaustive) {

@@ -6,6 +6,8 @@
 // Method: the btrfs seed race plan is explored in process; its minimized
 // token is replayed with each kept fire suppressed, and with each kept
 // switch removed, one at a time.
+#include "framework/explore/minimize.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -13,7 +15,6 @@
 
 #include "absl/status/statusor.h"
 #include "framework/explore/explorer.h"
-#include "framework/explore/minimize.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
 #include "framework/runtime/trace/replay_token.h"

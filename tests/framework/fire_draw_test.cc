@@ -40,8 +40,8 @@ std::shared_ptr<const RuleSet> Rules(const std::string& text) {
 }
 
 std::shared_ptr<const RuleSet> FailRule(double p) {
-  return Rules(absl::StrCat("rules { point: \"drawtest.fail\" probability: ",
-                            p, " fail {} }"));
+  return Rules(absl::StrCat("rules { point: \"drawtest.fail\" probability: ", p,
+                            " fail {} }"));
 }
 
 class ScopedTask {

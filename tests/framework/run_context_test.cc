@@ -10,6 +10,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -349,20 +350,26 @@ TEST(RuleActions, WaitForReturnsOnceTheOtherPointIsReached) {
                    wait_for { point: "rctest.target" timeout_ns: 10000000000 }
                  })pb"),
       RunOptions{});
-  std::thread other([&run] {
+  // Causal, not timed: Point() may return only after the other thread has
+  // headed for the target (a lower bound on elapsed time failed under load).
+  std::atomic<bool> heading_for_target{false};
+  std::thread other([&run, &heading_for_target] {
     ScopedRunContext install(&run);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    heading_for_target.store(true);
     Target();
   });
   const auto start = std::chrono::steady_clock::now();
+  bool returned_after_target;
   {
     ScopedRunContext install(&run);
     Point();
+    returned_after_target = heading_for_target.load();
   }
   const auto waited = std::chrono::steady_clock::now() - start;
   other.join();
   EXPECT_TRUE(run.point_reached(PointIndex("rctest.target")));
-  EXPECT_GE(waited, std::chrono::milliseconds(15));
+  EXPECT_TRUE(returned_after_target) << "returned before the target was hit";
   EXPECT_LT(waited, std::chrono::seconds(5)) << "returned well before timeout";
 }
 
