@@ -169,6 +169,13 @@ absl::Status PlanValidator::CheckRules(const Plan& plan,
     if (absl::Status s = CheckRuleTasks(plan, plan.rules(i), node); !s.ok()) {
       return s;
     }
+    const Exploration::Strategy strategy = plan.exploration().strategy();
+    if (plan.rules(i).branch() && strategy != Exploration::EXHAUSTIVE &&
+        strategy != Exploration::DPOR) {
+      return Error(node, "branch",
+                   "only systematic search explores fault choices; set "
+                   "exploration.strategy: DPOR or EXHAUSTIVE");
+    }
     const std::string& name = plan.rules(i).name();
     if (name.empty()) continue;
     auto [it, inserted] = rule_names.emplace(name, i);
@@ -326,9 +333,10 @@ absl::Status PlanValidator::CheckExhaustiveFields(
   if (exploration.strategy() == Exploration::EXHAUSTIVE) {
     return absl::OkStatus();
   }
-  if (exploration.preemption_bound() != 0) {
+  if (exploration.preemption_bound() != 0 &&
+      exploration.strategy() != Exploration::DPOR) {
     return Error(node, "preemption_bound",
-                 absl::StrCat("only strategy EXHAUSTIVE reads "
+                 absl::StrCat("only strategies EXHAUSTIVE and DPOR read "
                               "preemption_bound, but strategy is ",
                               strategy_name));
   }
@@ -393,10 +401,11 @@ absl::Status PlanValidator::CheckExpectation(const Plan& plan,
       if (!expect.search_complete()) {
         return Error(node, "search_complete", kFalseExpectsNothing);
       }
-      if (plan.exploration().strategy() != Exploration::EXHAUSTIVE) {
+      if (plan.exploration().strategy() != Exploration::EXHAUSTIVE &&
+          plan.exploration().strategy() != Exploration::DPOR) {
         return Error(node, "search_complete",
-                     "only bounded exhaustive search can complete; set "
-                     "exploration.strategy: EXHAUSTIVE");
+                     "only systematic search can complete; set "
+                     "exploration.strategy: EXHAUSTIVE or DPOR");
       }
       break;
     case Expectation::kViolation:

@@ -41,6 +41,8 @@ struct CompiledRule {
   uint64_t max_fires = 0;          // 0 = unlimited
   std::vector<std::string> tasks;  // name or role; empty = any
   std::vector<uint64_t> keys;      // empty = any
+  // Fault choice: fires exactly at the hits RunOptions::branch_fires names.
+  bool branch = false;
 
   // Action.
   ActionKind action = ActionKind::kFail;

@@ -87,6 +87,7 @@ absl::StatusOr<CompiledRule> CompileRule(const Rule& proto, int32_t ordinal,
   rule.nth = proto.nth();
   rule.skip = proto.skip();
   rule.max_fires = proto.max_fires();
+  rule.branch = proto.branch();
   rule.tasks.assign(proto.tasks().begin(), proto.tasks().end());
   rule.keys.assign(proto.keys().begin(), proto.keys().end());
   absl::Status status = CompileAction(proto, sites, rule);

@@ -73,6 +73,26 @@ absl::Status RuleValidator::CheckConditions(const Rule& rule,
                  "match every hit), got 0");
   }
   if (absl::Status s = CheckSkip(rule, node); !s.ok()) return s;
+  if (rule.branch()) {
+    if (rule.action_case() != Rule::kFail &&
+        rule.action_case() != Rule::kError) {
+      return Error(node, "branch",
+                   "only fail and error rules can branch (a fault choice "
+                   "decides whether the site fails)");
+    }
+    if (rule.max_fires() == 0) {
+      return Error(node, "branch",
+                   "needs max_fires >= 1: it bounds how many of the matching "
+                   "hits the search lets fire in one run");
+    }
+    for (const char* field : {"probability", "nth", "skip"}) {
+      if (Written(node, field)) {
+        return Error(node, field,
+                     "a branching rule fires where the search chooses; leave "
+                     "probability, nth and skip out");
+      }
+    }
+  }
   for (int i = 0; i < rule.tasks_size(); ++i) {
     if (rule.tasks(i).empty()) {
       return Error(node, "tasks", "empty task name; name a task or a role", i);

@@ -95,7 +95,8 @@ RunContext::RunContext(std::shared_ptr<const RuleSet> rules,
       seed_(options.seed),
       concurrent_(options.concurrent),
       world_(options.world),
-      suppressed_fires_(options.suppressed_fires) {
+      suppressed_fires_(options.suppressed_fires),
+      branch_fires_(options.branch_fires) {
   FL_CHECK(rules_ != nullptr);
   internal::SetCheckReporter(&ReportToCurrentRun);
   if (options.executor == nullptr) {
@@ -364,6 +365,17 @@ HitOutcome RunContext::HitRules(PointSlot& slot, const TaskIdentity& task,
       continue;
     }
     if (rule->probability <= 0.0) continue;
+    if (rule->rule->branch) {
+      // A fault choice: fire where the search says.
+      FL_CHECK(!concurrent_);
+      const uint64_t choice =
+          BranchKey(rule->rule->ordinal, task.ordinal, task_hit);
+      branch_hits_.push_back(choice);
+      if (!std::binary_search(branch_fires_.begin(), branch_fires_.end(),
+                              choice)) {
+        continue;
+      }
+    }
     if (!DecideDraw(*rule, task, cached, task_hit)) continue;
     outcome = Fire(*rule->rule, slot, key, task, task_hit, outcome);
     outcome_taken |= rule->changes_outcome;

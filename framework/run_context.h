@@ -104,7 +104,22 @@ struct RunOptions {
   // must not fire: the minimizer replays a failing run with some of its
   // injected faults removed. Sorted ascending.
   std::vector<uint64_t> suppressed_fires;
+  // Fault choices (CompiledRule::branch): the hits at which branching rules
+  // fire, as BranchKey()s, sorted. A branching rule fires nowhere else.
+  std::vector<uint64_t> branch_fires;
 };
+
+// Names a hit of a branching rule the same way in every schedule: the rule,
+// the task and the task's own hit count at the point.
+inline uint64_t BranchKey(int32_t rule_ordinal, uint32_t task_ordinal,
+                          uint64_t task_hit) {
+  return (static_cast<uint64_t>(rule_ordinal) << 48) |
+         (static_cast<uint64_t>(task_ordinal & 0xffff) << 32) |
+         (task_hit & 0xffffffffu);
+}
+inline int32_t BranchKeyRule(uint64_t key) {
+  return static_cast<int32_t>(key >> 48);
+}
 
 struct PointCounters {
   uint64_t reached = 0;    // hits
@@ -159,6 +174,9 @@ class RunContext {
   std::vector<Violation> violations() const;
   // Fires so far, counting suppressed ones (their ordinals stay reserved so
   // the remaining fires keep their numbers).
+  // The hits of branching rules that could fire in this run (BranchKey()s,
+  // in the order reached): each is a fault choice the search may flip.
+  const std::vector<uint64_t>& branch_hits() const { return branch_hits_; }
   uint64_t fire_count() const {
     return next_fire_.load(std::memory_order_relaxed);
   }
@@ -226,6 +244,8 @@ class RunContext {
   const bool concurrent_;
   void* world_;
   const std::vector<uint64_t> suppressed_fires_;
+  const std::vector<uint64_t> branch_fires_;
+  std::vector<uint64_t> branch_hits_;  // fibers only (one thread)
   std::unique_ptr<Executor> owned_executor_;
   Executor* executor_;
   bool executor_wants_site_hits_ = true;

@@ -19,6 +19,7 @@
 #include "framework/explore/coverage.h"
 #include "framework/explore/expectations.h"
 #include "framework/explore/failure_report.h"
+#include "framework/explore/fault_choices.h"
 #include "framework/plan_loader.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
@@ -32,6 +33,7 @@ namespace {
 
 using explore_internal::Coverage;
 using explore_internal::FailureContext;
+using explore_internal::FaultChoiceSearch;
 using explore_internal::FirstFailure;
 
 constexpr uint64_t kDefaultMaxSteps = 100000;
@@ -53,6 +55,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "replay";
     case Exploration::POS:
       return "pos";
+    case Exploration::DPOR:
+      return "dpor";
     default:
       return "random";
   }
@@ -71,9 +75,11 @@ class ExplorationRun {
  private:
   absl::Status Prepare();
   std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
-  void Record(uint64_t iteration, uint64_t seed, IterationResult& result);
+  void Record(uint64_t iteration, uint64_t seed, IterationResult& result,
+              const std::vector<uint64_t>& branch_fires);
   void RecordViolations(uint64_t iteration, uint64_t seed,
-                        const IterationResult& result);
+                        const IterationResult& result,
+                        const std::vector<uint64_t>& branch_fires);
   bool Decided() const;
   void FillHeader();
   uint64_t PlannedIterations() const;
@@ -87,6 +93,17 @@ class ExplorationRun {
   const std::string& path_;
   const ExplorerOptions& options_;
   const Exploration& exploration() const { return plan_.exploration(); }
+  // One walk over the schedules of one program (iteration 0's seed).
+  bool Systematic() const {
+    return exploration().strategy() == Exploration::EXHAUSTIVE ||
+           exploration().strategy() == Exploration::DPOR;
+  }
+  // DPOR's step model: for DPOR and for replays of what it found.
+  bool UsesDporModel() const {
+    return exploration().strategy() == Exploration::DPOR ||
+           (replay_ != nullptr &&
+            replay_->strategy == static_cast<uint8_t>(StrategyKind::kDpor));
+  }
 
   std::shared_ptr<const RuleSet> rules_;
   const ScenarioInfo* scenario_ = nullptr;
@@ -189,6 +206,12 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       options.reduction = !exploration().disable_reduction();
       return NewExhaustiveStrategy(options);
     }
+    case Exploration::DPOR: {
+      DporOptions options;
+      const uint32_t bound = exploration().preemption_bound();
+      options.preemption_bound = bound == 0 ? -1 : static_cast<int>(bound);
+      return NewDporStrategy(options);
+    }
     case Exploration::REPLAY:
       FL_CHECK(replay_ != nullptr);
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
@@ -200,19 +223,21 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
 }
 
 void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
-                            IterationResult& result) {
+                            IterationResult& result,
+                            const std::vector<uint64_t>& branch_fires) {
   FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
   hashes_.insert(result.trace.hash);
   coverage_->Add(result);
-  RecordViolations(iteration, seed, result);
+  RecordViolations(iteration, seed, result, branch_fires);
 }
 
 // Counts each violated check once per iteration and keeps its first
 // failure.
-void ExplorationRun::RecordViolations(uint64_t iteration, uint64_t seed,
-                                      const IterationResult& result) {
+void ExplorationRun::RecordViolations(
+    uint64_t iteration, uint64_t seed, const IterationResult& result,
+    const std::vector<uint64_t>& branch_fires) {
   std::set<std::string> seen;
   for (const Violation& v : result.violations) {
     if (!seen.insert(v.check).second) continue;
@@ -224,6 +249,7 @@ void ExplorationRun::RecordViolations(uint64_t iteration, uint64_t seed,
     first.seed = seed;
     first.trace = result.trace;
     first.fire_count = result.fire_count;
+    first.branch_fires = branch_fires;
     failure_order_.push_back(v.check);
   }
   FL_CHECK(failure_order_.size() == first_failures_.size());
@@ -305,7 +331,7 @@ uint64_t ExplorationRun::PlannedIterations() const {
   FL_CHECK(options_.shard_index < options_.total_shards);
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
-  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+  if (Systematic()) {
     return options_.shard_index == 0 ? total : 0;
   }
   return (total + options_.total_shards - 1 - options_.shard_index) /
@@ -328,8 +354,10 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   // Fiber failures are replayed with events; a thread run cannot be, so it
   // keeps its own.
   config.record_events = exploration().backend() == Exploration::THREADS;
+  config.dpor = UsesDporModel();
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
+    config.branch_fires = replay_->branch_fires;
   }
   return config;
 }
@@ -339,7 +367,7 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
   if (replay_ != nullptr) return {0, replay_->seed};
   // Exhaustive search walks the schedules of one program: every iteration
   // keeps iteration 0's seed, so fault decisions stay the same.
-  if (exploration().strategy() == Exploration::EXHAUSTIVE) {
+  if (Systematic()) {
     return {n, IterationSeed(seed_, 0)};
   }
   const uint64_t index = options_.shard_index + n * options_.total_shards;
@@ -361,25 +389,32 @@ absl::StatusOr<Report> ExplorationRun::Run(
                                          start)
         .count();
   };
-  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
-  IterationConfig config = MakeConfig(strategy.get());
-  for (uint64_t n = 0; n < planned; ++n) {
+  // Fault choices (Rule.branch) take turns with the strategy: one strategy
+  // per fire set (fault_choices.h). Without branching rules there is one.
+  FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
+  IterationConfig config = MakeConfig(search.strategy());
+  for (uint64_t n = 0; n < planned;) {
     // Wall time only bounds the run; it never influences a schedule.
     if (exploration().time_budget_ms() > 0 &&
         elapsed_s() * 1000 >= exploration().time_budget_ms()) {
       report_.set_stop_reason("time_budget");
       break;
     }
+    if (search.strategy() == nullptr) {
+      report_.set_stop_reason("exhausted");
+      break;
+    }
+    config.strategy = search.strategy();
+    config.branch_fires = search.fires();
     const auto [index, seed] = SeedOf(n);
     config.seed = seed;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
-    if (!result.ran) {
-      report_.set_stop_reason("exhausted");
-      break;
-    }
-    Record(index, seed, result);
+    search.After(result);
+    if (!result.ran) continue;  // that fire set is done; the next one runs
+    ++n;
+    Record(index, seed, result, config.branch_fires);
     if (progress) {
       progress(report_.iterations_run(), planned,
                report_.violations_by_check_size());
@@ -391,8 +426,10 @@ absl::StatusOr<Report> ExplorationRun::Run(
   }
   FL_CHECK(report_.iterations_run() <= planned);
   FL_CHECK(hashes_.size() <= report_.iterations_run());
-  report_.set_complete(exploration().strategy() == Exploration::EXHAUSTIVE &&
-                       strategy->Complete());
+  report_.set_complete(Systematic() && search.Complete());
+  if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1) {
+    report_.set_strategy_summary(search.Summary());
+  }
   if (report_.complete()) report_.set_stop_reason("exhausted");
   FinishReport(elapsed_s());
   return report_;
@@ -401,24 +438,28 @@ absl::StatusOr<Report> ExplorationRun::Run(
 absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   absl::Status prepared = Prepare();
   if (!prepared.ok()) return prepared;
-  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
-  IterationConfig config = MakeConfig(strategy.get());
+  FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
+  IterationConfig config = MakeConfig(search.strategy());
   // Exhaustive search reaches schedule `index` only by walking those before.
-  const uint64_t first =
-      exploration().strategy() == Exploration::EXHAUSTIVE ? 0 : index;
-  for (uint64_t n = first;; ++n) {
+  const uint64_t first = Systematic() ? 0 : index;
+  for (uint64_t n = first;;) {
     FL_CHECK(n <= index);
+    if (search.strategy() == nullptr) {
+      return absl::OutOfRangeError(
+          absl::StrCat("iteration ", index, ": the systematic search has only ",
+                       n, " schedules"));
+    }
+    config.strategy = search.strategy();
+    config.branch_fires = search.fires();
     config.seed = SeedOf(n).second;
     config.record_events = n == index;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
-    if (!result.ran) {
-      return absl::OutOfRangeError(
-          absl::StrCat("iteration ", index, ": the exhaustive search has only ",
-                       n, " schedules"));
-    }
+    search.After(result);
+    if (!result.ran) continue;
     if (n == index) return result;
+    ++n;
   }
 }
 

@@ -97,6 +97,7 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   token.seed = failure.seed;
   token.strategy = static_cast<uint8_t>(context.strategy);
   token.switches = failure.trace.Switches();
+  token.branch_fires = failure.branch_fires;
   ViolationReport out = FailureFacts(failure, token);
   if (!context.fibers) {
     // Real threads cannot be replayed or minimized step by step: the run's
@@ -114,6 +115,8 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   run.switches = token.switches;
   run.check = failure.violation.check;
   run.max_steps = context.max_steps;
+  run.dpor = context.strategy == StrategyKind::kDpor;
+  run.branch_fires = failure.branch_fires;
   if (context.minimize) {
     AddMinimized(run, token, context, &out);
   } else if (context.render || context.rules != nullptr) {

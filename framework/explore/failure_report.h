@@ -31,6 +31,7 @@ struct FirstFailure {
   uint64_t seed = 0;
   Trace trace;
   uint64_t fire_count = 0;
+  std::vector<uint64_t> branch_fires;  // the fault choices it ran under
 };
 
 // What explaining a failure needs from the exploration that found it.

@@ -107,6 +107,8 @@ IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
   config.args = &args;
   config.rules = *rules;
   config.suppressed_fires = run.suppressed_fires;
+  config.dpor = run.dpor;
+  config.branch_fires = run.branch_fires;
   return RunIteration(config);
 }
 

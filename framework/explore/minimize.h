@@ -44,6 +44,11 @@ struct FailingRun {
   // Found by the thread backend (token strategy kThreads): `switches` is
   // empty and the run cannot be replayed step by step (RerunThreads).
   bool threads = false;
+  // Found by DPOR (token strategy kDpor): replays run under
+  // IterationConfig::dpor, the step model it explored.
+  bool dpor = false;
+  // Fault choices it ran under (IterationConfig::branch_fires).
+  std::vector<uint64_t> branch_fires;
 };
 
 struct MinimizeResult {

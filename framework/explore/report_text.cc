@@ -50,6 +50,9 @@ void AppendHeader(const Report& r, std::string* out) {
       r.iterations_run(), r.iterations_planned(), r.wall_seconds(),
       r.schedules_per_second(), r.distinct_schedules(), r.total_steps(),
       r.stop_reason(), r.complete() ? " (search complete)" : "");
+  if (!r.strategy_summary().empty()) {
+    absl::StrAppend(out, "  ", r.strategy_summary(), "\n");
+  }
 }
 
 void AppendViolation(const ViolationReport& v, const Report& r,

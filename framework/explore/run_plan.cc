@@ -30,7 +30,7 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     if (upper == "REPLAY" || !Exploration::Strategy_Parse(upper, &strategy) ||
         strategy == Exploration::STRATEGY_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--strategy: expected random, pct, pos or exhaustive, got \"",
+          "--strategy: expected random, pct, pos, exhaustive or dpor, got \"",
           options.override_strategy, "\""));
     }
     exploration->set_strategy(strategy);

@@ -63,6 +63,8 @@ namespace faultline {
 // a symbol (tests compile single files both ways).
 inline namespace compiled_out {
 
+class AtomicFlags;
+
 template <typename T>
 class Atomic : public std::atomic<T> {
   static_assert(std::is_integral<T>::value || std::is_pointer<T>::value,
@@ -94,9 +96,17 @@ class Atomic : public std::atomic<T> {
   }
   T Peek() const noexcept { return this->load(std::memory_order_acquire); }
   const char* label() const noexcept { return "atomic"; }
+
+ private:
+  friend class AtomicFlags;
+  T LoadBit(int /*bit*/) const noexcept { return this->load(); }
+  T FetchOrBit(T m, int /*bit*/) noexcept { return this->fetch_or(m); }
+  T FetchAndBit(T m, int /*bit*/) noexcept { return this->fetch_and(m); }
 };
 
 #else  // !FAULTLINE_DISABLED
+
+class AtomicFlags;
 
 template <typename T>
 class Atomic {
@@ -114,10 +124,14 @@ class Atomic {
   static constexpr bool is_always_lock_free =
       std::atomic<T>::is_always_lock_free;
 
-  Atomic() noexcept : value_(T()) {}
-  Atomic(T initial) noexcept : value_(initial) {}  // NOLINT: as std::atomic
+  // OnCreate: DPOR names an object by the task that created it (op.h).
+  Atomic() noexcept : value_(T()) { internal::OnCreate(this); }
+  Atomic(T initial) noexcept : value_(initial) {  // NOLINT: as std::atomic
+    internal::OnCreate(this);
+  }
   Atomic(T initial, const char* label) noexcept : value_(initial) {
     internal::SetLabel(this, label);
+    internal::OnCreate(this);
   }
   ~Atomic() noexcept { internal::ForgetLabel(this); }
   Atomic(const Atomic&) = delete;
@@ -295,6 +309,28 @@ class Atomic {
     }
   }
 
+  // AtomicFlags's bit operations: each reads or writes only bit `bit` (the
+  // footprint DPOR sees, op.h BeforeBitOp); AtomicFlags::kAllBits: all.
+  friend class AtomicFlags;
+  T LoadBit(int bit) const {
+    internal::BeforeBitOp(Kind::kLoad, this, DefaultLabel(), bit);
+    T v = value_.load();
+    After(v, v);
+    return v;
+  }
+  T FetchOrBit(T m, int bit) {
+    internal::BeforeBitOp(Kind::kRmw, this, DefaultLabel(), bit);
+    T old = value_.fetch_or(m);
+    After(old, static_cast<T>(old | m));
+    return old;
+  }
+  T FetchAndBit(T m, int bit) {
+    internal::BeforeBitOp(Kind::kRmw, this, DefaultLabel(), bit);
+    T old = value_.fetch_and(m);
+    After(old, static_cast<T>(old & m));
+    return old;
+  }
+
   std::atomic<T> value_;
 };
 
@@ -313,18 +349,20 @@ class AtomicFlags {
   explicit AtomicFlags(unsigned long initial = 0, const char* label = "flags")
       : bits_(initial, label) {}
 
-  bool test_bit(int nr) const { return (bits_.load() >> nr) & 1UL; }
-  void set_bit(int nr) { bits_.fetch_or(1UL << nr); }
-  void clear_bit(int nr) { bits_.fetch_and(~(1UL << nr)); }
+  // Each bit operation reads or writes only its bit (the footprint DPOR
+  // sees); load() reads them all.
+  bool test_bit(int nr) const { return (bits_.LoadBit(nr) >> nr) & 1UL; }
+  void set_bit(int nr) { bits_.FetchOrBit(1UL << nr, nr); }
+  void clear_bit(int nr) { bits_.FetchAndBit(~(1UL << nr), nr); }
   // True if the bit was already set.
   bool test_and_set_bit(int nr) {
-    return (bits_.fetch_or(1UL << nr) >> nr) & 1UL;
+    return (bits_.FetchOrBit(1UL << nr, nr) >> nr) & 1UL;
   }
   // True if the bit was set (and is now clear).
   bool test_and_clear_bit(int nr) {
-    return (bits_.fetch_and(~(1UL << nr)) >> nr) & 1UL;
+    return (bits_.FetchAndBit(~(1UL << nr), nr) >> nr) & 1UL;
   }
-  unsigned long load() const { return bits_.load(); }
+  unsigned long load() const { return bits_.LoadBit(kAllBits); }
   bool PeekBit(int nr) const { return (bits_.Peek() >> nr) & 1UL; }
   unsigned long Peek() const { return bits_.Peek(); }
   // The object its operations report to the scheduler (footprints,
@@ -332,6 +370,7 @@ class AtomicFlags {
   const void* object() const { return &bits_; }
 
  private:
+  static constexpr int kAllBits = -1;
   Atomic<unsigned long> bits_;
 };
 

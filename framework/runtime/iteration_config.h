@@ -40,6 +40,16 @@ struct IterationConfig {
   // reaches their deadline, or earlier in real terms: when no task can run,
   // the clock jumps to the earliest deadline.
   int64_t step_ns = 100;
+  // Fibers: the step model optimal DPOR needs (docs/runtime.md, "DPOR"):
+  // a lock is runnable only while free; a trylock's footprint reads when it
+  // will fail and writes when it will acquire; fault hits touch shared state
+  // only where a rule's counters or a wait_for make them observable; time
+  // does not move per step (a timed wait times out, a sleeper wakes, only
+  // when no task can run) and a delay is a plain step; a task that yields
+  // after a loop iteration that changed nothing waits until another task
+  // changes something it read (or nothing else can run). Replays of
+  // schedules found this way need it too.
+  bool dpor = false;
   // Fibers: an iteration taking longer than this much real time is the
   // violation "livelock.wall_time" (0 = no limit); see
   // fiber/wall_clock_guard.h. Wall time never decides a schedule.
@@ -54,6 +64,8 @@ struct IterationConfig {
   // Rule fires (by fire ordinal) that must not fire: the minimizer's way to
   // drop injected faults. Sorted ascending. See RunOptions.
   std::vector<uint64_t> suppressed_fires;
+  // Fault choices: where branching rules fire (RunOptions::branch_fires).
+  std::vector<uint64_t> branch_fires;
 };
 
 struct IterationResult {
@@ -66,6 +78,8 @@ struct IterationResult {
   std::vector<RuleCounters> rules;    // by rule ordinal
   // Rule fires in this iteration, counting suppressed ones.
   uint64_t fire_count = 0;
+  // Hits of branching rules that could have fired (RunContext::branch_hits).
+  std::vector<uint64_t> branch_hits;
   absl::Status build_status;  // the scenario's build result
   // False if the strategy had no more schedules (nothing was run).
   bool ran = true;

@@ -73,8 +73,8 @@ class ABSL_LOCKABLE Mutex {
 
 class ABSL_LOCKABLE Mutex {
  public:
-  constexpr Mutex() : lock_("mutex", "mutex") {}
-  constexpr explicit Mutex(const char* label) : lock_(label, "mutex") {}
+  Mutex() : lock_("mutex", "mutex") {}
+  explicit Mutex(const char* label) : lock_(label, "mutex") {}
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 

@@ -23,6 +23,19 @@ void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
   sched->BeforeOp(kind, object, label);
 }
 
+void OnCreateSlow(Scheduler* sched, const void* object) {
+  sched->OnCreate(object);
+}
+
+void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
+                     const char* label, int bit) {
+  sched->BeforeBitOp(kind, object, label, bit);
+}
+
+void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label) {
+  sched->BeforeRcuCall(rcu, label);
+}
+
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after) {
   sched->AfterOp(object, before, after);

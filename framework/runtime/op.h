@@ -52,6 +52,10 @@ inline Scheduler* CurrentScheduler() { return tls_scheduler; }
 
 void BeforeOpSlow(Scheduler* sched, OpKind kind, const void* object,
                   const char* label);
+void OnCreateSlow(Scheduler* sched, const void* object);
+void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
+                     const char* label, int bit);
+void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label);
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after);
 
@@ -65,6 +69,34 @@ inline void BeforeOp(OpKind kind, const void* object, const char* label) {
   Scheduler* sched = CurrentScheduler();
   if (ABSL_PREDICT_FALSE(sched != nullptr)) {
     BeforeOpSlow(sched, kind, object, label);
+  }
+}
+
+// Instrumented objects announce their construction: DPOR names an object by
+// who created it (the task and its creation count), which, unlike the order
+// of first use, is the same in every schedule that runs the same steps.
+inline void OnCreate(const void* object) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) OnCreateSlow(sched, object);
+}
+
+// BeforeOp for an operation that reads or writes only bit `bit` of the
+// object's value (AtomicFlags bit operations): DPOR lets operations on
+// different bits of one word commute.
+inline void BeforeBitOp(OpKind kind, const void* object, const char* label,
+                        int bit) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeBitOpSlow(sched, kind, object, label, bit);
+  }
+}
+
+// BeforeOp(kRcuRead) for call_rcu: a callback may run right after it (no
+// reader inside), touching anything; a read lock touches only the Rcu.
+inline void BeforeRcuCall(const void* rcu, const char* label) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeRcuCallSlow(sched, rcu, label);
   }
 }
 

@@ -11,6 +11,7 @@
 namespace faultline {
 
 Rcu::Rcu(const char* label) : label_(label) {
+  internal::OnCreate(this);
   internal::Scheduler* sched = internal::CurrentScheduler();
   if (sched != nullptr && sched->PollsRcu()) {
     polled_by_ = sched;
@@ -54,7 +55,7 @@ void Rcu::ReadUnlock() {
 
 void Rcu::CallRcu(std::function<void()> callback) {
   FL_CHECK(callback != nullptr);
-  internal::BeforeOp(internal::OpKind::kRcuRead, this, label_);
+  internal::BeforeRcuCall(this, label_);
   size_t queued;
   {
     base::MutexLock lock(&mu_);
@@ -84,6 +85,11 @@ void Rcu::Poll() {
 void Rcu::Synchronize() {
   while (PeekReaders() > 0) this_task::Yield();
   Poll();
+}
+
+size_t Rcu::PeekPending() const {
+  base::MutexLock lock(&mu_);
+  return pending_.size();
 }
 
 int Rcu::PeekReaders() const {

@@ -52,6 +52,8 @@ class ABSL_LOCKABLE Rcu {
   void Synchronize() ABSL_LOCKS_EXCLUDED(this);
 
   int PeekReaders() const;
+  // Callbacks queued and not yet run (uninstrumented, for the scheduler).
+  size_t PeekPending() const;
 
  private:
   struct Pending {

@@ -25,15 +25,21 @@
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
+#include "framework/runtime/op.h"
 
 namespace faultline {
 
 class ABSL_LOCKABLE SpinLock {
  public:
-  constexpr explicit SpinLock(const char* label = "spinlock") : label_(label) {}
+  // Not constexpr: DPOR names a lock by the task that created it (op.h
+  // OnCreate).
+  explicit SpinLock(const char* label = "spinlock") : label_(label) {
+    internal::OnCreate(this);
+  }
   // `kind` names the lock in deadlock reports ("mutex" for Mutex).
-  constexpr SpinLock(const char* label, const char* kind)
-      : label_(label), kind_(kind) {}
+  SpinLock(const char* label, const char* kind) : label_(label), kind_(kind) {
+    internal::OnCreate(this);
+  }
   SpinLock(const SpinLock&) = delete;
   SpinLock& operator=(const SpinLock&) = delete;
 

@@ -14,6 +14,7 @@ namespace faultline {
 
 WaitQueue::WaitQueue(const char* label) : label_(label) {
   FL_CHECK(label_ != nullptr);
+  internal::OnCreate(this);
 }
 
 WaitQueue::~WaitQueue() = default;
@@ -53,6 +54,10 @@ void WaitQueue::WakeAll() {
   base::MutexLock lock(&mu_);
   generation_.fetch_add(1, std::memory_order_release);
   cv_.SignalAll();
+}
+
+Completion::Completion(const char* label) : queue_(label), label_(label) {
+  internal::OnCreate(this);
 }
 
 bool Completion::LoadDone() const {

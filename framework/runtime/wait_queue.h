@@ -60,8 +60,7 @@ class WaitQueue {
 // Wait reads it), so the reduction orders a completion against its waiters.
 class Completion {
  public:
-  explicit Completion(const char* label = "completion")
-      : queue_(label), label_(label) {}
+  explicit Completion(const char* label = "completion");
   void Complete();
   void Wait();
   // As Wait, giving up after `timeout_ns`; true if completed.

@@ -102,7 +102,7 @@ expect_in "--pct_depth out of range" "$ERR" "--pct_depth: expected a value in [0
 
 irun run --strategy=random --preemption_bound=2 examples/inode_cache/buggy.textproto
 expect_code "--preemption_bound under RANDOM" 2
-expect_in "--preemption_bound under RANDOM" "$ERR" "only strategy EXHAUSTIVE reads preemption_bound"
+expect_in "--preemption_bound under RANDOM" "$ERR" "only strategies EXHAUSTIVE and DPOR read preemption_bound"
 
 run run --strategy=exhaustive --preemption_bound=1 --nominimize --progress=none plans/seed_race_prefix_exhaustive.textproto
 expect_code "--preemption_bound=1 is below the race's 2 preemptions" 1

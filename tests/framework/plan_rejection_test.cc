@@ -139,6 +139,30 @@ std::vector<BadPlan> BadPlans() {
                   "fail {} }\n"),
        "bad.textproto:4:38: rules[0].probability: expected a value in [0, "
        "1], got -0.1"},
+      {"a branching rule without max_fires",
+       WithHeader("rules { point: \"plantest.alloc_page\" branch: true fail {} "
+                  "}\nexploration { strategy: DPOR }\n"),
+       "bad.textproto:4:38: rules[0].branch: needs max_fires >= 1"},
+      {"a branching rule that is not fail or error",
+       WithHeader("rules { point: \"plantest.before_lock\" branch: true "
+                  "max_fires: 1 yield {} }\nexploration { strategy: DPOR }\n"),
+       "bad.textproto:4:39: rules[0].branch: only fail and error rules can "
+       "branch"},
+      {"a branching rule with nth",
+       WithHeader("rules { point: \"plantest.alloc_page\" branch: true "
+                  "max_fires: 1 nth: 1 fail {} }\n"
+                  "exploration { strategy: DPOR }\n"),
+       "bad.textproto:4:64: rules[0].nth: a branching rule fires where the "
+       "search chooses"},
+      {"a branching rule under random search",
+       WithHeader("rules { point: \"plantest.alloc_page\" branch: true "
+                  "max_fires: 1 fail {} }\n"),
+       "bad.textproto:4:38: rules[0].branch: only systematic search explores "
+       "fault choices"},
+      {"disable_reduction with DPOR",
+       WithHeader("exploration { strategy: DPOR disable_reduction: true }\n"),
+       "bad.textproto:4:30: exploration.disable_reduction: only strategy "
+       "EXHAUSTIVE reads disable_reduction, but strategy is DPOR"},
       {"nth written as 0",
        WithHeader("rules { point: \"plantest.alloc_page\" nth: 0 fail {} }\n"),
        "bad.textproto:4:38: rules[0].nth: expected a value >= 1 (nth is "

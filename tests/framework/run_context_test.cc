@@ -162,6 +162,29 @@ TEST(RuleCounts, MaxFiresStopsFiring) {
             (std::vector<bool>{true, true, false, false, false}));
 }
 
+// Goal: a branching rule (a fault choice) fires exactly at the hits the
+// search names, and reports every hit it could have fired at, up to
+// max_fires fires.
+TEST(FaultChoices, BranchingRuleFiresExactlyWhereTheSearchSays) {
+  std::shared_ptr<const RuleSet> rules = Rules(R"pb(rules {
+                                                      point: "rctest.fail"
+                                                      branch: true
+                                                      max_fires: 1
+                                                      fail {}
+                                                    })pb");
+  RunContext run(rules, RunOptions{.seed = 1,
+                                   .concurrent = false,
+                                   .branch_fires = {BranchKey(0, 0, 2)}});
+  ScopedRunContext install(&run);
+  std::vector<bool> out;
+  for (int i = 0; i < 5; ++i) out.push_back(Fail());
+  EXPECT_EQ(out, (std::vector<bool>{false, false, true, false, false}));
+  // Hits after the one fire cannot fire (max_fires): not choices.
+  EXPECT_EQ(run.branch_hits(),
+            (std::vector<uint64_t>{BranchKey(0, 0, 0), BranchKey(0, 0, 1),
+                                   BranchKey(0, 0, 2)}));
+}
+
 TEST(RuleCounts, CountOnlyHitsThatPassTheFilters) {
   RunContext run(Rules(R"pb(rules {
                               point: "rctest.fail"

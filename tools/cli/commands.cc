@@ -50,6 +50,8 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   run.switches = token->switches;
   run.suppressed_fires = token->suppressed_fires;
   run.threads = token->strategy == static_cast<uint8_t>(StrategyKind::kThreads);
+  run.dpor = token->strategy == static_cast<uint8_t>(StrategyKind::kDpor);
+  run.branch_fires = token->branch_fires;
   if (run.plan.exploration().max_steps() != 0) {
     run.max_steps = run.plan.exploration().max_steps();
   }
@@ -61,9 +63,12 @@ ReplayToken MinimizedToken(const FailingRun& run) {
   ReplayToken token;
   token.plan_hash = PlanHash(run.plan);
   token.seed = run.seed;
-  token.strategy = static_cast<uint8_t>(StrategyKind::kReplay);
+  // A DPOR schedule replays only under DPOR's step model.
+  token.strategy = static_cast<uint8_t>(run.dpor ? StrategyKind::kDpor
+                                                 : StrategyKind::kReplay);
   token.switches = run.switches;
   token.suppressed_fires = run.suppressed_fires;
+  token.branch_fires = run.branch_fires;
   return token;
 }
 

@@ -25,12 +25,13 @@ ABSL_FLAG(uint64_t, seed, 0, "run: replace the plan's seed (0 = keep)");
 ABSL_FLAG(uint64_t, iterations, 0,
           "run: replace the plan's iteration count (0 = keep)");
 ABSL_FLAG(std::string, strategy, "",
-          "run: replace the plan's strategy: random, pct, pos or exhaustive");
+          "run: replace the plan's strategy: random, pct, pos, exhaustive or "
+          "dpor");
 ABSL_FLAG(int64_t, pct_depth, -1,
           "run: replace the plan's pct_depth (-1 = keep; strategy PCT only)");
 ABSL_FLAG(int64_t, preemption_bound, -1,
-          "run: replace the plan's preemption_bound (-1 = keep; strategy "
-          "EXHAUSTIVE only)");
+          "run: replace the plan's preemption_bound (-1 = keep; strategies "
+          "EXHAUSTIVE and DPOR)");
 ABSL_FLAG(bool, json, false, "run: print the report as JSON");
 ABSL_FLAG(std::string, json_out, "", "run: also write the JSON report here");
 ABSL_FLAG(bool, minimize, true, "run: shrink each failing run");

@@ -41,12 +41,35 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     side_object_ = object;
     side_id_ = id;
     side_op_ = kind;
+    pending_owner_ = nullptr;
+    pending_bit_ = Footprint::kAllBits;
+    pending_rcu_call_ = false;
     return;
   }
   cur->next_object = object;
   cur->next_trace_object = id;
+  cur->next_label = label;
+  cur->next_owner = pending_owner_;
+  pending_owner_ = nullptr;
   if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
   cur->next = Footprint{kind, id, AccessOf(kind)};
+  if (config_.dpor) {
+    cur->next.object =
+        kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
+    // Wait predicates read model state no footprint names.
+    if (kind == OpKind::kWait) cur->next.access = Footprint::Access::kGlobal;
+    if (kind == OpKind::kFault) cur->next.access = pending_fault_access_;
+    pending_fault_access_ = Footprint::Access::kWrite;
+    cur->next.bit = pending_bit_;
+    // A read lock or unlock changes only the reader count; call_rcu and the
+    // unlock that ends a grace period run callbacks (RefineFootprint).
+    if ((kind == OpKind::kRcuRead && !pending_rcu_call_) ||
+        kind == OpKind::kRcuUnlock) {
+      cur->next.access = Footprint::Access::kWrite;
+    }
+  }
+  pending_bit_ = Footprint::kAllBits;
+  pending_rcu_call_ = false;
   if (aborting_) {
     // Resumed to unwind (or unwinding already).
     if (ShouldThrowOnAbort(kind)) throw IterationAborted{};
@@ -60,7 +83,20 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     if (aborting_ && ShouldThrowOnAbort(kind)) throw IterationAborted{};
     return;
   }
-  Reschedule(cur, kind == OpKind::kYield, !IsRelease(kind));
+  Reschedule(cur, kind == OpKind::kYield && !config_.dpor, !IsRelease(kind));
+}
+
+void FiberScheduler::BeforeBitOp(OpKind kind, const void* object,
+                                 const char* label, int bit) {
+  if (config_.dpor && bit >= 0 && bit < Footprint::kAllBits) {
+    pending_bit_ = static_cast<uint8_t>(bit);
+  }
+  BeforeOp(kind, object, label);
+}
+
+void FiberScheduler::BeforeRcuCall(const void* rcu, const char* label) {
+  pending_rcu_call_ = config_.dpor;
+  BeforeOp(OpKind::kRcuRead, rcu, label);
 }
 
 void FiberScheduler::AfterOp(const void* object, int64_t before,
@@ -70,10 +106,14 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
   if (cur == nullptr || in_hook_ > 0) {
     const uint32_t id = side_object_ == object ? side_id_ : 0;
     recorder_.Op(step_, current_ordinal(), side_op_, id, before, after);
+    if (config_.dpor) {
+      NoteSpinAccess(nullptr, StableId(object, id), before != after);
+    }
     NoteTouched(side_op_, object);
     return;
   }
   FL_CHECK(cur->next_object == object);
+  if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
   NoteTouched(cur->next.op, object);
@@ -97,6 +137,7 @@ void FiberScheduler::AfterPointerOp(const void* object, const void* before,
 
 void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
                           const char* label, const char* kind) {
+  pending_owner_ = &owner;
   BeforeOp(OpKind::kLock, lock, label);
   FiberTask* cur = current_;
   if (!InTaskContext() || aborting_) {
@@ -122,6 +163,7 @@ void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
 
 bool FiberScheduler::TryLock(std::atomic<uint32_t>& owner, const void* lock,
                              const char* label) {
+  pending_owner_ = &owner;
   BeforeOp(OpKind::kTryLock, lock, label);
   uint32_t seen = 0;
   const uint32_t self = LockHolderId();
@@ -171,12 +213,19 @@ void FiberScheduler::SleepFor(int64_t ns) {
     return;
   }
   BeforeOp(OpKind::kSleep, nullptr, "sleep");
-  if (!InTaskContext() || aborting_) return;
+  // DPOR: time must not decide which task can run; a delay is a step.
+  if (!InTaskContext() || aborting_ || config_.dpor) return;
   Block(current_, OpKind::kSleep, nullptr, "sleep", "sleep", nullptr,
         VirtualDeadline(now_ns_, ns));
 }
 
-void FiberScheduler::Yield() { BeforeOp(OpKind::kYield, nullptr, "yield"); }
+void FiberScheduler::Yield() {
+  if (config_.dpor) {
+    SpinYield(current_);
+    return;
+  }
+  BeforeOp(OpKind::kYield, nullptr, "yield");
+}
 
 void FiberScheduler::Note(absl::string_view text) {
   if (tearing_down_) return;
@@ -220,6 +269,10 @@ void FiberScheduler::UnregisterRcu(Rcu* rcu) {
 }
 
 void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
+  if (config_.dpor && InTaskContext()) {
+    pending_fault_access_ = FaultAccess(point);
+    pending_fault_object_ = kFaultsBase | static_cast<uint32_t>(point.index);
+  }
   BeforeOp(OpKind::kFault, &point, point.name.c_str());
   const int64_t value = static_cast<int64_t>(key);
   AfterOp(&point, value, value);

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "framework/base/cond_var.h"
 #include "framework/base/mutex.h"
 #include "framework/internal/task_identity.h"
@@ -128,6 +129,15 @@ struct FiberTask {
   Footprint next;
   const void* next_object = nullptr;
   uint32_t next_trace_object = 0;  // differs from next.object for faults
+  const char* next_label = "";
+  // IterationConfig::dpor: the owner word of the lock a parked kLock or
+  // kTryLock takes (runnable only while free).
+  const std::atomic<uint32_t>* next_owner = nullptr;
+  // IterationConfig::dpor, spin loops: since the last yield, did a step of
+  // this task change a value, and which objects did its steps touch.
+  bool spin_progress = false;
+  bool spinning = false;  // blocked at a yield until a touched object changes
+  std::vector<uint32_t> spin_reads;
   // While blocked or sleeping.
   const void* blocked_on = nullptr;
   const char* blocked_label = "";
@@ -151,6 +161,10 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void AfterOp(const void* object, int64_t before, int64_t after) override;
   void AfterPointerOp(const void* object, const void* before,
                       const void* after) override;
+  void OnCreate(const void* object) override;
+  void BeforeRcuCall(const void* rcu, const char* label) override;
+  void BeforeBitOp(OpKind kind, const void* object, const char* label,
+                   int bit) override;
   void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
             const char* kind) override;
   bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
@@ -220,6 +234,20 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
                                                 : kNonTaskOwner;
   }
   void WakeBlockedOn(const void* object);
+  // IterationConfig::dpor (fiber_dpor_model.cc): lock enabledness, refined
+  // footprints, spin-loop yields, stable object names.
+  bool LockDisabled(const FiberTask& task) const;
+  void RefineFootprint(const FiberTask& task, Footprint& footprint) const;
+  void SpinYield(FiberTask* cur);
+  void NoteSpinAccess(FiberTask* task, uint32_t object, bool changed);
+  bool WakeOneSpinner();
+  Footprint::Access FaultAccess(const PointInfo& point) const;
+  // The object's name in footprints: who created it (creator ordinal << 24
+  // | its creation count), else kUnnamed | its trace id.
+  uint32_t StableId(const void* object, uint32_t trace_id) const;
+  static constexpr uint32_t kUnnamed = 0x80000000u;
+  // A fault point's rule state (its rules' counters): kFaultsBase | index.
+  static constexpr uint32_t kFaultsBase = 0xff000000u;
   void MakeRunnable(FiberTask* task);
   void ReportModelError(const char* check, std::string message,
                         bool may_throw = true);
@@ -268,6 +296,16 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // Every fault point hit writes this pseudo object and wait_for rules wait
   // on it, so the reduction orders them (rule counters are shared state).
   char fault_object_ = 0;
+  // IterationConfig::dpor: handed from Lock/TryLock and OnSiteHit to the
+  // BeforeOp they call.
+  const std::atomic<uint32_t>* pending_owner_ = nullptr;
+  Footprint::Access pending_fault_access_ = Footprint::Access::kWrite;
+  uint32_t pending_fault_object_ = kFaultsBase;
+  uint8_t pending_bit_ = Footprint::kAllBits;  // from BeforeBitOp
+  bool pending_rcu_call_ = false;              // from BeforeRcuCall
+  char spin_object_ = 0;                       // what spinning tasks block on
+  absl::flat_hash_map<const void*, uint32_t> stable_ids_;
+  std::vector<uint32_t> created_;  // per creator ordinal (0: controller)
 };
 
 }  // namespace internal

@@ -49,8 +49,9 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
       WakeDueSleepers();
       continue;
     }
+    if (config_.dpor && WakeOneSpinner()) continue;
     for (auto& task : tasks_) {
-      if (task->state == TaskState::kBlocked) {
+      if (task->state == TaskState::kBlocked || LockDisabled(*task)) {
         ReportDeadlock();
         return nullptr;
       }
@@ -80,7 +81,8 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   FL_CHECK(next->state == TaskState::kRunnable);
   const bool preemption = cur_runnable && !yielded && next != cur;
   recorder_.Decision(chosen, preemption, chosen == fallback);
-  now_ns_ = VirtualDeadline(now_ns_, config_.step_ns);
+  // DPOR: time moves only when nothing can run.
+  if (!config_.dpor) now_ns_ = VirtualDeadline(now_ns_, config_.step_ns);
   return next;
 }
 
@@ -91,12 +93,14 @@ bool FiberScheduler::CollectRunnable(FiberTask* cur, bool yielded) {
   Footprint* const next = footprints_.data();
   size_t n = 0;
   // A yielding task lets the others go first.
-  const FiberTask* const skip = yielded ? cur : nullptr;
+  const FiberTask* const skip = yielded && !config_.dpor ? cur : nullptr;
   for (const auto& owned : tasks_) {
     const FiberTask* task = owned.get();
     if (task->state != TaskState::kRunnable || task == skip) continue;
+    if (config_.dpor && LockDisabled(*task)) continue;
     ordinals[n] = task->ordinal();
     next[n] = task->next;
+    if (config_.dpor) RefineFootprint(*task, next[n]);
     ++n;
   }
   if (n == 0 && skip != nullptr && skip->state == TaskState::kRunnable) {
@@ -162,6 +166,10 @@ void FiberScheduler::ReportDeadlock() {
   for (auto& task : tasks_) {
     if (task->state == TaskState::kBlocked) {
       parts.push_back(DescribeBlocked(*task));
+    } else if (task->state == TaskState::kRunnable && LockDisabled(*task)) {
+      parts.push_back(absl::StrCat(
+          "task '", task->name(), "' (#", task->ordinal(), ") waits for '",
+          task->next_label, "' held by #", task->next_owner->load()));
     }
   }
   FL_CHECK(!parts.empty());
@@ -238,6 +246,10 @@ void FiberScheduler::Block(FiberTask* cur, OpKind op, const void* object,
   // When it runs again the task retries `op` (a lock or a wait check).
   const uint32_t id = object != nullptr ? recorder_.ObjectId(object, label) : 0;
   cur->next = Footprint{op, id, AccessOf(op)};
+  if (config_.dpor) {
+    cur->next.object = StableId(object, id);
+    if (op == OpKind::kWait) cur->next.access = Footprint::Access::kGlobal;
+  }
   cur->next_object = object;
   cur->next_trace_object = id;
   cur->state = object != nullptr ? TaskState::kBlocked : TaskState::kSleeping;

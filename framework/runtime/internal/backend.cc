@@ -21,6 +21,7 @@ std::unique_ptr<RunContext> NewIterationRun(const IterationConfig& config,
   options.executor = executor;
   options.concurrent = concurrent;
   options.suppressed_fires = config.suppressed_fires;
+  options.branch_fires = config.branch_fires;
   return std::make_unique<RunContext>(
       config.rules != nullptr ? config.rules : RuleSet::Empty(), options);
 }
@@ -71,6 +72,7 @@ IterationResult Backend::Run() {
 
 void Backend::FillCounters(IterationResult& result) const {
   result.fire_count = run_->fire_count();
+  result.branch_hits = run_->branch_hits();
   const int points = run_->rules().point_count();
   result.points.reserve(points);
   for (int i = 0; i < points; ++i) {

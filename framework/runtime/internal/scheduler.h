@@ -41,6 +41,17 @@ class Scheduler {
   // after it.
   virtual void BeforeOp(OpKind kind, const void* object, const char* label) = 0;
   virtual void AfterOp(const void* object, int64_t before, int64_t after) = 0;
+  // op.h BeforeBitOp: BeforeOp for an operation on one bit of the object.
+  virtual void BeforeBitOp(OpKind kind, const void* object, const char* label,
+                           int bit) {
+    BeforeOp(kind, object, label);
+  }
+  // op.h BeforeRcuCall: BeforeOp(kRcuRead) for call_rcu.
+  virtual void BeforeRcuCall(const void* rcu, const char* label) {
+    BeforeOp(OpKind::kRcuRead, rcu, label);
+  }
+  // op.h OnCreate: an instrumented object was constructed.
+  virtual void OnCreate(const void* object) {}
   // AfterOp for an atomic holding pointers; backends that record values
   // map the pointers to stable trace object ids.
   virtual void AfterPointerOp(const void* object, const void* before,

@@ -13,6 +13,10 @@ bool Conflicts(const Footprint& a, const Footprint& b) {
   if (a.access == Access::kGlobal || b.access == Access::kGlobal) return true;
   if (a.access == Access::kNone || b.access == Access::kNone) return false;
   if (a.object != b.object) return false;
+  if (a.bit != b.bit && a.bit != Footprint::kAllBits &&
+      b.bit != Footprint::kAllBits) {
+    return false;
+  }
   return a.access == Access::kWrite || b.access == Access::kWrite;
 }
 

@@ -20,6 +20,8 @@
 //   NewExhaustiveStrategy  DFS over all schedules, preemption bound, sleep-set
 //                          partial-order reduction; Complete() when done.
 //   NewReplayStrategy      follows recorded switches (replay tokens).
+//   NewDporStrategy        optimal DPOR: one schedule per equivalence class
+//                          (run with IterationConfig::dpor); Complete().
 //
 // Example:
 //   auto strategy = faultline::NewPctStrategy(/*seed=*/7, /*depth=*/3);
@@ -49,12 +51,16 @@ struct Trace;
 
 // What a task's next step touches, for the partial-order reduction. Two
 // footprints conflict if either is kGlobal, or they name the same object and
-// at least one writes. Locks write their lock object.
+// at least one writes, unless both name one bit of it and the bits differ
+// (AtomicFlags bit operations under IterationConfig::dpor). Locks write
+// their lock object.
 struct Footprint {
   enum class Access : uint8_t { kNone, kRead, kWrite, kGlobal };
+  static constexpr uint8_t kAllBits = 0xff;
   internal::OpKind op = internal::OpKind::kNote;
   uint32_t object = 0;  // trace object id; 0 = none
   Access access = Access::kGlobal;
+  uint8_t bit = kAllBits;  // the one bit of `object` touched, or kAllBits
 };
 
 bool Conflicts(const Footprint& a, const Footprint& b);
@@ -111,6 +117,7 @@ enum class StrategyKind : uint8_t {
   kReplay = 3,
   kThreads = 4,  // no strategy: the thread backend
   kPos = 5,
+  kDpor = 6,  // replays under IterationConfig::dpor
 };
 
 class Strategy {
@@ -181,6 +188,20 @@ struct ExhaustiveOptions {
 };
 std::unique_ptr<Strategy> NewExhaustiveStrategy(
     const ExhaustiveOptions& options);
+
+struct DporOptions {
+  // Most preemptions per schedule (approximate, see dpor.cc); -1 =
+  // unbounded. Summary() says whether the bound cut anything.
+  int preemption_bound = -1;
+  // Stop (Complete() stays false) after this many schedules; 0 = no limit.
+  uint64_t max_schedules = 0;
+};
+// Optimal dynamic partial-order reduction with wakeup trees and sleep sets
+// (Abdulla et al., JACM 2017): explores one schedule per Mazurkiewicz trace
+// of the steps (conflicts as Conflicts() says). Iterations must run with
+// IterationConfig::dpor set (locks, time and yields as docs/runtime.md
+// "DPOR" describes).
+std::unique_ptr<Strategy> NewDporStrategy(const DporOptions& options);
 
 enum class ReplayMode {
   // A recorded switch to a task that cannot run, or switches left over at

@@ -122,7 +122,7 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
       !r.Varint(count, "switch count")) {
     return fail();
   }
-  if (strategy > static_cast<uint64_t>(StrategyKind::kPos)) {
+  if (strategy > static_cast<uint64_t>(StrategyKind::kDpor)) {
     return absl::InvalidArgumentError(
         absl::StrCat("replay token: unknown strategy ", strategy));
   }
@@ -155,6 +155,17 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
     token.suppressed_fires.push_back(value);
   }
   if (!r.AtEnd()) {
+    if (!r.Varint(count, "branch fire count")) return fail();
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!r.Varint(value, "branch fire")) return fail();
+      if (i != 0 && value <= token.branch_fires.back()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "replay token: branch fires not ascending at index ", i));
+      }
+      token.branch_fires.push_back(value);
+    }
+  }
+  if (!r.AtEnd()) {
     return absl::InvalidArgumentError("replay token: trailing bytes");
   }
   return absl::OkStatus();
@@ -179,6 +190,10 @@ std::string ReplayToken::Encode() const {
   }
   PutVarint(bytes, suppressed_fires.size());
   for (uint64_t fire : suppressed_fires) PutVarint(bytes, fire);
+  if (!branch_fires.empty()) {
+    PutVarint(bytes, branch_fires.size());
+    for (uint64_t fire : branch_fires) PutVarint(bytes, fire);
+  }
   const uint32_t sum = Checksum(bytes);
   for (int i = 0; i < 4; ++i)
     bytes.push_back(static_cast<char>(sum >> (8 * i)));

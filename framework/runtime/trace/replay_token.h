@@ -45,6 +45,10 @@ struct ReplayToken {
   // Optional: indices of rule firings the minimizer disabled (carried for
   // the explorer; the runtime does not interpret them). Strictly ascending.
   std::vector<uint64_t> suppressed_fires;
+  // Optional: the fault choices of a systematic search (where branching
+  // rules fire, IterationConfig::branch_fires). Strictly ascending; encoded
+  // only when not empty, so tokens without them are unchanged.
+  std::vector<uint64_t> branch_fires;
 
   std::string Encode() const;
   // InvalidArgument naming what is wrong: bad prefix, bad base64 character,
@@ -55,7 +59,8 @@ struct ReplayToken {
   friend bool operator==(const ReplayToken& a, const ReplayToken& b) {
     return a.plan_hash == b.plan_hash && a.seed == b.seed &&
            a.strategy == b.strategy && a.switches == b.switches &&
-           a.suppressed_fires == b.suppressed_fires;
+           a.suppressed_fires == b.suppressed_fires &&
+           a.branch_fires == b.branch_fires;
   }
 };
 

@@ -1,0 +1,482 @@
+// Optimal dynamic partial-order reduction (Abdulla, Aronis, Jonsson,
+// Sagonas, POPL 2014 / JACM 2017, Algorithm "Optimal-DPOR"): one schedule
+// per Mazurkiewicz trace of the step sequence, where two steps conflict as
+// their footprints say (strategy.h).
+//
+// Stateless: every iteration re-runs the scenario. The stack keeps, per
+// step of the current schedule, the state's runnable tasks and their
+// footprints, its sleep set and its node of the wakeup tree (the leftmost
+// child is the step taken now). An iteration replays the stack's prefix,
+// then follows the wakeup tree, then extends freely (the current task
+// first, else the lowest awake ordinal). At its end:
+//   1. race detection: happens-before by vector clocks over the schedule;
+//      scanning back from each step over the steps that conflict with it,
+//      a step not yet ordered before it by the clock accumulated so far is
+//      an immediate race;
+//   2. for each reversible race (e, e'): v = the steps between e and e'
+//      that do not happen after e, then e'; unless a task sleeping at e's
+//      state is a weak initial of v (v would repeat an explored trace),
+//      v is inserted into the wakeup tree at e's state;
+//   3. backtrack: the deepest state with an unexplored wakeup branch takes
+//      it; the explored step goes to that state's sleep set.
+//
+// Blocking: under IterationConfig::dpor a lock is runnable only while free,
+// so a task waiting for a lock is never chosen. Happens-before includes
+// enabling: a step comes after the step that made its task runnable again
+// (a wake, an unlock, a change a spinner waited for), and an acquire comes
+// after the unlock that freed its lock. The race that matters for a lock,
+// (q's acquire, p's acquire), is reversed explicitly. So every inserted
+// sequence can run at its state; a branch that still names a task which
+// cannot run there (a footprint the model refines, e.g. a trylock) is
+// dropped and counted as infeasible (Summary()).
+//
+// Preemption bound (optional, approximate): a wakeup sequence whose prefix
+// plus sequence needs more than `bound` task switches away from a runnable
+// task is not inserted; each such cut is counted, so a bounded search says
+// whether the bound removed anything.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/strategies/wakeup_tree.h"
+#include "framework/runtime/trace/trace.h"
+
+namespace faultline {
+namespace {
+
+using internal::WakeupNode;
+using internal::WakeupStep;
+
+struct Sleeper {
+  uint32_t task = 0;
+  Footprint next;
+};
+
+// One step of the current schedule and the state it left from.
+struct State {
+  std::vector<uint32_t> runnable;  // ascending
+  std::vector<Footprint> next;     // parallel to runnable
+  uint32_t current = 0;            // runnable current task, else 0
+  std::vector<Sleeper> sleep;      // on entry plus explored branches
+  WakeupNode* tree = nullptr;      // children: branches at this state
+  uint32_t task = 0;               // the step taken now
+  Footprint footprint;
+  int preemptions_before = 0;
+};
+
+bool Contains(const std::vector<uint32_t>& sorted, uint32_t task) {
+  return std::binary_search(sorted.begin(), sorted.end(), task);
+}
+
+const Footprint* NextOf(const State& state, uint32_t task) {
+  auto it =
+      std::lower_bound(state.runnable.begin(), state.runnable.end(), task);
+  if (it == state.runnable.end() || *it != task) return nullptr;
+  return &state.next[it - state.runnable.begin()];
+}
+
+bool Asleep(const State& state, uint32_t task) {
+  for (const Sleeper& s : state.sleep) {
+    if (s.task == task) return true;
+  }
+  return false;
+}
+
+bool IsAcquire(const Footprint& f) {
+  return f.op == internal::OpKind::kLock ||
+         (f.op == internal::OpKind::kTryLock &&
+          f.access == Footprint::Access::kWrite);
+}
+
+class DporStrategy final : public Strategy {
+ public:
+  explicit DporStrategy(const DporOptions& options)
+      : options_(options), root_(std::make_unique<WakeupNode>()) {}
+
+  bool BeginIteration(uint64_t) override {
+    if (complete_ || stopped_) return false;
+    depth_ = 0;
+    pruned_ = false;
+    divergence_ = absl::OkStatus();
+    return true;
+  }
+
+  uint32_t Choose(const SchedulingPoint& point) override {
+    FL_CHECK(!point.runnable.empty());
+    if (pruned_) return DefaultChoice(point);
+    if (depth_ < stack_.size()) return Replay(point);
+    State state = MakeState(point);
+    const uint32_t choice = Pick(state);
+    if (choice == 0) {
+      // Every runnable task sleeps: this run repeats an explored trace.
+      // Optimal DPOR never gets here; counted in Summary().
+      pruned_ = true;
+      return DefaultChoice(point);
+    }
+    state.task = choice;
+    state.footprint = *NextOf(state, choice);
+    stack_.push_back(std::move(state));
+    ++depth_;
+    return choice;
+  }
+
+  void EndIteration(const Trace&) override {
+    if (depth_ < stack_.size()) {
+      SetDivergence(depth_ + 1, "the run ended earlier than before");
+      stack_.resize(depth_);
+    }
+    if (pruned_) {
+      ++blocked_runs_;
+    } else {
+      ++schedules_;
+    }
+    if (divergence_.ok()) DetectRaces();
+    if (options_.max_schedules != 0 && schedules_ >= options_.max_schedules) {
+      stopped_ = true;
+      return;
+    }
+    Backtrack();
+  }
+
+  bool Complete() const override { return complete_; }
+  std::string Name() const override {
+    return options_.preemption_bound < 0
+               ? std::string("dpor(optimal)")
+               : absl::StrCat("dpor(optimal, bound=", options_.preemption_bound,
+                              ")");
+  }
+  StrategyKind kind() const override { return StrategyKind::kDpor; }
+  std::string Summary() const override {
+    std::string bound =
+        options_.preemption_bound < 0
+            ? std::string("unbounded")
+            : absl::StrCat("preemption bound ", options_.preemption_bound,
+                           cut_by_bound_ == 0
+                               ? " (cut nothing)"
+                               : absl::StrCat(" (cut ", cut_by_bound_,
+                                              " wakeup sequences)"));
+    return absl::StrCat("dpor: ", complete_ ? "complete" : "incomplete", ", ",
+                        bound, ": ", schedules_, " schedules, ", blocked_runs_,
+                        " sleep-set-blocked runs, ", infeasible_,
+                        " infeasible wakeup sequences");
+  }
+  absl::Status Divergence() const override { return divergence_; }
+
+  uint64_t schedules() const { return schedules_; }
+
+ private:
+  uint32_t Replay(const SchedulingPoint& point) {
+    State& state = stack_[depth_++];
+    const bool same = std::equal(state.runnable.begin(), state.runnable.end(),
+                                 point.runnable.begin(), point.runnable.end());
+    if (!same) {
+      SetDivergence(point.step, "runnable tasks differ from the last run");
+      if (!std::binary_search(point.runnable.begin(), point.runnable.end(),
+                              state.task)) {
+        pruned_ = true;
+        return DefaultChoice(point);
+      }
+    }
+    return state.task;
+  }
+
+  State MakeState(const SchedulingPoint& point) {
+    State state;
+    state.runnable.assign(point.runnable.begin(), point.runnable.end());
+    state.next.assign(point.next.begin(), point.next.end());
+    if (Contains(state.runnable, point.current)) state.current = point.current;
+    if (stack_.empty()) {
+      state.tree = root_.get();
+      return state;
+    }
+    const State& parent = stack_.back();
+    FL_CHECK(!parent.tree->children.empty());
+    state.tree = parent.tree->children.front().get();
+    state.preemptions_before =
+        parent.preemptions_before +
+        (parent.current != 0 && parent.task != parent.current ? 1 : 0);
+    for (const Sleeper& s : parent.sleep) {
+      if (s.task != parent.task && !Conflicts(s.next, parent.footprint)) {
+        state.sleep.push_back(s);
+      }
+    }
+    return state;
+  }
+
+  // The wakeup tree's leftmost feasible branch, else a free choice (added
+  // to the tree so the tree's leftmost path is the current schedule).
+  uint32_t Pick(State& state) {
+    auto& children = state.tree->children;
+    while (!children.empty()) {
+      const uint32_t task = children.front()->step.task;
+      if (Contains(state.runnable, task) && !Asleep(state, task)) return task;
+      ++infeasible_;
+      children.erase(children.begin());
+    }
+    uint32_t choice = 0;
+    if (state.current != 0 && !Asleep(state, state.current)) {
+      choice = state.current;
+    } else {
+      for (uint32_t task : state.runnable) {
+        if (!Asleep(state, task)) {
+          choice = task;
+          break;
+        }
+      }
+    }
+    if (choice == 0) return 0;
+    auto child = std::make_unique<WakeupNode>();
+    child->step = {choice, *NextOf(state, choice)};
+    children.push_back(std::move(child));
+    return choice;
+  }
+
+  void DetectRaces() {
+    const size_t n = stack_.size();
+    if (n == 0) return;
+    uint32_t tasks = 0;
+    for (const State& s : stack_) tasks = std::max(tasks, s.task);
+    ++tasks;
+    // clock[i][t]: how many of task t's steps happen before or at step i.
+    std::vector<std::vector<uint32_t>> clock(n);
+    std::vector<uint32_t> local(n);        // 1-based index within its task
+    std::vector<int64_t> last(tasks, -1);  // previous step of each task
+    // Steps by object (ids are sparse), and steps with a global footprint.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_object;
+    std::vector<uint32_t> globals;
+    std::vector<uint32_t> all;
+    // Per lock object: the acquire holding it, and its latest unlock.
+    absl::flat_hash_map<uint32_t, int64_t> holder;
+    absl::flat_hash_map<uint32_t, int64_t> last_unlock;
+    std::vector<int64_t> released(n, -1);  // unlock -> the acquire it ends
+    std::vector<uint32_t> candidates;
+    auto merge = [&](std::vector<uint32_t>& acc, size_t i) {
+      for (uint32_t t = 0; t < tasks; ++t) {
+        acc[t] = std::max(acc[t], clock[i][t]);
+      }
+    };
+    for (size_t j = 0; j < n; ++j) {
+      const State& e = stack_[j];
+      const Footprint& f = e.footprint;
+      std::vector<uint32_t> acc = last[e.task] >= 0
+                                      ? clock[last[e.task]]
+                                      : std::vector<uint32_t>(tasks, 0);
+      local[j] = acc[e.task] + 1;
+      if (IsAcquire(f)) {
+        // An acquire comes after the unlock that freed the lock: the race
+        // that matters is with the acquire that unlock ended (p takes the
+        // lock first), never with the unlock (p cannot take a held lock).
+        auto u = last_unlock.find(f.object);
+        if (u != last_unlock.end() && stack_[u->second].task != e.task) {
+          const int64_t acquire = released[u->second];
+          if (acquire >= 0 && stack_[acquire].task != e.task &&
+              acc[stack_[acquire].task] < local[acquire]) {
+            Reverse(static_cast<uint32_t>(acquire), static_cast<uint32_t>(j),
+                    clock, local);
+          }
+          merge(acc, static_cast<size_t>(u->second));
+        }
+      }
+      // The step that made this task runnable again (a wake, an unlock, a
+      // change a spinner waited for) happens before this step: a race with
+      // anything before the enabler cannot be reversed at its state.
+      const int64_t enabler = Enabler(j, last[e.task]);
+      if (enabler >= 0) merge(acc, static_cast<size_t>(enabler));
+      Candidates(f, by_object, globals, all, &candidates);
+      for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+        const uint32_t i = *it;
+        const State& d = stack_[i];
+        if (d.task == e.task || !Conflicts(d.footprint, f)) continue;
+        if (acc[d.task] >= local[i]) continue;  // ordered through others
+        Reverse(i, static_cast<uint32_t>(j), clock, local);
+        merge(acc, i);
+      }
+      acc[e.task] = local[j];
+      clock[j] = std::move(acc);
+      last[e.task] = static_cast<int64_t>(j);
+      // Index the step.
+      all.push_back(static_cast<uint32_t>(j));
+      if (f.access == Footprint::Access::kGlobal) {
+        globals.push_back(static_cast<uint32_t>(j));
+      } else if (f.access != Footprint::Access::kNone) {
+        by_object[f.object].push_back(static_cast<uint32_t>(j));
+      }
+      if (IsAcquire(f)) {
+        holder[f.object] = static_cast<int64_t>(j);
+      } else if (f.op == internal::OpKind::kUnlock) {
+        auto it = holder.find(f.object);
+        if (it != holder.end()) {
+          released[j] = it->second;
+          holder.erase(it);
+        }
+        last_unlock[f.object] = static_cast<int64_t>(j);
+      }
+    }
+  }
+
+  // The latest step after task p's previous step `prev` at whose state p
+  // could not run (so that step enabled it), or -1.
+  int64_t Enabler(size_t j, int64_t prev) const {
+    const uint32_t p = stack_[j].task;
+    for (int64_t k = static_cast<int64_t>(j) - 1; k > prev; --k) {
+      if (!Contains(stack_[k].runnable, p)) return k;
+    }
+    return -1;
+  }
+
+  // Earlier steps that may conflict with a step of footprint `f`, ascending.
+  static void Candidates(
+      const Footprint& f,
+      const absl::flat_hash_map<uint32_t, std::vector<uint32_t>>& by_object,
+      const std::vector<uint32_t>& globals, const std::vector<uint32_t>& all,
+      std::vector<uint32_t>* out) {
+    out->clear();
+    if (f.access == Footprint::Access::kNone) return;
+    if (f.access == Footprint::Access::kGlobal) {
+      *out = all;
+      return;
+    }
+    static const std::vector<uint32_t> kEmpty;
+    auto it = by_object.find(f.object);
+    const std::vector<uint32_t>& same =
+        it != by_object.end() ? it->second : kEmpty;
+    out->resize(same.size() + globals.size());
+    std::merge(same.begin(), same.end(), globals.begin(), globals.end(),
+               out->begin());
+  }
+
+  // Inserts notdep(e_i).e_j at state i unless a sleeping task covers it.
+  void Reverse(uint32_t i, uint32_t j,
+               const std::vector<std::vector<uint32_t>>& clock,
+               const std::vector<uint32_t>& local) {
+    State& at = stack_[i];
+    const uint32_t q = at.task;
+    std::vector<WakeupStep> v;
+    for (uint32_t k = i + 1; k < j; ++k) {
+      if (clock[k][q] >= local[i]) continue;  // happens after e_i
+      v.push_back({stack_[k].task, stack_[k].footprint});
+    }
+    v.push_back({stack_[j].task, stack_[j].footprint});
+    if (Redundant(at, v)) return;
+    if (options_.preemption_bound >= 0 &&
+        Preemptions(at, v) > options_.preemption_bound) {
+      ++cut_by_bound_;
+      return;
+    }
+    Insert(i, std::move(v));
+  }
+
+  static bool Redundant(const State& state, const std::vector<WakeupStep>& v) {
+    for (const Sleeper& s : state.sleep) {
+      if (internal::IsWeakInitial(s.task, s.next, v)) return true;
+    }
+    return false;
+  }
+
+  // internal::InsertWakeup, plus: while the walk follows the current
+  // schedule, a state whose sleep set (which holds branches explored there
+  // since) has a weak initial of the rest of v already covers it. Without
+  // this a branch could start with a sleeping task.
+  void Insert(uint32_t i, std::vector<WakeupStep> v) {
+    WakeupNode* node = stack_[i].tree;
+    size_t depth = i;  // stack_[depth].tree == node while on the schedule
+    for (;;) {
+      if (v.empty()) return;
+      const bool on_path = depth < stack_.size();
+      if (on_path && depth != i && Redundant(stack_[depth], v)) return;
+      WakeupNode* next = nullptr;
+      size_t index = 0;
+      for (; index < node->children.size(); ++index) {
+        const WakeupStep& c = node->children[index]->step;
+        if (internal::IsWeakInitial(c.task, c.footprint, v)) {
+          next = node->children[index].get();
+          break;
+        }
+      }
+      if (next == nullptr) break;
+      if (next->children.empty()) return;
+      for (size_t k = 0; k < v.size(); ++k) {
+        if (v[k].task == next->step.task) {
+          v.erase(v.begin() + static_cast<std::ptrdiff_t>(k));
+          break;
+        }
+      }
+      depth = on_path && index == 0 ? depth + 1 : stack_.size();
+      node = next;
+    }
+    for (const WakeupStep& step : v) {
+      auto child = std::make_unique<WakeupNode>();
+      child->step = step;
+      WakeupNode* raw = child.get();
+      node->children.push_back(std::move(child));
+      node = raw;
+    }
+  }
+
+  // Preemptions of the prefix up to `at` plus `v`, counting every switch
+  // inside v as one (an over-estimate: the previous task may have blocked).
+  static int Preemptions(const State& at, const std::vector<WakeupStep>& v) {
+    int count = at.preemptions_before;
+    if (at.current != 0 && v.front().task != at.current) ++count;
+    for (size_t k = 1; k < v.size(); ++k) {
+      if (v[k].task != v[k - 1].task) ++count;
+    }
+    return count;
+  }
+
+  void Backtrack() {
+    while (!stack_.empty()) {
+      State& state = stack_.back();
+      auto& children = state.tree->children;
+      FL_CHECK(!children.empty());
+      state.sleep.push_back({state.task, state.footprint});
+      children.erase(children.begin());
+      while (!children.empty()) {
+        const uint32_t task = children.front()->step.task;
+        const Footprint* next = NextOf(state, task);
+        if (next != nullptr && !Asleep(state, task)) {
+          state.task = task;
+          state.footprint = *next;
+          return;
+        }
+        ++infeasible_;
+        children.erase(children.begin());
+      }
+      stack_.pop_back();
+    }
+    complete_ = true;
+  }
+
+  void SetDivergence(uint64_t step, const std::string& why) {
+    if (!divergence_.ok()) return;
+    divergence_ = absl::InternalError(absl::StrCat(
+        "dpor: nondeterministic program at step ", step, ": ", why));
+  }
+
+  const DporOptions options_;
+  std::unique_ptr<WakeupNode> root_;
+  std::vector<State> stack_;
+  size_t depth_ = 0;
+  bool pruned_ = false;
+  bool complete_ = false;
+  bool stopped_ = false;
+  uint64_t schedules_ = 0;
+  uint64_t blocked_runs_ = 0;
+  uint64_t infeasible_ = 0;
+  uint64_t cut_by_bound_ = 0;
+  absl::Status divergence_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> NewDporStrategy(const DporOptions& options) {
+  return std::make_unique<DporStrategy>(options);
+}
+
+}  // namespace faultline

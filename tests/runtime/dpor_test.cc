@@ -1,0 +1,361 @@
+// Goal: the optimal DPOR strategy explores exactly one schedule per
+// Mazurkiewicz trace of each program, never runs a sleep-set-blocked
+// schedule, finds the bug programs' violations, terminates on spin loops,
+// and is deterministic.
+// Method: small programs whose class counts are known:
+//   - readers/writer: 1 writer, N readers of one variable: 2^N classes (each
+//     reader reads before or after the write);
+//   - lastzero(N) (Abdulla et al., POPL 2014): N+1 variables; task 0 scans
+//     down for the last zero, task j writes array[j] = array[j-1] + 1
+//     (brute force: N=2 -> 5 classes, N=3 -> 12);
+//   - indexer(N) (Flanagan & Godefroid, POPL 2005): N tasks insert 4
+//     messages each into a 128-slot hash table with compare-and-swap; the
+//     first collisions appear at N = 12. Published counts: 12 -> 8 traces,
+//     13 -> 64.
+// Independently of DPOR, the brute force runs the exhaustive strategy with
+// no reduction (every interleaving) and collects each schedule's canonical
+// form: every task's sequence of footprints plus the order of every pair of
+// conflicting steps of different tasks. DPOR's forms must be exactly that
+// set, each seen once.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "framework/check.h"
+#include "framework/runtime/atomic.h"
+#include "framework/runtime/spin_lock.h"
+#include "framework/runtime/strategies/strategy.h"
+#include "framework/runtime/this_task.h"
+#include "gtest/gtest.h"
+#include "tests/runtime/programs.h"
+
+namespace faultline {
+namespace {
+
+using testing_programs::FromBuild;
+using testing_programs::HasViolation;
+
+// Wraps a strategy and records the step sequence of each run.
+class Recorder final : public Strategy {
+ public:
+  explicit Recorder(std::unique_ptr<Strategy> inner)
+      : inner_(std::move(inner)) {}
+  bool BeginIteration(uint64_t seed) override {
+    steps_.clear();
+    return inner_->BeginIteration(seed);
+  }
+  uint32_t Choose(const SchedulingPoint& point) override {
+    const uint32_t task = inner_->Choose(point);
+    for (size_t i = 0; i < point.runnable.size(); ++i) {
+      if (point.runnable[i] == task) steps_.push_back({task, point.next[i]});
+    }
+    return task;
+  }
+  void EndIteration(const Trace& trace) override {
+    forms_.push_back(Canonical());
+    inner_->EndIteration(trace);
+  }
+  bool Complete() const override { return inner_->Complete(); }
+  std::string Name() const override { return inner_->Name(); }
+  StrategyKind kind() const override { return inner_->kind(); }
+  std::string Summary() const override { return inner_->Summary(); }
+  absl::Status Divergence() const override { return inner_->Divergence(); }
+
+  const std::vector<std::string>& forms() const { return forms_; }
+
+ private:
+  std::string Canonical() const {
+    std::map<uint32_t, std::string> per_task;
+    std::vector<uint32_t> index(steps_.size());
+    std::map<uint32_t, uint32_t> count;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      const auto& [task, f] = steps_[i];
+      index[i] = count[task]++;
+      absl::StrAppend(&per_task[task], static_cast<int>(f.op), ":", f.object,
+                      ":", static_cast<int>(f.access), " ");
+    }
+    std::set<std::string> pairs;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      for (size_t j = i + 1; j < steps_.size(); ++j) {
+        if (steps_[i].first == steps_[j].first ||
+            !Conflicts(steps_[i].second, steps_[j].second)) {
+          continue;
+        }
+        pairs.insert(absl::StrCat(steps_[i].first, ".", index[i], "<",
+                                  steps_[j].first, ".", index[j]));
+      }
+    }
+    std::string out;
+    for (const auto& [task, seq] : per_task) {
+      absl::StrAppend(&out, task, "[", seq, "]");
+    }
+    for (const std::string& p : pairs) absl::StrAppend(&out, p, ",");
+    return out;
+  }
+
+  std::unique_ptr<Strategy> inner_;
+  std::vector<std::pair<uint32_t, Footprint>> steps_;
+  std::vector<std::string> forms_;
+};
+
+struct Outcome {
+  uint64_t runs = 0;
+  std::vector<std::string> forms;
+  std::vector<uint64_t> hashes;
+  std::set<std::string> violations;
+  std::string summary;
+  bool complete = false;
+};
+
+Outcome Explore(const ScenarioInfo& scenario,
+                std::unique_ptr<Strategy> strategy,
+                uint64_t max_runs = 200000) {
+  Recorder recorder(std::move(strategy));
+  Outcome out;
+  IterationConfig config;
+  config.strategy = &recorder;
+  config.scenario = &scenario;
+  config.dpor = true;
+  config.max_steps = 20000;
+  for (uint64_t i = 0; i < max_runs; ++i) {
+    config.seed = 0;  // one program: fault decisions stay the same
+    IterationResult result = RunIteration(config);
+    if (!result.ran) break;
+    EXPECT_TRUE(result.strategy_status.ok()) << result.strategy_status;
+    ++out.runs;
+    out.hashes.push_back(result.trace.hash);
+    for (const Violation& v : result.violations) out.violations.insert(v.check);
+  }
+  out.forms = recorder.forms();
+  out.summary = recorder.Summary();
+  out.complete = recorder.Complete();
+  return out;
+}
+
+Outcome Dpor(const ScenarioInfo& scenario, int bound = -1) {
+  DporOptions options;
+  options.preemption_bound = bound;
+  return Explore(scenario, NewDporStrategy(options));
+}
+
+Outcome BruteForce(const ScenarioInfo& scenario) {
+  ExhaustiveOptions options;
+  options.reduction = false;
+  return Explore(scenario, NewExhaustiveStrategy(options));
+}
+
+std::set<std::string> Distinct(const std::vector<std::string>& forms) {
+  return std::set<std::string>(forms.begin(), forms.end());
+}
+
+// DPOR: complete, no blocked run, every run a new class, and exactly the
+// classes the brute force finds. Returns the number of classes.
+size_t ExpectOptimal(const ScenarioInfo& scenario) {
+  Outcome dpor = Dpor(scenario);
+  Outcome brute = BruteForce(scenario);
+  EXPECT_TRUE(dpor.complete) << dpor.summary;
+  EXPECT_TRUE(brute.complete) << brute.summary;
+  EXPECT_NE(dpor.summary.find(" 0 sleep-set-blocked runs"), std::string::npos)
+      << dpor.summary;
+  const std::set<std::string> classes = Distinct(dpor.forms);
+  EXPECT_EQ(classes.size(), dpor.forms.size()) << "a class explored twice";
+  EXPECT_EQ(classes, Distinct(brute.forms));
+  EXPECT_EQ(dpor.runs, classes.size());
+  return classes.size();
+}
+
+ScenarioInfo ReadersWriter(int readers) {
+  return FromBuild([readers](World& world) {
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    world.Spawn("writer", [x] { x->store(1); });
+    for (int i = 0; i < readers; ++i) {
+      world.Spawn(absl::StrCat("reader", i), [x] { (void)x->load(); });
+    }
+  });
+}
+
+ScenarioInfo LastZero(int n) {
+  return FromBuild([n](World& world) {
+    auto* array = world.Make<std::vector<std::unique_ptr<Atomic<int>>>>();
+    for (int i = 0; i <= n; ++i) {
+      array->push_back(std::make_unique<Atomic<int>>(0, "array"));
+    }
+    world.Spawn("scan", [array, n] {
+      for (int i = n; i > 0 && (*array)[i]->load() != 0; --i) {
+      }
+    });
+    for (int j = 1; j <= n; ++j) {
+      world.Spawn(absl::StrCat("t", j), [array, j] {
+        (*array)[j]->store((*array)[j - 1]->load() + 1);
+      });
+    }
+  });
+}
+
+ScenarioInfo Indexer(int n) {
+  return FromBuild([n](World& world) {
+    constexpr int kSize = 128;
+    auto* table = world.Make<std::vector<std::unique_ptr<Atomic<int>>>>();
+    for (int i = 0; i < kSize; ++i) {
+      table->push_back(std::make_unique<Atomic<int>>(0, "table"));
+    }
+    for (int tid = 0; tid < n; ++tid) {
+      world.Spawn(absl::StrCat("t", tid), [table, tid] {
+        for (int m = 1; m <= 4; ++m) {
+          const int w = m * 11 + tid;
+          int h = (w * 7) % kSize;
+          for (;;) {
+            int expected = 0;
+            if ((*table)[h]->compare_exchange_strong(expected, w)) break;
+            h = (h + 1) % kSize;
+          }
+        }
+      });
+    }
+  });
+}
+
+// Tasks insert into a table with compare-and-swap, each at its own list of
+// home slots, probing upwards on collision (indexer in miniature).
+ScenarioInfo CasTable(std::vector<std::vector<int>> homes) {
+  return FromBuild([homes](World& world) {
+    auto* table = world.Make<std::vector<std::unique_ptr<Atomic<int>>>>();
+    for (int i = 0; i < 64; ++i) {
+      table->push_back(std::make_unique<Atomic<int>>(0, "table"));
+    }
+    for (size_t t = 0; t < homes.size(); ++t) {
+      world.Spawn(absl::StrCat("t", t), [table, slots = homes[t], t] {
+        for (int h : slots) {
+          for (;;) {
+            int expected = 0;
+            if ((*table)[h]->compare_exchange_strong(expected, 1 + t)) break;
+            h = (h + 1) % 64;
+          }
+        }
+      });
+    }
+  });
+}
+
+// Two tasks take a test-and-set lock that spins with yields, then bump a
+// counter non-atomically; `buggy` skips the lock in one task.
+ScenarioInfo SpinCounter(bool buggy) {
+  return FromBuild([buggy](World& world) {
+    auto* flag = world.Make<Atomic<int>>(0, "flag");
+    auto* count = world.Make<Atomic<int>>(0, "count");
+    for (int t = 0; t < 2; ++t) {
+      const bool locks = !(buggy && t == 1);
+      world.Spawn(absl::StrCat("t", t), [flag, count, locks] {
+        if (locks) {
+          while (flag->exchange(1) != 0) this_task::Yield();
+        }
+        count->store(count->load() + 1);
+        if (locks) flag->store(0);
+      });
+    }
+    world.AtQuiescence("spin.lost_update", [count] {
+      FL_BUG_ON(count->Peek() != 2, "spin.lost_update");
+    });
+  });
+}
+
+// Two tasks increment a counter under a blocking lock, twice each.
+ScenarioInfo LockedCounter() {
+  return FromBuild([](World& world) {
+    auto* lock = world.Make<SpinLock>("lock");
+    auto* count = world.Make<Atomic<int>>(0, "count");
+    for (int t = 0; t < 2; ++t) {
+      world.Spawn(absl::StrCat("t", t), [lock, count] {
+        for (int k = 0; k < 2; ++k) {
+          SpinLockGuard guard(lock);
+          count->store(count->load() + 1);
+        }
+      });
+    }
+  });
+}
+
+TEST(Dpor, ReadersWriterHasTwoToTheNClasses) {
+  for (int n : {1, 2, 3, 4}) {
+    EXPECT_EQ(ExpectOptimal(ReadersWriter(n)), size_t{1} << n) << "N=" << n;
+  }
+}
+
+TEST(Dpor, LastZeroMatchesBruteForce) {
+  // Brute force (every interleaving) says how many classes there are.
+  EXPECT_EQ(ExpectOptimal(LastZero(2)), 5u);
+  EXPECT_EQ(ExpectOptimal(LastZero(3)), 12u);
+}
+
+TEST(Dpor, IndexerMatchesPublishedCounts) {
+  for (int n = 1; n <= 11; ++n) {
+    Outcome out = Dpor(Indexer(n));
+    EXPECT_TRUE(out.complete) << out.summary;
+    EXPECT_EQ(out.runs, 1u) << "N=" << n << " (no collisions)";
+  }
+  Outcome twelve = Dpor(Indexer(12));
+  EXPECT_EQ(twelve.runs, 8u) << twelve.summary;
+  EXPECT_EQ(Distinct(twelve.forms).size(), 8u);
+  Outcome thirteen = Dpor(Indexer(13));
+  EXPECT_EQ(thirteen.runs, 64u) << thirteen.summary;
+  EXPECT_EQ(Distinct(thirteen.forms).size(), 64u);
+  EXPECT_NE(thirteen.summary.find(" 0 sleep-set-blocked"), std::string::npos);
+}
+
+TEST(Dpor, IndependentCollisionsMatchBruteForce) {
+  EXPECT_EQ(ExpectOptimal(CasTable({{10, 20}, {10, 20}})), 4u);
+  EXPECT_EQ(ExpectOptimal(CasTable({{10, 20}, {10, 20}, {30}, {30}})), 8u);
+  EXPECT_EQ(ExpectOptimal(CasTable({{1, 10, 20}, {10, 20, 2}})), 4u);
+}
+
+TEST(Dpor, BlockingLocksMatchBruteForce) {
+  // Critical sections in either order, per round: (2 choose 1) orders of the
+  // four sections keeping each task's own order: C(4, 2) = 6.
+  EXPECT_EQ(ExpectOptimal(LockedCounter()), 6u);
+}
+
+TEST(Dpor, FindsTheBugPrograms) {
+  EXPECT_TRUE(
+      Dpor(testing_programs::LostUpdate()).violations.count("lost_update"));
+  EXPECT_TRUE(Dpor(testing_programs::RefcountDrop(false))
+                  .violations.count("refcount.use_after_free"));
+  Outcome fixed = Dpor(testing_programs::RefcountDrop(true));
+  EXPECT_TRUE(fixed.complete);
+  EXPECT_TRUE(fixed.violations.empty());
+  EXPECT_TRUE(
+      Dpor(testing_programs::LockOrderDeadlock()).violations.count("deadlock"));
+}
+
+TEST(Dpor, SpinLoopsWithYieldsTerminate) {
+  Outcome fixed = Dpor(SpinCounter(false));
+  EXPECT_TRUE(fixed.complete) << fixed.summary;
+  EXPECT_TRUE(fixed.violations.empty()) << *fixed.violations.begin();
+  EXPECT_NE(fixed.summary.find(" 0 sleep-set-blocked"), std::string::npos)
+      << fixed.summary;
+  Outcome buggy = Dpor(SpinCounter(true));
+  EXPECT_TRUE(buggy.violations.count("spin.lost_update"));
+}
+
+TEST(Dpor, SameResultTwice) {
+  Outcome a = Dpor(LastZero(3));
+  Outcome b = Dpor(LastZero(3));
+  EXPECT_EQ(a.hashes, b.hashes);
+  EXPECT_EQ(a.summary, b.summary);
+}
+
+TEST(Dpor, BoundSaysWhetherItCut) {
+  Outcome unbounded = Dpor(ReadersWriter(3));
+  EXPECT_NE(unbounded.summary.find("unbounded"), std::string::npos);
+  Outcome zero = Dpor(ReadersWriter(3), 0);
+  EXPECT_TRUE(zero.complete);
+  EXPECT_LT(zero.runs, unbounded.runs);
+  EXPECT_NE(zero.summary.find("preemption bound 0 (cut "), std::string::npos)
+      << zero.summary;
+}
+
+}  // namespace
+}  // namespace faultline
