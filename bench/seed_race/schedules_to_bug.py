@@ -40,6 +40,12 @@ CHECK = "btrfs_release_extent_buffer_pages.under_io"
 SWARM_POINT = 'swarm { points_prefix: "eb." delay { ns: 1000 max_ns: 20000 } }'
 SWARM_TASK = ('swarm { points_prefix: "eb." per_task: true '
               'delay { ns: 1000 max_ns: 20000 } }')
+# Per-task swarm over every point of the binary (no prefix): the mm.* page
+# lock points too, not only eb.*. A delay just before a task's trylock_page
+# moves its attempt into or out of reclaim's hold of the page, and minimized
+# failures keep such delays.
+SWARM_ALL = ('swarm { points_prefix: "" per_task: true '
+             'delay { ns: 1000 max_ns: 20000 } }')
 
 # name, plan, exploration fields, swarm line (None: keep the plan's; "":
 # drop it). Seeds come from --seed, so the plan's seed field is irrelevant.
@@ -60,6 +66,17 @@ CONFIGS = [
      SWARM_TASK),
     ("nohints random swarm/task", NOHINTS, "strategy: RANDOM iterations: 20000",
      SWARM_TASK),
+    ("nohints pct3 swarm/all", NOHINTS, "strategy: PCT iterations: 20000",
+     SWARM_ALL),
+    ("nohints pct3 choice swarm/all", NOHINTS,
+     "strategy: PCT pct_steps: PCT_CHOICE_STEPS iterations: 20000", SWARM_ALL),
+    # POS and the random walk found it in 7/20 and 0/20 seeds within 20,000
+    # with eb.* swarm (rows above); a 5,000 budget still decides whether
+    # their median is at most 2,000.
+    ("nohints pos swarm/all (5k)", NOHINTS, "strategy: POS iterations: 5000",
+     SWARM_ALL),
+    ("nohints random swarm/all (5k)", NOHINTS,
+     "strategy: RANDOM iterations: 5000", SWARM_ALL),
 ]
 THREADS = "nohints threads (same time)"
 
@@ -153,11 +170,13 @@ def main():
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--only", default="", help="comma-separated config names")
     ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument("--csv", default=os.path.join(HERE, "results.csv"),
+                    help="results file (read, then rewritten)")
     ap.add_argument("--threads-seconds", type=float, default=0,
                     help="time budget per seed of the thread row "
                     "(0: the best no-hints fiber row's median)")
     args = ap.parse_args()
-    csv_path = os.path.join(HERE, "results.csv")
+    csv_path = args.csv
     results = {}
     if os.path.exists(csv_path):
         for r in csv.DictReader(open(csv_path)):
