@@ -12,8 +12,8 @@
 # within T seconds" side by side.
 #
 # Writes bench/seed_race/results.csv (config, seed, schedules or none,
-# seconds to first violation) and, with matplotlib, bench/seed_race/cdf.png:
-# the cumulative share of seeds that found the bug within x schedules.
+# wall and CPU seconds to first violation) and, with matplotlib,
+# bench/seed_race/cdf.png: the cumulative share of seeds that found the bug within x schedules.
 #
 #   bench/seed_race/schedules_to_bug.py CLI [--seeds=100] [--only=NAME,...]
 #       [--plot-only]
@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -92,7 +93,14 @@ def make_plan(path, exploration, swarm):
     return text
 
 
-def run(cli, plan_text, seed):
+# CPU seconds (user + sys) of each seed's CLI run, scaled like the wall
+# time to the first violating iteration: on a loaded machine the wall time
+# measures the load, the CPU time the search. Keyed by (config, seed).
+CPU = {}
+
+
+def run(cli, plan_text, seed, config=""):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.NamedTemporaryFile("w", suffix=".textproto",
                                      delete=False) as f:
         f.write(plan_text)
@@ -103,14 +111,19 @@ def run(cli, plan_text, seed):
              "--progress=none"], capture_output=True, text=True).stdout
     finally:
         os.unlink(path)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime -
+                                                 before.ru_stime)
     d = json.loads(out)
     first = [int(v.get("iteration", 0)) for v in d.get("violations") or []
              if v.get("check") == CHECK]
     ran = int(d.get("iterations_run", 0)) or 1
     wall = float(d.get("wall_seconds", 0))
     if not first:
+        CPU[(config, seed)] = cpu
         return None, wall
     n = min(first) + 1
+    CPU[(config, seed)] = cpu * n / ran
     return n, wall * n / ran
 
 
@@ -128,6 +141,14 @@ def summary(rows):
             found[min(len(found) - 1, int(0.9 * len(found)))],
             statistics.median(secs))
     return line
+
+
+def cpu_summary(name, rows):
+    secs = [CPU[(name, seed)] for seed, (n, _) in enumerate(rows, 1)
+            if n is not None and (name, seed) in CPU]
+    if not secs:
+        return ""
+    return ", median cpu s %.3f" % statistics.median(secs)
 
 
 def plot(results, png):
@@ -183,13 +204,15 @@ def main():
             n = None if r["schedules"] == "none" else int(r["schedules"])
             results.setdefault(r["config"], []).append(
                 (n, float(r["seconds"])))
+            if r.get("cpu_seconds"):
+                CPU[(r["config"], int(r["seed"]))] = float(r["cpu_seconds"])
     only = set(filter(None, args.only.split(",")))
     if not args.plot_only:
         for name, plan, exploration, swarm in CONFIGS:
             if only and name not in only:
                 continue
             text = make_plan(plan, exploration, swarm)
-            results[name] = [run(args.cli, text, s)
+            results[name] = [run(args.cli, text, s, name)
                              for s in range(1, args.seeds + 1)]
             print("%-32s %s" % (name, summary(results[name])), flush=True)
         if not only or THREADS in only:
@@ -203,19 +226,22 @@ def main():
             text = make_plan(
                 NOHINTS, "backend: THREADS iterations: 1000000 "
                 "time_budget_ms: %d" % max(1, int(t * 1000)), "")
-            results[THREADS] = [run(args.cli, text, s)
+            results[THREADS] = [run(args.cli, text, s, THREADS)
                                 for s in range(1, args.seeds + 1)]
             print("%-32s %s (budget %.3f s per seed)" %
                   (THREADS, summary(results[THREADS]), t), flush=True)
         with open(csv_path, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["config", "seed", "schedules", "seconds"])
+            w.writerow(["config", "seed", "schedules", "seconds",
+                        "cpu_seconds"])
             for name, rows in results.items():
                 for seed, (n, s) in enumerate(rows, 1):
+                    cpu = CPU.get((name, seed))
                     w.writerow([name, seed, "none" if n is None else n,
-                                "%.4f" % s])
+                                "%.4f" % s,
+                                "" if cpu is None else "%.4f" % cpu])
     for name, rows in results.items():
-        print("%-32s %s" % (name, summary(rows)))
+        print("%-32s %s%s" % (name, summary(rows), cpu_summary(name, rows)))
     plot(results, os.path.join(HERE, "cdf.png"))
 
 
