@@ -13,7 +13,8 @@
 #
 # Writes bench/seed_race/results.csv (config, seed, schedules or none,
 # wall and CPU seconds to first violation) and, with matplotlib,
-# bench/seed_race/cdf.png: the cumulative share of seeds that found the bug within x schedules.
+# bench/seed_race/cdf.png: the cumulative share of seeds that found the bug
+# within x schedules.
 #
 #   bench/seed_race/schedules_to_bug.py CLI [--seeds=100] [--only=NAME,...]
 #       [--plot-only]
