@@ -12,8 +12,9 @@
 # within T seconds" side by side.
 #
 # Writes bench/seed_race/results.csv (config, seed, schedules or none,
-# seconds to first violation) and, with matplotlib, bench/seed_race/cdf.png:
-# the cumulative share of seeds that found the bug within x schedules.
+# wall and CPU seconds to first violation) and, with matplotlib,
+# bench/seed_race/cdf.png: the cumulative share of seeds that found the bug
+# within x schedules.
 #
 #   bench/seed_race/schedules_to_bug.py CLI [--seeds=100] [--only=NAME,...]
 #       [--plot-only]
@@ -26,6 +27,7 @@ import csv
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +42,12 @@ CHECK = "btrfs_release_extent_buffer_pages.under_io"
 SWARM_POINT = 'swarm { points_prefix: "eb." delay { ns: 1000 max_ns: 20000 } }'
 SWARM_TASK = ('swarm { points_prefix: "eb." per_task: true '
               'delay { ns: 1000 max_ns: 20000 } }')
+# Per-task swarm over every point of the binary (no prefix): the mm.* page
+# lock points too, not only eb.*. A delay just before a task's trylock_page
+# moves its attempt into or out of reclaim's hold of the page, and minimized
+# failures keep such delays.
+SWARM_ALL = ('swarm { points_prefix: "" per_task: true '
+             'delay { ns: 1000 max_ns: 20000 } }')
 
 # name, plan, exploration fields, swarm line (None: keep the plan's; "":
 # drop it). Seeds come from --seed, so the plan's seed field is irrelevant.
@@ -60,6 +68,17 @@ CONFIGS = [
      SWARM_TASK),
     ("nohints random swarm/task", NOHINTS, "strategy: RANDOM iterations: 20000",
      SWARM_TASK),
+    ("nohints pct3 swarm/all", NOHINTS, "strategy: PCT iterations: 20000",
+     SWARM_ALL),
+    ("nohints pct3 choice swarm/all", NOHINTS,
+     "strategy: PCT pct_steps: PCT_CHOICE_STEPS iterations: 20000", SWARM_ALL),
+    # POS and the random walk found it in 7/20 and 0/20 seeds within 20,000
+    # with eb.* swarm (rows above); a 5,000 budget still decides whether
+    # their median is at most 2,000.
+    ("nohints pos swarm/all (5k)", NOHINTS, "strategy: POS iterations: 5000",
+     SWARM_ALL),
+    ("nohints random swarm/all (5k)", NOHINTS,
+     "strategy: RANDOM iterations: 5000", SWARM_ALL),
 ]
 THREADS = "nohints threads (same time)"
 
@@ -75,7 +94,14 @@ def make_plan(path, exploration, swarm):
     return text
 
 
-def run(cli, plan_text, seed):
+# CPU seconds (user + sys) of each seed's CLI run, scaled like the wall
+# time to the first violating iteration: on a loaded machine the wall time
+# measures the load, the CPU time the search. Keyed by (config, seed).
+CPU = {}
+
+
+def run(cli, plan_text, seed, config=""):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.NamedTemporaryFile("w", suffix=".textproto",
                                      delete=False) as f:
         f.write(plan_text)
@@ -86,14 +112,19 @@ def run(cli, plan_text, seed):
              "--progress=none"], capture_output=True, text=True).stdout
     finally:
         os.unlink(path)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime -
+                                                 before.ru_stime)
     d = json.loads(out)
     first = [int(v.get("iteration", 0)) for v in d.get("violations") or []
              if v.get("check") == CHECK]
     ran = int(d.get("iterations_run", 0)) or 1
     wall = float(d.get("wall_seconds", 0))
     if not first:
+        CPU[(config, seed)] = cpu
         return None, wall
     n = min(first) + 1
+    CPU[(config, seed)] = cpu * n / ran
     return n, wall * n / ran
 
 
@@ -111,6 +142,14 @@ def summary(rows):
             found[min(len(found) - 1, int(0.9 * len(found)))],
             statistics.median(secs))
     return line
+
+
+def cpu_summary(name, rows):
+    secs = [CPU[(name, seed)] for seed, (n, _) in enumerate(rows, 1)
+            if n is not None and (name, seed) in CPU]
+    if not secs:
+        return ""
+    return ", median cpu s %.3f" % statistics.median(secs)
 
 
 def plot(results, png):
@@ -153,24 +192,28 @@ def main():
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--only", default="", help="comma-separated config names")
     ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument("--csv", default=os.path.join(HERE, "results.csv"),
+                    help="results file (read, then rewritten)")
     ap.add_argument("--threads-seconds", type=float, default=0,
                     help="time budget per seed of the thread row "
                     "(0: the best no-hints fiber row's median)")
     args = ap.parse_args()
-    csv_path = os.path.join(HERE, "results.csv")
+    csv_path = args.csv
     results = {}
     if os.path.exists(csv_path):
         for r in csv.DictReader(open(csv_path)):
             n = None if r["schedules"] == "none" else int(r["schedules"])
             results.setdefault(r["config"], []).append(
                 (n, float(r["seconds"])))
+            if r.get("cpu_seconds"):
+                CPU[(r["config"], int(r["seed"]))] = float(r["cpu_seconds"])
     only = set(filter(None, args.only.split(",")))
     if not args.plot_only:
         for name, plan, exploration, swarm in CONFIGS:
             if only and name not in only:
                 continue
             text = make_plan(plan, exploration, swarm)
-            results[name] = [run(args.cli, text, s)
+            results[name] = [run(args.cli, text, s, name)
                              for s in range(1, args.seeds + 1)]
             print("%-32s %s" % (name, summary(results[name])), flush=True)
         if not only or THREADS in only:
@@ -184,19 +227,22 @@ def main():
             text = make_plan(
                 NOHINTS, "backend: THREADS iterations: 1000000 "
                 "time_budget_ms: %d" % max(1, int(t * 1000)), "")
-            results[THREADS] = [run(args.cli, text, s)
+            results[THREADS] = [run(args.cli, text, s, THREADS)
                                 for s in range(1, args.seeds + 1)]
             print("%-32s %s (budget %.3f s per seed)" %
                   (THREADS, summary(results[THREADS]), t), flush=True)
         with open(csv_path, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["config", "seed", "schedules", "seconds"])
+            w.writerow(["config", "seed", "schedules", "seconds",
+                        "cpu_seconds"])
             for name, rows in results.items():
                 for seed, (n, s) in enumerate(rows, 1):
+                    cpu = CPU.get((name, seed))
                     w.writerow([name, seed, "none" if n is None else n,
-                                "%.4f" % s])
+                                "%.4f" % s,
+                                "" if cpu is None else "%.4f" % cpu])
     for name, rows in results.items():
-        print("%-32s %s" % (name, summary(rows)))
+        print("%-32s %s%s" % (name, summary(rows), cpu_summary(name, rows)))
     plot(results, os.path.join(HERE, "cdf.png"))
 
 
