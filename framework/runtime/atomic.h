@@ -259,8 +259,9 @@ class Atomic {
   // Kernel names (atomic_read, atomic_set, ...).
   T Read() const { return load(); }
   void Set(T v) { store(v); }
-  void Inc() { fetch_add(1); }
-  void Dec() { fetch_sub(1); }
+  // The result is discarded: DPOR lets these commute (op.h BeforeAddOp).
+  void Inc() { AddUnobserved(1); }
+  void Dec() { AddUnobserved(static_cast<Diff>(-1)); }
   // atomic_dec_and_test: true if the new value is 0.
   bool DecAndTest() { return fetch_sub(1) == 1; }
   // atomic_inc_not_zero: increments unless 0; true if it incremented. One
@@ -307,6 +308,12 @@ class Atomic {
       internal::AfterOp(this, static_cast<int64_t>(before),
                         static_cast<int64_t>(after));
     }
+  }
+
+  void AddUnobserved(Diff d) {
+    internal::BeforeAddOp(this, DefaultLabel());
+    T old = value_.fetch_add(d);
+    After(old, static_cast<T>(old + d));
   }
 
   // AtomicFlags's bit operations: each reads or writes only bit `bit` (the

@@ -32,6 +32,10 @@ void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
   sched->BeforeBitOp(kind, object, label, bit);
 }
 
+void BeforeAddOpSlow(Scheduler* sched, const void* object, const char* label) {
+  sched->BeforeAddOp(object, label);
+}
+
 void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label) {
   sched->BeforeRcuCall(rcu, label);
 }

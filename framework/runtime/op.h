@@ -56,6 +56,7 @@ void OnCreateSlow(Scheduler* sched, const void* object);
 void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
                      const char* label, int bit);
 void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label);
+void BeforeAddOpSlow(Scheduler* sched, const void* object, const char* label);
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after);
 
@@ -88,6 +89,15 @@ inline void BeforeBitOp(OpKind kind, const void* object, const char* label,
   Scheduler* sched = CurrentScheduler();
   if (ABSL_PREDICT_FALSE(sched != nullptr)) {
     BeforeBitOpSlow(sched, kind, object, label, bit);
+  }
+}
+
+// BeforeOp(kRmw) for an add or subtract whose result the caller discards
+// (Atomic Inc / Dec): DPOR lets two of them on one object commute.
+inline void BeforeAddOp(const void* object, const char* label) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeAddOpSlow(sched, object, label);
   }
 }
 

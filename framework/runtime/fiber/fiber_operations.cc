@@ -44,6 +44,7 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     pending_owner_ = nullptr;
     pending_bit_ = Footprint::kAllBits;
     pending_rcu_call_ = false;
+    pending_add_ = false;
     return;
   }
   cur->next_object = object;
@@ -61,6 +62,7 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     if (kind == OpKind::kFault) cur->next.access = pending_fault_access_;
     pending_fault_access_ = Footprint::Access::kWrite;
     cur->next.bit = pending_bit_;
+    cur->next.add = pending_add_ && kind == OpKind::kRmw;
     // A read lock or unlock changes only the reader count; call_rcu and the
     // unlock that ends a grace period run callbacks (RefineFootprint).
     if ((kind == OpKind::kRcuRead && !pending_rcu_call_) ||
@@ -70,6 +72,7 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
   }
   pending_bit_ = Footprint::kAllBits;
   pending_rcu_call_ = false;
+  pending_add_ = false;
   if (aborting_) {
     // Resumed to unwind (or unwinding already).
     if (ShouldThrowOnAbort(kind)) throw IterationAborted{};
@@ -92,6 +95,11 @@ void FiberScheduler::BeforeBitOp(OpKind kind, const void* object,
     pending_bit_ = static_cast<uint8_t>(bit);
   }
   BeforeOp(kind, object, label);
+}
+
+void FiberScheduler::BeforeAddOp(const void* object, const char* label) {
+  pending_add_ = config_.dpor;
+  BeforeOp(OpKind::kRmw, object, label);
 }
 
 void FiberScheduler::BeforeRcuCall(const void* rcu, const char* label) {

@@ -165,6 +165,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void BeforeRcuCall(const void* rcu, const char* label) override;
   void BeforeBitOp(OpKind kind, const void* object, const char* label,
                    int bit) override;
+  void BeforeAddOp(const void* object, const char* label) override;
   void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
             const char* kind) override;
   bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
@@ -303,6 +304,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   uint32_t pending_fault_object_ = kFaultsBase;
   uint8_t pending_bit_ = Footprint::kAllBits;  // from BeforeBitOp
   bool pending_rcu_call_ = false;              // from BeforeRcuCall
+  bool pending_add_ = false;                   // from BeforeAddOp
   char spin_object_ = 0;                       // what spinning tasks block on
   absl::flat_hash_map<const void*, uint32_t> stable_ids_;
   std::vector<uint32_t> created_;  // per creator ordinal (0: controller)

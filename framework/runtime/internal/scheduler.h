@@ -46,6 +46,10 @@ class Scheduler {
                            int bit) {
     BeforeOp(kind, object, label);
   }
+  // op.h BeforeAddOp: BeforeOp(kRmw) for an add whose result is discarded.
+  virtual void BeforeAddOp(const void* object, const char* label) {
+    BeforeOp(OpKind::kRmw, object, label);
+  }
   // op.h BeforeRcuCall: BeforeOp(kRcuRead) for call_rcu.
   virtual void BeforeRcuCall(const void* rcu, const char* label) {
     BeforeOp(OpKind::kRcuRead, rcu, label);

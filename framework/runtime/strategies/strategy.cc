@@ -17,6 +17,7 @@ bool Conflicts(const Footprint& a, const Footprint& b) {
       b.bit != Footprint::kAllBits) {
     return false;
   }
+  if (a.add && b.add) return false;  // x += c; x += d == x += d; x += c
   return a.access == Access::kWrite || b.access == Access::kWrite;
 }
 

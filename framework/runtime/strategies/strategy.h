@@ -52,7 +52,10 @@ struct Trace;
 // What a task's next step touches, for the partial-order reduction. Two
 // footprints conflict if either is kGlobal, or they name the same object and
 // at least one writes, unless both name one bit of it and the bits differ
-// (AtomicFlags bit operations under IterationConfig::dpor). Locks write
+// (AtomicFlags bit operations under IterationConfig::dpor), or both are
+// adds (Atomic Inc / Dec under IterationConfig::dpor: a read-modify-write
+// whose result the task never sees, so two of them on one object commute;
+// against any other access of the object they still conflict). Locks write
 // their lock object.
 struct Footprint {
   enum class Access : uint8_t { kNone, kRead, kWrite, kGlobal };
@@ -61,6 +64,7 @@ struct Footprint {
   uint32_t object = 0;  // trace object id; 0 = none
   Access access = Access::kGlobal;
   uint8_t bit = kAllBits;  // the one bit of `object` touched, or kAllBits
+  bool add = false;        // an add whose result is not observed
 };
 
 bool Conflicts(const Footprint& a, const Footprint& b);
