@@ -22,7 +22,7 @@ void AddOnce(std::vector<T>& v, T x) {
 
 void InvariantIndex::AddExtentBuffer(const ExtentBuffer* eb) {
   auto* mut = const_cast<ExtentBuffer*>(eb);
-  base::MutexLock lock(&mu_);
+  base::SpinMutexLock lock(&mu_);
   for (const void* field :
        {static_cast<const void*>(&mut->refs()),
         static_cast<const void*>(&mut->io_pages()), mut->bflags().object()}) {
@@ -32,7 +32,7 @@ void InvariantIndex::AddExtentBuffer(const ExtentBuffer* eb) {
 }
 
 void InvariantIndex::AddPage(const Page* page) {
-  base::MutexLock lock(&mu_);
+  base::SpinMutexLock lock(&mu_);
   for (const void* field :
        {static_cast<const void*>(&page->refcount), page->flags.object(),
         static_cast<const void*>(&page->private_ptr)}) {
@@ -41,19 +41,19 @@ void InvariantIndex::AddPage(const Page* page) {
 }
 
 void InvariantIndex::AddRadixSlot(const void* slot, uint64_t index) {
-  base::MutexLock lock(&mu_);
+  base::SpinMutexLock lock(&mu_);
   targets_[slot] = Target{Kind::kRadixSlot, nullptr, index};
 }
 
 void InvariantIndex::MarkChanged(const ExtentBuffer* eb) {
-  base::MutexLock lock(&mu_);
+  base::SpinMutexLock lock(&mu_);
   changed_.push_back(eb);
 }
 
 void InvariantIndex::Collect(absl::Span<const void* const> touched,
                              Changes* out) {
   out->Clear();
-  base::MutexLock lock(&mu_);
+  base::SpinMutexLock lock(&mu_);
   if (touched.empty() && changed_.empty()) return;
   for (const void* object : touched) {
     auto it = targets_.find(object);

@@ -29,7 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/types/span.h"
-#include "framework/base/mutex.h"
+#include "framework/base/spin_mutex.h"
 
 namespace faultline {
 namespace btrfs_eb {
@@ -78,9 +78,10 @@ class InvariantIndex {
     uint64_t slot;       // kRadixSlot
   };
 
-  // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
-  // says why)
-  mutable base::Mutex mu_;
+  // Collect takes it at every step; Add* take it briefly, from task
+  // threads under the thread backend (base/spin_mutex.h says why a spin
+  // lock).
+  mutable base::SpinMutex mu_;
   absl::flat_hash_map<const void*, Target> targets_ ABSL_GUARDED_BY(mu_);
   std::vector<const ExtentBuffer*> changed_ ABSL_GUARDED_BY(mu_);
 };

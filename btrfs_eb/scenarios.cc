@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -133,22 +134,37 @@ std::string Flag(const ExtentBuffer& eb, int bit) {
 
 std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i);
 
+// Appends the column (prefix + name, value). A probe runs at every note:
+// the key is built in place, without a temporary prefix + name string.
+void AddColumn(const std::string& prefix, absl::string_view name,
+               std::string value, StateSnapshot* out) {
+  out->emplace_back();
+  std::pair<std::string, std::string>& column = out->back();
+  if (prefix.empty()) {
+    column.first.assign(name.data(), name.size());
+  } else {
+    column.first = absl::StrCat(prefix, name);
+  }
+  column.second = std::move(value);
+}
+
 // State columns for one block: its latest eb and its first page's lock.
 void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                 StateSnapshot* out) {
   const ExtentBuffer* eb = fs.PeekVisibleExtentBuffer(bytenr);
   if (eb == nullptr) {
-    out->push_back({prefix + "eb", "-"});
+    AddColumn(prefix, "eb", "-", out);
   } else {
-    out->push_back({prefix + "refs", std::to_string(eb->PeekRefs())});
-    out->push_back({prefix + "TREE_REF", Flag(*eb, EXTENT_BUFFER_TREE_REF)});
-    out->push_back({prefix + "io_pages", std::to_string(eb->PeekIoPages())});
-    out->push_back({prefix + "UPTODATE", Flag(*eb, EXTENT_BUFFER_UPTODATE)});
-    out->push_back({prefix + "eb",
-                    absl::StrCat("#", eb->id(), eb->PeekDead() ? " dead" : "",
-                                 eb->PeekFreed() ? " freed" : "")});
+    AddColumn(prefix, "refs", absl::StrCat(eb->PeekRefs()), out);
+    AddColumn(prefix, "TREE_REF", Flag(*eb, EXTENT_BUFFER_TREE_REF), out);
+    AddColumn(prefix, "io_pages", absl::StrCat(eb->PeekIoPages()), out);
+    AddColumn(prefix, "UPTODATE", Flag(*eb, EXTENT_BUFFER_UPTODATE), out);
+    AddColumn(prefix, "eb",
+              absl::StrCat("#", eb->id(), eb->PeekDead() ? " dead" : "",
+                           eb->PeekFreed() ? " freed" : ""),
+              out);
   }
-  out->push_back({prefix + "P locked by", PageLockOwner(fs, bytenr, 0)});
+  AddColumn(prefix, "P locked by", PageLockOwner(fs, bytenr, 0), out);
 }
 
 // Who holds the page lock of page `i` of the block at `bytenr`, or "-".

@@ -92,12 +92,25 @@ inline uint64_t BitsBelow(uint64_t bits, uint64_t bound) {
 
 // A stable 64-bit hash of a name (FNV-1a), used to key decisions by point
 // name rather than by an index that depends on what a binary links in.
+// Eight bytes a round: the same byte-by-byte fold with an eighth of the
+// loop's compares and branches (trace notes hash their text and state
+// columns at every note).
 constexpr uint64_t NameHash(absl::string_view name) {
+  constexpr uint64_t kPrime = 0x100000001b3ULL;
   uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : name) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
+  const char* p = name.data();
+  size_t n = name.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    h = (h ^ static_cast<unsigned char>(p[0])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[1])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[2])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[3])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[4])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[5])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[6])) * kPrime;
+    h = (h ^ static_cast<unsigned char>(p[7])) * kPrime;
   }
+  for (; n > 0; ++p, --n) h = (h ^ static_cast<unsigned char>(*p)) * kPrime;
   return h;
 }
 

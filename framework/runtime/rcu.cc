@@ -25,6 +25,7 @@ Rcu::~Rcu() {
   {
     base::MutexLock lock(&mu_);
     pending.swap(pending_);
+    queued_.store(0, std::memory_order_release);
   }
   for (Pending& p : pending) p.callback();
 }
@@ -63,21 +64,28 @@ void Rcu::CallRcu(std::function<void()> callback) {
     pending_.push_back(
         {readers_ == 0 ? epoch_ : epoch_ + 1, std::move(callback)});
     queued = pending_.size();
+    queued_.store(queued, std::memory_order_release);
   }
   internal::AfterOp(this, static_cast<int64_t>(queued - 1),
                     static_cast<int64_t>(queued));
 }
 
 void Rcu::Poll() {
+  if (queued_.load(std::memory_order_acquire) == 0) return;
   std::vector<Pending> due;
   {
     base::MutexLock lock(&mu_);
-    if (pending_.empty()) return;
+    // A callback waiting for readers stays queued for many steps: no
+    // vector is built until one is due.
+    bool any_due = false;
+    for (const Pending& p : pending_) any_due |= p.after_epoch <= epoch_;
+    if (!any_due) return;
     std::vector<Pending> waiting;
     for (Pending& p : pending_) {
       (p.after_epoch <= epoch_ ? due : waiting).push_back(std::move(p));
     }
     pending_.swap(waiting);
+    queued_.store(pending_.size(), std::memory_order_release);
   }
   for (Pending& p : due) p.callback();
 }

@@ -22,6 +22,7 @@
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_RCU_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_RCU_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -70,6 +71,11 @@ class ABSL_LOCKABLE Rcu {
   int readers_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Pending> pending_ ABSL_GUARDED_BY(mu_);
+  // pending_.size(), stored under mu_: the fiber backend polls at every
+  // step, and most steps have nothing queued, so Poll() reads this instead
+  // of taking mu_. A Poll racing a CallRcu on another thread may miss the
+  // new callback, as if it had run first; the next poll runs it.
+  std::atomic<size_t> queued_{0};
 };
 
 class ABSL_SCOPED_LOCKABLE RcuReadGuard {

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <set>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -30,6 +31,23 @@ TEST(NameHash, MatchesTheFnv1aReferenceOutputs) {
   EXPECT_EQ(NameHash("foobar"), 0x85944171f73967e8ULL);
   static_assert(NameHash("a") == 0xaf63dc4c8601ec8cULL,
                 "usable in constant expressions");
+}
+
+// NameHash folds eight bytes a round: every length and tail, and bytes with
+// the high bit set, give what the one-byte-at-a-time definition gives.
+TEST(NameHash, EqualsTheByteAtATimeFoldAtEveryLength) {
+  std::string text;
+  for (int i = 0; i < 41; ++i) {
+    uint64_t want = 0xcbf29ce484222325ULL;
+    for (char c : text) {
+      want ^= static_cast<unsigned char>(c);
+      want *= 0x100000001b3ULL;
+    }
+    EXPECT_EQ(NameHash(text), want) << "length " << text.size();
+    text.push_back(static_cast<char>(i * 37 + 200));
+  }
+  static_assert(NameHash("foobarfoobar") != NameHash("foobarfoobaR"),
+                "the eight-byte rounds are usable in constant expressions");
 }
 
 TEST(DrawBits, GoldenValues) {

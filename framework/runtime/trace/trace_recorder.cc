@@ -19,7 +19,7 @@ TraceRecorder::TraceRecorder(bool keep_events, uint64_t reserve_steps)
   }
 }
 
-uint32_t TraceRecorder::ObjectId(const void* object, const char* label) {
+uint32_t TraceRecorder::LookUpObjectId(const void* object, const char* label) {
   auto [it, inserted] =
       ids_.try_emplace(object, static_cast<uint32_t>(ids_.size() + 1));
   if (inserted) {

@@ -6,13 +6,16 @@
 // first appearance, appends decisions and events, and folds both into the
 // stable hash as they happen (so the hash does not depend on whether events
 // are kept). Capacity is reserved up front so that recording a step does not
-// allocate in the steady state.
+// allocate in the steady state. Object ids are looked up at every operation:
+// a small direct-mapped cache in front of the id map answers most of them
+// (it only ever holds pairs the map holds, so ids are the same).
 //
 // Thread-safety: none; the thread backend serializes calls.
 
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_RECORDER_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_TRACE_TRACE_RECORDER_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -28,7 +31,13 @@ class TraceRecorder {
   TraceRecorder(bool keep_events, uint64_t reserve_steps);
 
   // The object's id (1-based), assigned at first appearance.
-  uint32_t ObjectId(const void* object, const char* label);
+  uint32_t ObjectId(const void* object, const char* label) {
+    CachedId& cached = id_cache_[CacheSlot(object)];
+    if (cached.object == object && cached.id != 0) return cached.id;
+    const uint32_t id = LookUpObjectId(object, label);
+    cached = {object, id};
+    return id;
+  }
   void AddTask(uint32_t ordinal, const std::string& name,
                const std::string& role);
   void Decision(uint32_t task, bool preemption, bool is_default) {
@@ -58,9 +67,22 @@ class TraceRecorder {
     return Mix64(h ^ Mix64(word));
   }
 
+  struct CachedId {
+    const void* object = nullptr;
+    uint32_t id = 0;  // 0: empty
+  };
+  static constexpr size_t kIdCacheSize = 128;
+  // Operation objects are fields a few words apart in model structs.
+  static size_t CacheSlot(const void* object) {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(object);
+    return ((p >> 3) ^ (p >> 10)) & (kIdCacheSize - 1);
+  }
+  uint32_t LookUpObjectId(const void* object, const char* label);
+
   const bool keep_events_;
   Trace trace_;
   absl::flat_hash_map<const void*, uint32_t> ids_;
+  std::array<CachedId, kIdCacheSize> id_cache_{};
   uint64_t decision_hash_ = 0x243f6a8885a308d3ULL;  // pi fraction: fixed
   uint64_t event_hash_ = 0x13198a2e03707344ULL;
 };
