@@ -68,7 +68,8 @@ class ExplorationRun {
                  const ExplorerOptions& options)
       : plan_(plan), path_(path), options_(options) {}
 
-  absl::StatusOr<Report> Run(const Explorer::ProgressFn& progress);
+  absl::StatusOr<Report> Run(const Explorer::ProgressFn& progress,
+                             const Explorer::StuckFn& on_stuck);
   // Iteration `index` of the unsharded run, with events (RunPlanIteration).
   absl::StatusOr<IterationResult> RunOne(uint64_t index);
 
@@ -88,6 +89,7 @@ class ExplorationRun {
   absl::Status CheckUsable(const IterationResult& result) const;
   void FinishReport(double wall_seconds);
   FailureContext MakeFailureContext() const;
+  void GiveUp(const StuckIteration& stuck, const Explorer::StuckFn& on_stuck);
 
   const Plan& plan_;
   const std::string& path_;
@@ -119,6 +121,12 @@ class ExplorationRun {
   std::optional<Coverage> coverage_;
   std::map<std::string, FirstFailure> first_failures_;
   std::vector<std::string> failure_order_;
+  // The iteration Run is in, for GiveUp.
+  uint64_t running_index_ = 0;
+  uint64_t running_seed_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  // Set by GiveUp: the failures are described without running anything.
+  bool giving_up_ = false;
 };
 
 absl::Status ExplorationRun::Prepare() {
@@ -265,9 +273,11 @@ FailureContext ExplorationRun::MakeFailureContext() const {
   context.max_steps = exploration().max_steps() == 0
                           ? kDefaultMaxSteps
                           : exploration().max_steps();
-  context.minimize = options_.minimize;
-  context.render = options_.render;
-  if (plan_.has_swarm()) context.rules = rules_.get();
+  // Giving up, the iteration's thread is stuck in the model: minimizing,
+  // rendering and naming swarm rules would run the model again.
+  context.minimize = options_.minimize && !giving_up_;
+  context.render = options_.render && !giving_up_;
+  if (plan_.has_swarm() && !giving_up_) context.rules = rules_.get();
   return context;
 }
 
@@ -374,8 +384,26 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
   return {index, IterationSeed(seed_, index)};
 }
 
-absl::StatusOr<Report> ExplorationRun::Run(
-    const Explorer::ProgressFn& progress) {
+// On the wall-clock guard's thread while Run's thread is stuck in iteration
+// running_index_ (so nothing here races with it): that iteration is
+// recorded as far as it got, the report finished and handed on.
+void ExplorationRun::GiveUp(const StuckIteration& stuck,
+                            const Explorer::StuckFn& on_stuck) {
+  IterationResult result;
+  result.violations.push_back(stuck.violation);
+  result.trace = stuck.trace;
+  result.steps = stuck.trace.step_count;
+  Record(running_index_, running_seed_, result);
+  report_.set_stop_reason("wall_time");
+  giving_up_ = true;
+  FinishReport(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+          .count());
+  on_stuck(report_);
+}
+
+absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
+                                           const Explorer::StuckFn& on_stuck) {
   absl::Status prepared = Prepare();
   if (!prepared.ok()) return prepared;
   FillHeader();
@@ -383,16 +411,21 @@ absl::StatusOr<Report> ExplorationRun::Run(
   report_.set_iterations_planned(planned);
   const bool collect_all =
       options_.collect_all.value_or(exploration().collect_all());
-  const auto start = std::chrono::steady_clock::now();
+  start_ = std::chrono::steady_clock::now();
   auto elapsed_s = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start)
+                                         start_)
         .count();
   };
   // Fault choices (Rule.branch) take turns with the strategy: one strategy
   // per fire set (fault_choices.h). Without branching rules there is one.
   FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
   IterationConfig config = MakeConfig(search.strategy());
+  if (on_stuck) {
+    config.on_stuck = [this, &on_stuck](const StuckIteration& stuck) {
+      GiveUp(stuck, on_stuck);
+    };
+  }
   for (uint64_t n = 0; n < planned;) {
     // Wall time only bounds the run; it never influences a schedule.
     if (exploration().time_budget_ms() > 0 &&
@@ -408,6 +441,8 @@ absl::StatusOr<Report> ExplorationRun::Run(
     config.branch_fires = search.fires();
     const auto [index, seed] = SeedOf(n);
     config.seed = seed;
+    running_index_ = index;
+    running_seed_ = seed;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
@@ -503,7 +538,7 @@ Explorer::Explorer(Plan plan, std::string plan_path, ExplorerOptions options)
 
 absl::StatusOr<Report> Explorer::Run() {
   ExplorationRun exploration(plan_, plan_path_, options_);
-  return exploration.Run(progress_);
+  return exploration.Run(progress_, on_stuck_);
 }
 
 absl::StatusOr<IterationResult> RunPlanIteration(const Plan& plan,

@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "framework/explore/explorer_options.h"
@@ -43,6 +44,14 @@ class Explorer {
   using ProgressFn = std::function<void(uint64_t, uint64_t, uint64_t)>;
   void set_progress(ProgressFn progress) { progress_ = std::move(progress); }
 
+  // Called when an iteration cannot be stopped (a task loops without any
+  // instrumented operation a whole iteration_timeout_ms past the limit),
+  // on the wall-clock guard's thread, just before the process exits with
+  // status 1: the report so far, the stuck iteration's livelock.wall_time
+  // (with its replay token, neither minimized nor rendered) included.
+  using StuckFn = std::function<void(const Report&)>;
+  void set_on_stuck(StuckFn on_stuck) { on_stuck_ = std::move(on_stuck); }
+
   // Runs the exploration. An error means the plan could not run at all (a
   // scenario that failed to build, a corrupt replay token), not that a
   // violation was found.
@@ -53,6 +62,7 @@ class Explorer {
   std::string plan_path_;
   ExplorerOptions options_;
   ProgressFn progress_;
+  StuckFn on_stuck_;
 };
 
 // A stable hash of the parts of a plan that decide what one iteration does

@@ -132,6 +132,25 @@ int RunPlanFile(const std::string& path, const RunPlanOptions& options,
   Explorer explorer(*std::move(plan), path, options.explorer);
   ProgressDisplay progress(options.explorer.progress, err);
   explorer.set_progress(progress.Callback());
+  // An iteration that cannot be stopped ends the process with status 1 (on
+  // the wall-clock guard's thread): the report, its token and the files
+  // asked for still come out first.
+  explorer.set_on_stuck([&](const Report& report) {
+    err << "\n";
+    WriteArtifacts(report, options.explorer.artifacts_dir, err);
+    absl::StatusOr<std::string> json = ReportToJson(report);
+    if (!options.json_out.empty() && json.ok() &&
+        !(std::ofstream(options.json_out) << *json)) {
+      err << "faultline: --json_out: cannot write " << options.json_out << "\n";
+    }
+    if (options.json) {
+      out << (json.ok() ? *json : "{}") << "\n";
+    } else {
+      out << FormatReport(report, options.format);
+    }
+    out.flush();
+    err.flush();
+  });
   absl::StatusOr<Report> report = explorer.Run();
   progress.Finish();
   if (!report.ok()) {

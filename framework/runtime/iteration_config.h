@@ -13,6 +13,7 @@
 #define FAULTLINE_FRAMEWORK_RUNTIME_ITERATION_CONFIG_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,6 +27,8 @@
 namespace faultline {
 
 class RuleSet;  // framework/rule_set.h (engine)
+
+struct StuckIteration;
 
 struct IterationConfig {
   enum class Backend { kFibers, kThreads };
@@ -54,6 +57,14 @@ struct IterationConfig {
   // violation "livelock.wall_time" (0 = no limit); see
   // fiber/wall_clock_guard.h. Wall time never decides a schedule.
   int64_t wall_time_limit_ms = 10000;
+  // Fibers: an iteration still running a whole wall_time_limit_ms after its
+  // limit passed has a task that reaches no scheduling point (a loop without
+  // an instrumented operation) and cannot be stopped, so the process exits
+  // with status 1. If set, this is called first, on the guard's watcher
+  // thread while the iteration's thread is stuck, with what the iteration
+  // had done: the caller's last chance to write its report. It must not
+  // touch the iteration's world, nor wait for the iteration's thread.
+  std::function<void(const StuckIteration&)> on_stuck;
   // Threads: a run longer than this is the violation "watchdog.timeout".
   int64_t thread_timeout_ms = 10000;
   const ScenarioInfo* scenario = nullptr;  // REQUIRED
@@ -66,6 +77,14 @@ struct IterationConfig {
   std::vector<uint64_t> suppressed_fires;
   // Fault choices: where branching rules fire (RunOptions::branch_fires).
   std::vector<uint64_t> branch_fires;
+};
+
+// An iteration the wall-clock guard gave up on (IterationConfig::on_stuck).
+struct StuckIteration {
+  Violation violation;  // "livelock.wall_time", at the last step decided
+  // The decisions so far: step_count and switches (no events, hash 0), so
+  // a replay token made from them replays up to where the task got stuck.
+  Trace trace;
 };
 
 struct IterationResult {

@@ -72,7 +72,8 @@ void DeterministicAlgorithm::notify() noexcept {
 FiberScheduler::FiberScheduler(const IterationConfig& config)
     : Backend(config, this, this, /*concurrent=*/false),
       strategy_(config.strategy),
-      wall_guard_(config.wall_time_limit_ms, &config.scenario->name),
+      wall_guard_(config.wall_time_limit_ms, &config.scenario->name,
+                  [this] { GiveUpStuck(); }),
       recorder_(config.record_events,
                 std::min<uint64_t>(config.max_steps + 1, 4096)) {
   FL_CHECK(config_.step_ns >= 0);

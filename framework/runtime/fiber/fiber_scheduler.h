@@ -222,6 +222,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void ReportDeadlock();
   void ReportStepBudget();
   void ReportWallTime();
+  void GiveUpStuck();
   std::string DescribeBlocked(const FiberTask& task) const;
   bool ShouldThrowOnAbort(OpKind kind) const;
   // Parks `cur` until woken (WakeBlockedOn(object)) or, if wake_ns >= 0,
@@ -263,6 +264,10 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   Strategy* const strategy_;
   // Armed from construction (the build included) to destruction.
   WallClockGuard wall_guard_;
+  // The last decision's step and task, for GiveUpStuck on the watcher's
+  // thread (release / acquire: the recorder's switches up to that step).
+  std::atomic<uint64_t> published_steps_{0};
+  std::atomic<uint32_t> published_task_{0};
   TraceRecorder recorder_;
   DeterministicAlgorithm* algo_ = nullptr;
   boost::fibers::context* main_ctx_ = nullptr;

@@ -37,6 +37,7 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   if (!rcus_.empty() || WorldAccess::has_step_checks(*world_)) RunStepHooks();
   if (aborting_) return nullptr;
   if (ABSL_PREDICT_FALSE(wall_guard_.expired())) {
+    wall_guard_.Claim();
     ReportWallTime();
     return nullptr;
   }
@@ -83,6 +84,10 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   recorder_.Decision(chosen, preemption, chosen == fallback);
   // DPOR: time moves only when nothing can run.
   if (!config_.dpor) now_ns_ = VirtualDeadline(now_ns_, config_.step_ns);
+  // For a wall-clock give-up (GiveUpStuck): the decisions so far, published
+  // (a plain store on x86).
+  published_task_.store(chosen, std::memory_order_relaxed);
+  published_steps_.store(step_, std::memory_order_release);
   return next;
 }
 
@@ -190,6 +195,32 @@ void FiberScheduler::ReportWallTime() {
                    " ms of real time by step ", step_,
                    " (IterationConfig::wall_time_limit_ms; the plan's "
                    "exploration.iteration_timeout_ms)"));
+}
+
+// On the wall-clock watcher's thread, while this iteration's thread is stuck
+// in a task that reaches no decision: the decisions published by the last
+// one are all that is read.
+void FiberScheduler::GiveUpStuck() {
+  if (!config_.on_stuck) return;
+  const uint64_t steps = published_steps_.load(std::memory_order_acquire);
+  const uint32_t task = published_task_.load(std::memory_order_relaxed);
+  StuckIteration stuck;
+  stuck.trace.step_count = steps;
+  for (const TraceSwitch& s : recorder_.trace().switches) {
+    if (s.step <= steps) stuck.trace.switches.push_back(s);
+  }
+  stuck.violation.check = "livelock.wall_time";
+  stuck.violation.message = absl::StrCat(
+      "more than ", wall_guard_.limit_ms(), " ms of real time by step ", steps,
+      " and no scheduling point for as long again (a loop without any "
+      "instrumented operation?); the process exited (IterationConfig::"
+      "wall_time_limit_ms; the plan's exploration.iteration_timeout_ms)");
+  stuck.violation.fatal = true;
+  stuck.violation.step = steps;
+  if (task >= 1 && task <= tasks_.size()) {
+    stuck.violation.task = tasks_[task - 1]->name();
+  }
+  config_.on_stuck(stuck);
 }
 
 void FiberScheduler::ReportModelError(const char* check, std::string message,

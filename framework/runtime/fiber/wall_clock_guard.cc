@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -50,26 +51,42 @@ class WallClockWatcher {
       const auto now = std::chrono::steady_clock::now();
       for (WallClockGuard* guard : guards_) {
         if (now < guard->deadline_) continue;
-        guard->expired_.store(true, std::memory_order_relaxed);
+        int armed = WallClockGuard::kArmed;
+        guard->state_.compare_exchange_strong(armed, WallClockGuard::kExpired,
+                                              std::memory_order_relaxed);
         // The scheduler had a whole second limit to notice: no task has
         // reached an instrumented operation since.
         if (now - guard->deadline_ >=
             std::chrono::milliseconds(
                 std::min<int64_t>(guard->limit_ms_, int64_t{1} << 40))) {
-          std::fprintf(
-              stderr,
-              "faultline: livelock.wall_time: %s ran longer than %lld ms of "
-              "real time and has reached no scheduling point for %lld ms "
-              "since (a loop without any instrumented operation?); it cannot "
-              "be stopped, so the process exits with status 1\n",
-              guard->what_ != nullptr ? guard->what_->c_str() : "an iteration",
-              static_cast<long long>(guard->limit_ms_),
-              static_cast<long long>(guard->limit_ms_));
-          std::fflush(stderr);
-          std::_Exit(1);
+          GiveUp(*guard);
         }
       }
     }
+  }
+
+  // Ends the process for a guard whose iteration cannot be stopped.
+  [[noreturn]] static void GiveUp(WallClockGuard& guard) {
+    std::fprintf(
+        stderr,
+        "faultline: livelock.wall_time: %s ran longer than %lld ms of "
+        "real time and has reached no scheduling point for %lld ms "
+        "since (a loop without any instrumented operation?); it cannot "
+        "be stopped, so the process exits with status 1\n",
+        guard.what_ != nullptr ? guard.what_->c_str() : "an iteration",
+        static_cast<long long>(guard.limit_ms_),
+        static_cast<long long>(guard.limit_ms_));
+    std::fflush(stderr);
+    // Only if the scheduler has not claimed the iteration (it may be
+    // unwinding it right now) is what it did ours to read.
+    int expired = WallClockGuard::kExpired;
+    if (guard.give_up_ &&
+        guard.state_.compare_exchange_strong(expired, WallClockGuard::kGivenUp,
+                                             std::memory_order_acq_rel)) {
+      guard.give_up_();
+    }
+    std::fflush(nullptr);
+    std::_Exit(1);
   }
 
   base::Mutex mu_;
@@ -77,14 +94,28 @@ class WallClockWatcher {
   bool started_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-WallClockGuard::WallClockGuard(int64_t limit_ms, const std::string* what)
-    : limit_ms_(limit_ms), what_(what) {
+WallClockGuard::WallClockGuard(int64_t limit_ms, const std::string* what,
+                               std::function<void()> give_up)
+    : limit_ms_(limit_ms), what_(what), give_up_(std::move(give_up)) {
   if (limit_ms_ <= 0) return;
   // At most ~30 years, so that the deadline and the second limit after it
   // fit the clock's nanoseconds.
   const int64_t ms = std::min<int64_t>(limit_ms_, int64_t{1} << 40);
   deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
   WallClockWatcher::Get().Add(this);
+}
+
+void WallClockGuard::Claim() {
+  int expired = kExpired;
+  if (state_.compare_exchange_strong(expired, kClaimed,
+                                     std::memory_order_acq_rel) ||
+      expired == kClaimed) {
+    return;
+  }
+  FL_CHECK(expired == kGivenUp);
+  // The watcher is writing the iteration's last report and will end the
+  // process: nothing of the iteration may change under it.
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 WallClockGuard::~WallClockGuard() {
