@@ -311,7 +311,14 @@ using AtomicPtr = Atomic<T*>;
 class AtomicFlags {
  public:
   explicit AtomicFlags(unsigned long initial = 0, const char* label = "flags")
-      : bits_(initial, label) {}
+      : bits_(initial) {
+#if !defined(FAULTLINE_DISABLED)
+    // A flags word: rendered tables show its values as bits.
+    internal::SetLabel(&bits_, label, /*flags=*/true);
+#else
+    static_cast<void>(label);
+#endif
+  }
 
   bool test_bit(int nr) const { return (bits_.load() >> nr) & 1UL; }
   void set_bit(int nr) { bits_.fetch_or(1UL << nr); }
