@@ -410,6 +410,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
     FL_CHECK(n <= index);
     config.seed = SeedOf(n).second;
     config.record_events = n == index;
+    config.probe_each_step = n == index;  // `faultline trace` renders it
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;

@@ -117,7 +117,8 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   if (context.minimize) {
     AddMinimized(run, token, context, &out);
   } else if (context.render || context.rules != nullptr) {
-    const Trace replayed = ReplayRun(run).trace;
+    const Trace replayed =
+        ReplayRun(run, ReplayMode::kLenient, context.render).trace;
     if (context.render) out.set_rendered_table(RenderTaskTable(replayed));
     AddSwarmRules(replayed, context.rules, &out);
   }
