@@ -43,10 +43,10 @@ __attribute__((noinline)) uint64_t ChurnLabelled(int64_t n) {
 }
 
 void Report(benchmark::State& state) {
-  state.counters["per_object"] = benchmark::Counter(
-      static_cast<double>(kObjects),
-      benchmark::Counter::kIsIterationInvariantRate |
-          benchmark::Counter::kInvert);
+  state.counters["per_object"] =
+      benchmark::Counter(static_cast<double>(kObjects),
+                         benchmark::Counter::kIsIterationInvariantRate |
+                             benchmark::Counter::kInvert);
 }
 
 // One labelled atomic alive for the whole process: the table is not empty.
@@ -56,7 +56,8 @@ Atomic<int>& Resident() {
 }
 
 void BM_StdAtomic(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(Churn<std::atomic<int>>(kObjects));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(Churn<std::atomic<int>>(kObjects));
   Report(state);
 }
 

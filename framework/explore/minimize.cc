@@ -113,8 +113,7 @@ IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
 
 }  // namespace
 
-IterationResult ReplayRun(const FailingRun& run, ReplayMode mode,
-                          bool render) {
+IterationResult ReplayRun(const FailingRun& run, ReplayMode mode, bool render) {
   FL_CHECK(!run.threads);  // threads cannot be replayed step by step
   std::unique_ptr<Strategy> strategy = NewReplayStrategy(run.switches, mode);
   return RunOnce(run, IterationConfig::Backend::kFibers, strategy.get(),
@@ -126,8 +125,7 @@ ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
   ThreadRerun out;
   while (out.attempts < max_attempts) {
     ++out.attempts;
-    out.last =
-        RunOnce(run, IterationConfig::Backend::kThreads, nullptr, false);
+    out.last = RunOnce(run, IterationConfig::Backend::kThreads, nullptr, false);
     const bool failed = run.check.empty() ? !out.last.violations.empty()
                                           : HasViolation(out.last, run.check);
     if (failed) {

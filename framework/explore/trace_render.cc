@@ -60,10 +60,10 @@ std::string FlagsRmwText(const std::string& label, int64_t before,
 std::string OpText(const Trace& trace, const TraceEvent& event) {
   using internal::OpKind;
   static const TraceObject kNone;
-  const TraceObject& object = event.object != 0 &&
-                                      event.object <= trace.objects.size()
-                                  ? trace.objects[event.object - 1]
-                                  : kNone;
+  const TraceObject& object =
+      event.object != 0 && event.object <= trace.objects.size()
+          ? trace.objects[event.object - 1]
+          : kNone;
   const std::string& label = object.label;
   auto value = [&](int64_t v) {
     return object.flags ? Hex(v) : absl::StrCat(v);
@@ -163,7 +163,8 @@ std::string RenderTaskTable(const Trace& trace, int max_text_width) {
     }
     if (!HasRow(trace, event)) continue;
     const StateSnapshot* after = trace.StateAfter(event.step);
-    rows.push_back(MakeRow(trace, event, after != nullptr ? *after : last_note));
+    rows.push_back(
+        MakeRow(trace, event, after != nullptr ? *after : last_note));
   }
   return RenderTable(spec, FoldRepeats(rows));
 }

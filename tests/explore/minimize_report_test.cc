@@ -48,8 +48,16 @@ constexpr char kPlan[] = R"pb(
   version: 1
   scenario { name: "minreport.either_fault" }
   exploration { strategy: RANDOM iterations: 3 seed: 1 }
-  rules { point: "minreport.first" name: "first fault" fail {} }
-  rules { point: "minreport.second" name: "second fault" fail {} }
+  rules {
+    point: "minreport.first"
+    name: "first fault"
+    fail {}
+  }
+  rules {
+    point: "minreport.second"
+    name: "second fault"
+    fail {}
+  }
   expect { violation: "minreport.failed" }
 )pb";
 
@@ -66,8 +74,7 @@ TEST(MinimizeReport, NoRuleShownFiringIsReportedAsNeverFired) {
   const std::string text = FormatReport(*report, ReportFormat());
 
   // The needed fault stays, the other goes, and the count says so.
-  EXPECT_NE(v.rendered_table().find("[fault] second fault"),
-            std::string::npos)
+  EXPECT_NE(v.rendered_table().find("[fault] second fault"), std::string::npos)
       << text;
   EXPECT_EQ(v.rendered_table().find("[fault] first fault"), std::string::npos)
       << text;

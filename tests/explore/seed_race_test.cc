@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -75,7 +75,8 @@ TEST(ExplorerSeedRace, FoundMinimizedAndRenderedInOrder) {
     ++next;
   }
 
-  constexpr char kGolden[] = "tests/explore/testdata/seed_race_prefix_table.txt";
+  constexpr char kGolden[] =
+      "tests/explore/testdata/seed_race_prefix_table.txt";
   std::ifstream in(kGolden);
   ASSERT_TRUE(in.good()) << kGolden;
   std::stringstream golden;

@@ -6,6 +6,8 @@
 // Method: tiny one- and two-task programs built in code, run on the fiber
 // backend with events and per-step probes, rendered with RenderTaskTable;
 // assertions on the rows (squeezed of padding) in order.
+#include "framework/explore/trace_render.h"
+
 #include <google/protobuf/text_format.h>
 
 #include <functional>
@@ -15,7 +17,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "framework/explore/trace_render.h"
 #include "framework/fault_point.h"
 #include "framework/plan.pb.h"
 #include "framework/rule_set.h"
@@ -160,7 +161,11 @@ TEST(RenderTaskTable, FaultRowsShowTheStateAfterTheirStep) {
   });
   Plan plan;
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
-      R"pb(rules { point: "render_test.fail" name: "fail it" fail {} })pb",
+      R"pb(rules {
+             point: "render_test.fail"
+             name: "fail it"
+             fail {}
+           })pb",
       &plan));
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan);
   ASSERT_TRUE(rules.ok()) << rules.status();
