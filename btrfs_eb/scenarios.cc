@@ -13,8 +13,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "btrfs_eb/ctree.h"
 #include "btrfs_eb/disk.h"
 #include "btrfs_eb/disk_io.h"
@@ -263,6 +265,11 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
     ProbeSeedBlock(*fs, bytenr, &state);
     return state;
   });
+  // The table of the seed's commit message is about the extent buffer: its
+  // refs, bflags, refs_lock and io_pages get op rows; the page cache, radix
+  // trees and page flags are told by the notes and the P column.
+  world.ShowOpsOn(
+      [](absl::string_view label) { return absl::StartsWith(label, "eb."); });
   return absl::OkStatus();
 }
 

@@ -310,10 +310,20 @@ void ExplorationRun::FinishReport(double wall_seconds) {
       wall_seconds > 0 ? report_.iterations_run() / wall_seconds : 0);
   coverage_->Fill(*rules_, &report_);
   const FailureContext context = MakeFailureContext();
+  // A minimized replay may fire a rule no explored iteration fired (once a
+  // fault is suppressed the run takes another path): such a rule has a
+  // [fault] row in a table, so it is not reported as never fired.
+  std::set<std::string> shown_fires;
   for (const std::string& check : failure_order_) {
     *report_.add_violations() =
-        DescribeFailure(first_failures_[check], context);
+        DescribeFailure(first_failures_[check], context, &shown_fires);
   }
+  auto* never = report_.mutable_rules_never_fired();
+  never->erase(std::remove_if(never->begin(), never->end(),
+                              [&](const std::string& rule) {
+                                return shown_fires.count(rule) != 0;
+                              }),
+               never->end());
   FL_CHECK(report_.violations_size() ==
            static_cast<int>(first_failures_.size()));
   EvaluateExpectations(plan_, &report_);
@@ -488,6 +498,7 @@ absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
     config.branch_fires = search.fires();
     config.seed = SeedOf(n).second;
     config.record_events = n == index;
+    config.probe_each_step = n == index;  // `faultline trace` renders it
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;

@@ -63,10 +63,18 @@ void AddSwarmRules(const Trace& trace, const RuleSet* rules,
   }
 }
 
+// The rules that fired in `trace` (which has events).
+void AddFires(const Trace& trace, std::set<std::string>* fires) {
+  for (const TraceEvent& event : trace.events) {
+    if (event.kind == TraceEventKind::kRuleFired) fires->insert(event.text);
+  }
+}
+
 // Shrinks `run`; adds the minimized token and counts if it reproduced, and
 // the minimized run's table.
 void AddMinimized(const FailingRun& run, const ReplayToken& token,
-                  const FailureContext& context, ViolationReport* out) {
+                  const FailureContext& context, ViolationReport* out,
+                  std::set<std::string>* shown_fires) {
   MinimizeOptions minimize;
   minimize.max_replays = kMinimizeReplays;
   MinimizeResult min = Minimize(run, minimize);
@@ -84,13 +92,16 @@ void AddMinimized(const FailingRun& run, const ReplayToken& token,
   }
   if (context.render) out->set_rendered_table(RenderTaskTable(min.last.trace));
   AddSwarmRules(min.last.trace, context.rules, out);
+  AddFires(min.last.trace, shown_fires);
 }
 
 }  // namespace
 
 ViolationReport DescribeFailure(const FirstFailure& failure,
-                                const FailureContext& context) {
+                                const FailureContext& context,
+                                std::set<std::string>* shown_fires) {
   FL_CHECK(context.plan != nullptr);
+  FL_CHECK(shown_fires != nullptr);
   FL_CHECK(context.fibers == (context.strategy != StrategyKind::kThreads));
   ReplayToken token;
   token.plan_hash = context.plan_hash;
@@ -105,6 +116,7 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
     if (context.render) {
       out.set_rendered_table(RenderTaskTable(failure.trace));
     }
+    AddFires(failure.trace, shown_fires);
     return out;
   }
 
@@ -118,11 +130,13 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   run.dpor = context.strategy == StrategyKind::kDpor;
   run.branch_fires = failure.branch_fires;
   if (context.minimize) {
-    AddMinimized(run, token, context, &out);
+    AddMinimized(run, token, context, &out, shown_fires);
   } else if (context.render || context.rules != nullptr) {
-    const Trace replayed = ReplayRun(run).trace;
+    const Trace replayed =
+        ReplayRun(run, ReplayMode::kLenient, context.render).trace;
     if (context.render) out.set_rendered_table(RenderTaskTable(replayed));
     AddSwarmRules(replayed, context.rules, &out);
+    AddFires(replayed, shown_fires);
   }
   return out;
 }

@@ -49,9 +49,13 @@ struct FailureContext {
   const RuleSet* rules = nullptr;
 };
 
-// The report of `failure`. Minimizing replays the run (fibers only).
+// The report of `failure`. Minimizing replays the run (fibers only). The
+// names of the rules that fired in the run the report shows (its table:
+// the minimized replay, or the run itself) are added to `shown_fires`, so
+// the report never warns that a rule shown firing never fired.
 ViolationReport DescribeFailure(const FirstFailure& failure,
-                                const FailureContext& context);
+                                const FailureContext& context,
+                                std::set<std::string>* shown_fires);
 
 }  // namespace explore_internal
 }  // namespace faultline

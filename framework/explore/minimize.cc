@@ -87,7 +87,7 @@ namespace {
 // One iteration of `run`'s scenario, rules, seed and suppressed fires on
 // `backend` (strategy: fibers only).
 IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
-                        Strategy* strategy) {
+                        Strategy* strategy, bool render) {
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules =
       RuleSet::Compile(run.plan);
   FL_CHECK(rules.ok());
@@ -109,15 +109,17 @@ IterationResult RunOnce(const FailingRun& run, IterationConfig::Backend backend,
   config.suppressed_fires = run.suppressed_fires;
   config.dpor = run.dpor;
   config.branch_fires = run.branch_fires;
+  config.probe_each_step = render;
   return RunIteration(config);
 }
 
 }  // namespace
 
-IterationResult ReplayRun(const FailingRun& run, ReplayMode mode) {
+IterationResult ReplayRun(const FailingRun& run, ReplayMode mode, bool render) {
   FL_CHECK(!run.threads);  // threads cannot be replayed step by step
   std::unique_ptr<Strategy> strategy = NewReplayStrategy(run.switches, mode);
-  return RunOnce(run, IterationConfig::Backend::kFibers, strategy.get());
+  return RunOnce(run, IterationConfig::Backend::kFibers, strategy.get(),
+                 render);
 }
 
 ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
@@ -125,7 +127,7 @@ ThreadRerun RerunThreads(const FailingRun& run, int max_attempts) {
   ThreadRerun out;
   while (out.attempts < max_attempts) {
     ++out.attempts;
-    out.last = RunOnce(run, IterationConfig::Backend::kThreads, nullptr);
+    out.last = RunOnce(run, IterationConfig::Backend::kThreads, nullptr, false);
     const bool failed = run.check.empty() ? !out.last.violations.empty()
                                           : HasViolation(out.last, run.check);
     if (failed) {
@@ -250,7 +252,7 @@ MinimizeResult Minimize(const FailingRun& failing,
 
   // The final replay, with events; its own switches are exact (a lenient
   // replay may have skipped recorded switches that no longer applied).
-  result.last = ReplayRun(run);
+  result.last = ReplayRun(run, ReplayMode::kLenient, /*render=*/true);
   ++result.replays;
   FL_CHECK(result.replays >= 3);  // the first, one fixpoint and this replay
   FL_CHECK(HasViolation(result.last, run.check));

@@ -74,10 +74,12 @@ struct MinimizeOptions {
 MinimizeResult Minimize(const FailingRun& failing,
                         const MinimizeOptions& options);
 
-// Replays a run with events recorded. Exposed for the CLI's replay
-// command and for tests.
+// Replays a run with events recorded; `render` also probes the world's
+// state after every step (IterationConfig::probe_each_step), for a
+// rendered table. Exposed for the CLI's replay command and for tests.
 IterationResult ReplayRun(const FailingRun& run,
-                          ReplayMode mode = ReplayMode::kLenient);
+                          ReplayMode mode = ReplayMode::kLenient,
+                          bool render = false);
 
 // A thread-backend run is not reproducible step by step; what can be
 // repeated is its seed, so every task makes the same fault decisions at its

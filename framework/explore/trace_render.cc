@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "framework/check.h"
 #include "framework/explore/chrome_trace.pb.h"
 #include "framework/explore/trace_table.h"
@@ -21,9 +22,110 @@ std::string TaskHeader(const TraceTask& task) {
              : absl::StrCat(task.name, " (", task.role, ")");
 }
 
-// The last state snapshot seen at or before each row, so fault and violation
-// rows show the state they happened in.
-TableRow MakeRow(const TraceEvent& event, const StateSnapshot& state) {
+// "bit 4" or "bits 0, 4": the bits set in `mask`.
+std::string Bits(uint64_t mask) {
+  std::vector<std::string> bits;
+  for (int bit = 0; bit < 64; ++bit) {
+    if ((mask >> bit) & 1) bits.push_back(absl::StrCat(bit));
+  }
+  return absl::StrCat(bits.size() == 1 ? "bit " : "bits ",
+                      absl::StrJoin(bits, ", "));
+}
+
+std::string Hex(int64_t value) {
+  return absl::StrCat("0x", absl::Hex(static_cast<uint64_t>(value)));
+}
+
+// A read-modify-write of a flags word, as the bit operation it was.
+std::string FlagsRmwText(const std::string& label, int64_t before,
+                         int64_t after) {
+  const uint64_t b = static_cast<uint64_t>(before);
+  const uint64_t a = static_cast<uint64_t>(after);
+  const uint64_t set = a & ~b;
+  const uint64_t cleared = b & ~a;
+  if (set == 0 && cleared == 0) {
+    return absl::StrCat("rmw ", label, " ", Hex(before), " (unchanged)");
+  }
+  std::string text;
+  if (set != 0) absl::StrAppend(&text, "set ", Bits(set));
+  if (cleared != 0) {
+    absl::StrAppend(&text, text.empty() ? "" : ", ", "clear ", Bits(cleared));
+  }
+  return absl::StrCat(text, " of ", label);
+}
+
+// The row text of an instrumented operation, or "" for the operations a
+// table leaves out: fault point hits (a fired rule has its own row), notes,
+// yields, sleeps and spawns.
+std::string OpText(const Trace& trace, const TraceEvent& event) {
+  using internal::OpKind;
+  static const TraceObject kNone;
+  const TraceObject& object =
+      event.object != 0 && event.object <= trace.objects.size()
+          ? trace.objects[event.object - 1]
+          : kNone;
+  const std::string& label = object.label;
+  auto value = [&](int64_t v) {
+    return object.flags ? Hex(v) : absl::StrCat(v);
+  };
+  switch (event.op) {
+    case OpKind::kLoad:
+      return absl::StrCat("load ", label, " = ", value(event.after));
+    case OpKind::kStore:
+      return absl::StrCat("store ", label, " ", value(event.before), "->",
+                          value(event.after));
+    case OpKind::kRmw: {
+      if (object.flags) return FlagsRmwText(label, event.before, event.after);
+      if (event.before == event.after) {
+        return absl::StrCat("rmw ", label, " ", event.before, " (unchanged)");
+      }
+      return absl::StrCat("rmw ", label, " ", event.before, "->", event.after);
+    }
+    case OpKind::kLock:
+      return absl::StrCat("lock ", label);
+    case OpKind::kTryLock:
+      return absl::StrCat("trylock ", label,
+                          event.after != event.before ? "" : ": busy");
+    case OpKind::kUnlock:
+      return absl::StrCat("unlock ", label);
+    case OpKind::kWait:
+      return absl::StrCat("wait ", label);
+    case OpKind::kWake:
+      return absl::StrCat("wake ", label);
+    case OpKind::kRcuRead:
+      return absl::StrCat("rcu_read_lock ", label);
+    case OpKind::kRcuUnlock:
+      return absl::StrCat("rcu_read_unlock ", label);
+    case OpKind::kSpawn:
+    case OpKind::kNote:
+    case OpKind::kFault:
+    case OpKind::kYield:
+    case OpKind::kSleep:
+      return "";
+  }
+  return "";
+}
+
+// True if `event` gets a row: notes, fired rules, violations, and the
+// operations of objects the scenario did not leave out (World::ShowOpsOn).
+bool HasRow(const Trace& trace, const TraceEvent& event) {
+  if (event.task == 0) return false;  // controller: build and quiescence
+  switch (event.kind) {
+    case TraceEventKind::kNote:
+    case TraceEventKind::kRuleFired:
+    case TraceEventKind::kViolation:
+      return true;
+    case TraceEventKind::kOp:
+      return (event.object == 0 || event.object > trace.objects.size() ||
+              trace.objects[event.object - 1].shown) &&
+             !OpText(trace, event).empty();
+    default:
+      return false;
+  }
+}
+
+TableRow MakeRow(const Trace& trace, const TraceEvent& event,
+                 const StateSnapshot& state) {
   FL_CHECK(event.task != 0);  // the controller has no column
   TableRow row;
   row.column = static_cast<int>(event.task) - 1;
@@ -33,6 +135,9 @@ TableRow MakeRow(const TraceEvent& event, const StateSnapshot& state) {
       break;
     case TraceEventKind::kViolation:
       row.text = absl::StrCat("!!! ", event.text);
+      break;
+    case TraceEventKind::kOp:
+      row.text = OpText(trace, event);
       break;
     default:
       row.text = event.text;
@@ -49,16 +154,17 @@ std::string RenderTaskTable(const Trace& trace, int max_text_width) {
   for (const TraceTask& task : trace.tasks)
     spec.columns.push_back(TaskHeader(task));
   std::vector<TableRow> rows;
-  StateSnapshot state;
+  // Without per-step probes (the thread backend, runs that kept no step
+  // states) a row shows the last note's state at or before it.
+  StateSnapshot last_note;
   for (const TraceEvent& event : trace.events) {
-    if (event.task == 0) continue;  // controller: build and quiescence
-    if (event.kind == TraceEventKind::kNote) {
-      if (!event.state.empty()) state = event.state;
-      rows.push_back(MakeRow(event, state));
-    } else if (event.kind == TraceEventKind::kRuleFired ||
-               event.kind == TraceEventKind::kViolation) {
-      rows.push_back(MakeRow(event, state));
+    if (event.kind == TraceEventKind::kNote && !event.state.empty()) {
+      last_note = event.state;
     }
+    if (!HasRow(trace, event)) continue;
+    const StateSnapshot* after = trace.StateAfter(event.step);
+    rows.push_back(
+        MakeRow(trace, event, after != nullptr ? *after : last_note));
   }
   return RenderTable(spec, FoldRepeats(rows));
 }

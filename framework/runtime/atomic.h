@@ -354,7 +354,14 @@ using AtomicPtr = Atomic<T*>;
 class AtomicFlags {
  public:
   explicit AtomicFlags(unsigned long initial = 0, const char* label = "flags")
-      : bits_(initial, label) {}
+      : bits_(initial) {
+#if !defined(FAULTLINE_DISABLED)
+    // A flags word: rendered tables show its values as bits.
+    internal::SetLabel(&bits_, label, /*flags=*/true);
+#else
+    static_cast<void>(label);
+#endif
+  }
 
   // Each bit operation reads or writes only its bit (the footprint DPOR
   // sees); load() reads them all.

@@ -72,6 +72,11 @@ struct IterationConfig {
   std::shared_ptr<const RuleSet> rules;    // nullptr: RuleSet::Empty()
   // Keep events in the trace (the hash is computed either way).
   bool record_events = true;
+  // Fibers, with record_events: take the world's state probe at the end of
+  // every step (Trace::step_states), so a rendered table shows the state
+  // after each row's step. For replays that render: a probe formats
+  // strings. Not part of the hash.
+  bool probe_each_step = false;
   // Rule fires (by fire ordinal) that must not fire: the minimizer's way to
   // drop injected faults. Sorted ascending. See RunOptions.
   std::vector<uint64_t> suppressed_fires;

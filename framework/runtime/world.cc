@@ -62,6 +62,10 @@ void World::SetStateProbe(std::function<StateSnapshot()> probe) {
   probe_ = std::move(probe);
 }
 
+void World::ShowOpsOn(std::function<bool(absl::string_view label)> shown) {
+  ops_shown_ = std::move(shown);
+}
+
 std::vector<World::TaskSpec> World::TakeSpawned() {
   base::MutexLock lock(&mu_);
   std::vector<TaskSpec> out;

@@ -89,7 +89,16 @@ class World {
                           std::function<void(TouchedObjects)> check);
 
   // Model state shown next to trace notes (e.g. refs, TREE_REF, io_pages).
+  // A rendered table shows it after every step of its rows.
   void SetStateProbe(std::function<StateSnapshot()> probe);
+
+  // Narrows the rendered table: every instrumented operation (load, store,
+  // read-modify-write, bit op, lock, unlock, wait, wake) gets a row unless
+  // `shown` rejects its object's label. Notes, fault rows and violations
+  // are always shown; `shown` returning false for every label leaves only
+  // them. Decides nothing a run does: it is applied to the trace after the
+  // run.
+  void ShowOpsOn(std::function<bool(absl::string_view label)> shown);
 
   RunContext& run() { return *run_; }
 
@@ -113,6 +122,9 @@ class World {
   bool wants_touched() const { return !touched_checks_.empty(); }
   void NoteTouched(const void* object) { touched_.push_back(object); }
   bool has_state_probe() const { return probe_ != nullptr; }
+  const std::function<bool(absl::string_view)>& ops_shown() const {
+    return ops_shown_;
+  }
 
   RunContext* run_;
   // Tasks on real threads spawn and allocate: a base::Mutex (a std::mutex,
@@ -130,6 +142,7 @@ class World {
   std::vector<const void*> touched_;
   std::vector<const void*> touched_in_check_;
   std::function<StateSnapshot()> probe_;
+  std::function<bool(absl::string_view)> ops_shown_;  // nullptr: all
 };
 
 }  // namespace faultline

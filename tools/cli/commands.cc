@@ -179,7 +179,8 @@ int ReplayCommand(const std::string& token, const std::string& plan) {
         rerun.attempts, run->seed);
     return rerun.reproduced ? 0 : 1;
   }
-  IterationResult result = ReplayRun(*run, ReplayMode::kStrict);
+  IterationResult result =
+      ReplayRun(*run, ReplayMode::kStrict, /*render=*/true);
   if (!result.strategy_status.ok()) {
     return UsageError(
         absl::StrCat("replay diverged: ", result.strategy_status.message()));
@@ -256,7 +257,8 @@ int RenderCommand(const std::string& token, const std::string& plan,
   if (!run.ok()) return UsageError(run.status().message());
   IterationResult result = run->threads
                                ? RerunThreads(*run, kThreadReplayAttempts).last
-                               : ReplayRun(*run, ReplayMode::kStrict);
+                               : ReplayRun(*run, ReplayMode::kStrict,
+                                           /*render=*/true);
   if (!result.strategy_status.ok()) {
     // A table of some other run would read as the token's: refuse.
     return UsageError(

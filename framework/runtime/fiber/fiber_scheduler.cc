@@ -95,6 +95,9 @@ void FiberScheduler::RunWorld(IterationResult& result) {
   if (result.build_status.ok() && !aborting_) RunTasks();
   UnwindTasks();
   if (!aborting_) RunQuiescence();
+  if (recorder_.keep_events() && WorldAccess::ops_shown(*world_) != nullptr) {
+    recorder_.HideObjects(WorldAccess::ops_shown(*world_));
+  }
   FillResult(result);
   tearing_down_ = true;
   // Task bodies may hold references to world objects: drop them first.

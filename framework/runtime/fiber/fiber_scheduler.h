@@ -219,6 +219,9 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void RunStepHooks();
   // Passes a written object to the world's AtEveryStepTouched checks.
   void NoteTouched(OpKind kind, const void* object);
+  // The world's state at the end of step_ into the trace (probe_each_step
+  // only); records nothing else and takes no step.
+  void ProbeStepEnd();
   void ReportDeadlock();
   void ReportStepBudget();
   void ReportWallTime();

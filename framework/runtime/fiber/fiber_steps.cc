@@ -33,7 +33,27 @@ void FiberScheduler::Reschedule(FiberTask* cur, bool yielded, bool may_throw) {
   }
 }
 
+void FiberScheduler::ProbeStepEnd() {
+  if (!config_.probe_each_step || !recorder_.keep_events() ||
+      world_ == nullptr || !WorldAccess::has_state_probe(*world_) ||
+      tearing_down_) {
+    return;
+  }
+  // A probe that reads instrumented state must not add ops, object ids or
+  // notes to the trace (its hash must not depend on rendering): while it
+  // runs the ops hooks return at once, as when tearing down.
+  ++in_hook_;
+  tearing_down_ = true;
+  StateSnapshot state = WorldAccess::ProbeState(*world_);
+  tearing_down_ = false;
+  --in_hook_;
+  recorder_.StepEnd(step_, std::move(state));
+}
+
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
+  // Step step_ ends here: its state is what the rendered rows of the step
+  // show, checks' and wake-ups' effects excluded.
+  ProbeStepEnd();
   if (!rcus_.empty() || WorldAccess::has_step_checks(*world_)) RunStepHooks();
   if (aborting_) return nullptr;
   if (ABSL_PREDICT_FALSE(wall_guard_.expired())) {
@@ -241,6 +261,9 @@ void FiberScheduler::ReportModelError(const char* check, std::string message,
 }
 
 void FiberScheduler::OnViolation(const Violation& violation) {
+  // A fatal violation ends its step: the state it leaves (unwinding only
+  // releases what the tasks held).
+  if (violation.fatal) ProbeStepEnd();
   Violation copy = violation;
   copy.step = step_;
   recorder_.Event({step_,

@@ -46,6 +46,11 @@ class WorldAccess {
   static bool has_state_probe(const World& world) {
     return world.has_state_probe();
   }
+  // The scenario's filter of rendered operations (nullptr: all).
+  static const std::function<bool(absl::string_view)>& ops_shown(
+      const World& world) {
+    return world.ops_shown();
+  }
 };
 
 }  // namespace internal

@@ -47,6 +47,9 @@ void ThreadScheduler::RunWorld(IterationResult& result) {
   if (!aborting_.load()) WorldAccess::RunQuiescenceChecks(*world_);
   FillResult(result);
   base::MutexLock lock(&mu_);
+  if (recorder_.keep_events() && WorldAccess::ops_shown(*world_) != nullptr) {
+    recorder_.HideObjects(WorldAccess::ops_shown(*world_));
+  }
   tasks_.clear();  // task bodies may refer to world objects
 }
 

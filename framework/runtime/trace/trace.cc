@@ -52,6 +52,13 @@ std::vector<uint32_t> Trace::ChosenTasks() const {
   return out;
 }
 
+const StateSnapshot* Trace::StateAfter(uint64_t step) const {
+  auto it = std::lower_bound(
+      step_states.begin(), step_states.end(), step,
+      [](const StepState& s, uint64_t want) { return s.step < want; });
+  return it != step_states.end() && it->step == step ? &it->state : nullptr;
+}
+
 namespace {
 
 std::string TaskLabel(const Trace& trace, uint32_t ordinal) {

@@ -81,6 +81,20 @@ struct TraceSwitch {
 
 struct TraceObject {
   std::string label;
+  // False if the scenario narrowed the rendered table to other objects
+  // (World::ShowOpsOn): its operations get no rows.
+  bool shown = true;
+  // A flags word (AtomicFlags): values are bits, read-modify-writes are bit
+  // operations. How a table shows it only; not hashed.
+  bool flags = false;
+};
+
+// The world's state probe at the end of a step (before the next decision),
+// taken only by replays that render (IterationConfig::probe_each_step). Not
+// part of the hash: a rendering replay hashes like any other run.
+struct StepState {
+  uint64_t step = 0;
+  StateSnapshot state;
 };
 
 struct TraceTask {
@@ -99,6 +113,8 @@ struct Trace {
   std::vector<TraceEvent> events;  // empty unless events were recorded
   std::vector<TraceObject> objects;
   std::vector<TraceTask> tasks;  // by ordinal - 1
+  // Steps ascending, at most one each; empty unless probed.
+  std::vector<StepState> step_states;
   uint64_t hash = 0;
 
   uint64_t steps() const { return step_count; }
@@ -109,6 +125,8 @@ struct Trace {
   std::vector<uint32_t> ChosenTasks() const;
   // One line per event (and per non-default decision), for humans.
   std::string Render() const;
+  // The state at the end of `step`, or nullptr if it was not probed.
+  const StateSnapshot* StateAfter(uint64_t step) const;
 };
 
 }  // namespace faultline

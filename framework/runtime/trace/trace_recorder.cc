@@ -25,7 +25,8 @@ uint32_t TraceRecorder::LookUpObjectId(const void* object, const char* label) {
   if (inserted) {
     // Atomics keep their labels in the label table, not in themselves.
     label = ResolveLabel(object, label);
-    trace_.objects.push_back({label != nullptr ? label : ""});
+    trace_.objects.push_back(
+        {label != nullptr ? label : "", true, IsFlagsWord(object)});
     event_hash_ = Fold(event_hash_, NameHash(trace_.objects.back().label));
   }
   FL_CHECK(it->second >= 1 && it->second <= trace_.objects.size());
@@ -92,6 +93,11 @@ void TraceRecorder::Note(uint64_t step, uint32_t task, absl::string_view text,
     h = Fold(Fold(h, NameHash(name)), NameHash(value));
   }
   event_hash_ = h;
+}
+
+void TraceRecorder::HideObjects(
+    const std::function<bool(absl::string_view)>& shown) {
+  for (TraceObject& object : trace_.objects) object.shown = shown(object.label);
 }
 
 Trace TraceRecorder::Finish() {

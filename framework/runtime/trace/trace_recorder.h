@@ -17,9 +17,11 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "framework/rng.h"
 #include "framework/runtime/trace/trace.h"
 
@@ -57,6 +59,15 @@ class TraceRecorder {
   // without copying the text or the state when events are not kept.
   void Note(uint64_t step, uint32_t task, absl::string_view text,
             StateSnapshot state);
+  // The state at the end of `step` (rendering replays only; not hashed).
+  // The first snapshot of a step wins: later ones come from unwinding.
+  void StepEnd(uint64_t step, StateSnapshot state) {
+    if (!trace_.step_states.empty() && trace_.step_states.back().step >= step)
+      return;
+    trace_.step_states.push_back({step, std::move(state)});
+  }
+  // Marks the objects whose operations the rendered table leaves out.
+  void HideObjects(const std::function<bool(absl::string_view)>& shown);
   bool keep_events() const { return keep_events_; }
   const Trace& trace() const { return trace_; }
   // Moves the trace out with its final hash.
