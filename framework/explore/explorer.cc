@@ -124,6 +124,7 @@ class ExplorationRun {
   // The iteration Run is in, for GiveUp.
   uint64_t running_index_ = 0;
   uint64_t running_seed_ = 0;
+  std::vector<uint64_t> running_fires_;  // its fault choices (Rule.branch)
   std::chrono::steady_clock::time_point start_;
   // Set by GiveUp: the failures are described without running anything.
   bool giving_up_ = false;
@@ -403,7 +404,7 @@ void ExplorationRun::GiveUp(const StuckIteration& stuck,
   result.violations.push_back(stuck.violation);
   result.trace = stuck.trace;
   result.steps = stuck.trace.step_count;
-  Record(running_index_, running_seed_, result);
+  Record(running_index_, running_seed_, result, running_fires_);
   report_.set_stop_reason("wall_time");
   giving_up_ = true;
   FinishReport(
@@ -453,6 +454,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
     config.seed = seed;
     running_index_ = index;
     running_seed_ = seed;
+    running_fires_ = config.branch_fires;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;
