@@ -38,7 +38,8 @@ using explore_internal::FirstFailure;
 
 constexpr uint64_t kDefaultMaxSteps = 100000;
 constexpr int kDefaultPctDepth = 3;
-// Iterations PCT runs to learn k when it counts only some steps.
+// Iterations PCT runs to learn k when it counts only some steps, and SURW
+// to learn its weights.
 constexpr uint64_t kPctCalibrationRuns = 16;
 
 const char* BackendName(Exploration::Backend backend) {
@@ -57,6 +58,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "pos";
     case Exploration::DPOR:
       return "dpor";
+    case Exploration::SURW:
+      return "surw";
     default:
       return "random";
   }
@@ -115,6 +118,8 @@ class ExplorationRun {
   uint64_t plan_hash_ = 0;
   // PCT's k: steps of the default schedule, or learned (Prepare).
   uint64_t pct_steps_ = 0;
+  // SURW's shared steps per task ordinal, learned from profiling runs.
+  std::vector<uint64_t> surw_weights_;
 
   Report report_;
   std::set<uint64_t> hashes_;
@@ -187,6 +192,19 @@ absl::Status ExplorationRun::Prepare() {
       pct_steps_ = std::max<uint64_t>(calibration->MaxCountedSteps(), 1);
     }
   }
+  if (exploration().strategy() == Exploration::SURW) {
+    // Like PCT's k, the weights are a function of (plan, seed) alone: every
+    // shard and RunOne profile the same iterations first.
+    std::unique_ptr<SurwProfile> profile = NewSurwProfiler(seed_);
+    IterationConfig probe = MakeConfig(profile.get());
+    for (uint64_t i = 0; i < kPctCalibrationRuns; ++i) {
+      probe.seed = IterationSeed(seed_, i);
+      IterationResult run = RunIteration(probe);
+      absl::Status ok = CheckUsable(run);
+      if (!ok.ok()) return ok;
+    }
+    surw_weights_ = profile->Weights();
+  }
   FL_CHECK(coverage_.has_value());
   return absl::OkStatus();
 }
@@ -226,6 +244,8 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
     case Exploration::POS:
       return NewPosStrategy(seed);
+    case Exploration::SURW:
+      return NewSurwStrategy(seed, surw_weights_);
     default:
       return NewRandomWalkStrategy(seed);
   }
