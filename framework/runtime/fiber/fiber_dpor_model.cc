@@ -14,6 +14,7 @@
 // to give up); a loop that never sees a change then runs into the step
 // budget (livelock) instead of hanging.
 #include <algorithm>
+#include <vector>
 
 #include "framework/check.h"
 #include "framework/rule.h"
@@ -42,9 +43,24 @@ uint32_t FiberScheduler::StableId(const void* object, uint32_t trace_id) const {
 }
 
 bool FiberScheduler::LockDisabled(const FiberTask& task) const {
-  return config_.dpor && task.next.op == OpKind::kLock &&
+  // A finished task's `next` still names its last operation: a task that
+  // exits holding the lock its last step took is not waiting for it.
+  return config_.dpor && task.state == TaskState::kRunnable &&
+         task.next.op == OpKind::kLock &&
          task.next_owner != nullptr &&
          task.next_owner->load(std::memory_order_relaxed) != 0;
+}
+
+void FiberScheduler::ReportLockedOut() {
+  if (!config_.dpor || strategy_ == nullptr) return;
+  std::vector<uint32_t> ordinals;
+  std::vector<Footprint> next;
+  for (const auto& task : tasks_) {
+    if (task->state != TaskState::kRunnable || !LockDisabled(*task)) continue;
+    ordinals.push_back(task->ordinal());
+    next.push_back(task->next);
+  }
+  if (!ordinals.empty()) strategy_->LockedOut(ordinals, next);
 }
 
 void FiberScheduler::RefineFootprint(const FiberTask& task,
