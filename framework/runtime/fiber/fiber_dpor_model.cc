@@ -71,13 +71,20 @@ void FiberScheduler::RefineFootprint(const FiberTask& task,
                            ? Footprint::Access::kRead
                            : Footprint::Access::kWrite;
   }
-  if (footprint.op == OpKind::kRcuUnlock &&
-      footprint.access != Footprint::Access::kGlobal) {
-    // The last reader out ends a grace period: due callbacks run right
-    // after this step (at the next decision) and may touch anything.
+  const bool rcu_section = footprint.op == OpKind::kRcuUnlock ||
+                           (footprint.op == OpKind::kRcuRead &&
+                            footprint.access != Footprint::Access::kGlobal);
+  if (rcu_section) {
+    // While callbacks are queued, which unlock ends their grace period (and
+    // runs them, touching anything) depends on how the read sections
+    // interleave: a section opened before another closes moves it. So
+    // while any is queued every read lock and unlock of that Rcu counts as
+    // global, whatever this order makes it do; queuing one (CallRcu) and
+    // running them are global steps, so every order agrees on when that
+    // holds. Narrower (only the last reader out) lost classes against the
+    // brute force: a reordered unlock became the last one.
     for (const Rcu* rcu : rcus_) {
-      if (rcu == task.next_object && rcu->PeekReaders() == 1 &&
-          rcu->PeekPending() != 0) {
+      if (rcu == task.next_object && rcu->PeekPending() != 0) {
         footprint.access = Footprint::Access::kGlobal;
       }
     }

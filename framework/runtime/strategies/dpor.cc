@@ -103,6 +103,25 @@ bool IsBlockingAcquire(const Footprint& f) {
   return f.op == internal::OpKind::kLock;
 }
 
+// What a step whose footprint depends on the state may touch once a race
+// reversal moves it before e_i. A trylock may find its lock in the other
+// state (a failure becomes a success): two failed trylocks would look
+// commutable where both take the lock. An RCU read lock or unlock may come
+// while callbacks are queued (the model then makes it global). In the
+// wakeup tree such a step counts as all it may be: an over-approximation
+// only makes fewer sequences look redundant.
+Footprint MayFootprint(Footprint f) {
+  using internal::OpKind;
+  if (f.op == OpKind::kTryLock && f.access == Footprint::Access::kRead) {
+    f.access = Footprint::Access::kWrite;
+  } else if (f.op == OpKind::kRcuUnlock ||
+             (f.op == OpKind::kRcuRead &&
+              f.access == Footprint::Access::kWrite)) {
+    f.access = Footprint::Access::kGlobal;
+  }
+  return f;
+}
+
 class DporStrategy final : public Strategy {
  public:
   explicit DporStrategy(const DporOptions& options)
@@ -397,14 +416,7 @@ class DporStrategy final : public Strategy {
       if (clock[k][q] >= local[i]) continue;  // happens after e_i
       v.push_back({stack_[k].task, stack_[k].footprint});
     }
-    v.push_back(last);
-    // Moved before e_i, a trylock may find its lock in the other state (a
-    // failure becomes a success): in the wakeup tree it counts as the write
-    // it may be, or two failed trylocks would look commutable where both
-    // take the lock.
-    if (last.footprint.op == internal::OpKind::kTryLock) {
-      v.back().footprint.access = Footprint::Access::kWrite;
-    }
+    v.push_back({last.task, MayFootprint(last.footprint)});
     if (Redundant(at, v)) return;
     if (options_.preemption_bound >= 0 &&
         Preemptions(at, v) > options_.preemption_bound) {
