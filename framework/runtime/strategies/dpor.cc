@@ -23,12 +23,17 @@
 // Blocking: under IterationConfig::dpor a lock is runnable only while free,
 // so a task waiting for a lock is never chosen. Happens-before includes
 // enabling: a step comes after the step that made its task runnable again
-// (a wake, an unlock, a change a spinner waited for), and an acquire comes
-// after the unlock that freed its lock. The race that matters for a lock,
-// (q's acquire, p's acquire), is reversed explicitly. So every inserted
-// sequence can run at its state; a branch that still names a task which
-// cannot run there (a footprint the model refines, e.g. a trylock) is
-// dropped and counted as infeasible (Summary()).
+// (a wake, an unlock, a change a spinner waited for), and a blocking
+// acquire comes after the unlock that freed its lock. The race that matters
+// for it, (q's acquire, p's acquire), is reversed explicitly. A trylock is
+// never disabled, so it gets no such edge: it races with the unlock like a
+// read-modify-write of the lock word. A Lock() still waiting when the run
+// ends (deadlock; Strategy::LockedOut) is reversed with the acquire that
+// holds its lock. So every inserted sequence can run at its state; a branch
+// that still names a task which cannot run there is dropped and counted as
+// infeasible (Summary()). A step whose footprint depends on the state (a
+// trylock, an RCU section step) enters the wakeup tree as all it may touch
+// where the reversal moves it (MayFootprint).
 //
 // Preemption bound (optional, approximate): a wakeup sequence whose prefix
 // plus sequence needs more than `bound` task switches away from a runnable
