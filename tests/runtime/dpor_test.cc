@@ -13,7 +13,10 @@
 //     first collisions appear at N = 12. Published counts: 12 -> 8 traces,
 //     13 -> 64;
 //   - counter(N): N tasks Inc() a counter, one reads it: 2^N classes, since
-//     adds whose result is unused commute (N! (N+1) when it is used).
+//     adds whose result is unused commute (N! (N+1) when it is used);
+//   - steps whose footprint depends on the state or that never run:
+//     trylocks (alone, with Lock(), on two locks), a Lock() left waiting by
+//     a deadlock, RCU read sections while a callback is queued.
 // Independently of DPOR, the brute force runs the exhaustive strategy with
 // no reduction (every interleaving) and collects each schedule's canonical
 // form: every task's sequence of footprints plus the order of every pair of
