@@ -138,6 +138,12 @@ class Strategy {
   // Returns an element of point.runnable. Must not allocate per call in the
   // steady state.
   virtual uint32_t Choose(const SchedulingPoint& point) = 0;
+  // Before EndIteration, under IterationConfig::dpor: the tasks whose next
+  // step, when the run ended, was a lock attempt waiting for a held lock
+  // (a deadlock leaves them so), with those steps' footprints. They never
+  // ran, so a strategy that learns races from the steps would miss them.
+  virtual void LockedOut(absl::Span<const uint32_t> tasks,
+                         absl::Span<const Footprint> next) {}
   virtual void EndIteration(const Trace& trace) {}
   // True once every schedule has been explored.
   virtual bool Complete() const { return false; }
