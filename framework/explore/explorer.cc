@@ -129,7 +129,8 @@ class ExplorationRun {
   // The iteration Run is in, for GiveUp.
   uint64_t running_index_ = 0;
   uint64_t running_seed_ = 0;
-  std::vector<uint64_t> running_fires_;  // its fault choices (Rule.branch)
+  // Its fault choices (Rule.branch): the running config's, not a copy.
+  const std::vector<uint64_t>* running_fires_ = nullptr;
   std::chrono::steady_clock::time_point start_;
   // Set by GiveUp: the failures are described without running anything.
   bool giving_up_ = false;
@@ -424,7 +425,8 @@ void ExplorationRun::GiveUp(const StuckIteration& stuck,
   result.violations.push_back(stuck.violation);
   result.trace = stuck.trace;
   result.steps = stuck.trace.step_count;
-  Record(running_index_, running_seed_, result, running_fires_);
+  Record(running_index_, running_seed_, result,
+         running_fires_ != nullptr ? *running_fires_ : std::vector<uint64_t>{});
   report_.set_stop_reason("wall_time");
   giving_up_ = true;
   FinishReport(
@@ -474,7 +476,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
     config.seed = seed;
     running_index_ = index;
     running_seed_ = seed;
-    running_fires_ = config.branch_fires;
+    running_fires_ = &config.branch_fires;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;

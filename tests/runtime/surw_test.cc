@@ -60,8 +60,8 @@ double DistanceFromUniform(const ScenarioInfo& program, Strategy& strategy,
   for (const auto& [hash, n] : counts) {
     distance += std::fabs(static_cast<double>(n) / runs - 1.0 / classes);
   }
-  distance += static_cast<double>(classes - std::min(classes, counts.size())) /
-              classes;
+  distance +=
+      static_cast<double>(classes - std::min(classes, counts.size())) / classes;
   return distance / 2;
 }
 
@@ -84,10 +84,10 @@ TEST(Surw, SamplesInterleavingsCloserToUniformThanRandomWalk) {
       DistanceFromUniform(program, *surw, kRuns, kClasses, &surw_distinct);
   const double random_distance =
       DistanceFromUniform(program, *random, kRuns, kClasses, &random_distinct);
-  std::printf("distance from uniform over %zu schedules: surw %.3f (%zu "
-              "seen), random walk %.3f (%zu seen)\n",
-              kClasses, surw_distance, surw_distinct, random_distance,
-              random_distinct);
+  std::printf(
+      "distance from uniform over %zu schedules: surw %.3f (%zu "
+      "seen), random walk %.3f (%zu seen)\n",
+      kClasses, surw_distance, surw_distinct, random_distance, random_distinct);
   EXPECT_EQ(surw_distinct, kClasses);
   EXPECT_EQ(random_distinct, kClasses);
   EXPECT_LT(surw_distance, 0.5 * random_distance);
@@ -132,8 +132,8 @@ TEST(Surw, FindsEachBug) {
 TEST(Surw, FindsNothingInFixedRefcount) {
   const ScenarioInfo fixed = testing_programs::RefcountDrop(/*fixed=*/true);
   auto strategy = NewSurwStrategy(1, Profile(fixed, 1));
-  EXPECT_EQ(
-      IterationsToFind(fixed, *strategy, "refcount.use_after_free", 500), -1);
+  EXPECT_EQ(IterationsToFind(fixed, *strategy, "refcount.use_after_free", 500),
+            -1);
 }
 
 TEST(Surw, FailureReplaysFromItsToken) {

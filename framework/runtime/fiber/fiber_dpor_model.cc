@@ -46,8 +46,7 @@ bool FiberScheduler::LockDisabled(const FiberTask& task) const {
   // A finished task's `next` still names its last operation: a task that
   // exits holding the lock its last step took is not waiting for it.
   return config_.dpor && task.state == TaskState::kRunnable &&
-         task.next.op == OpKind::kLock &&
-         task.next_owner != nullptr &&
+         task.next.op == OpKind::kLock && task.next_owner != nullptr &&
          task.next_owner->load(std::memory_order_relaxed) != 0;
 }
 

@@ -469,13 +469,7 @@ class DporStrategy final : public Strategy {
       depth = on_path && index == 0 ? depth + 1 : stack_.size();
       node = next;
     }
-    for (const WakeupStep& step : v) {
-      auto child = std::make_unique<WakeupNode>();
-      child->step = step;
-      WakeupNode* raw = child.get();
-      node->children.push_back(std::move(child));
-      node = raw;
-    }
+    internal::AppendChain(node, v);
   }
 
   // Preemptions of the prefix up to `at` plus `v`, counting every switch

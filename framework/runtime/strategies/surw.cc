@@ -124,7 +124,9 @@ class SurwStrategy final : public SurwProfile {
     return weights;
   }
 
-  std::string Name() const override { return profile_ ? "surw-profile" : "surw"; }
+  std::string Name() const override {
+    return profile_ ? "surw-profile" : "surw";
+  }
   StrategyKind kind() const override { return StrategyKind::kSurw; }
   std::string Summary() const override {
     return absl::StrCat("surw: ", iterations_, " iterations");
