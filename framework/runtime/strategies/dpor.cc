@@ -417,14 +417,18 @@ class DporStrategy final : public Strategy {
     State& at = stack_[i];
     const uint32_t q = at.task;
     std::vector<WakeupStep> v;
+    std::vector<uint32_t>& from = reverse_positions_;  // v[k]'s step index
+    from.clear();
     for (uint32_t k = i + 1; k < j; ++k) {
       if (clock[k][q] >= local[i]) continue;  // happens after e_i
       v.push_back({stack_[k].task, stack_[k].footprint});
+      from.push_back(k);
     }
     v.push_back({last.task, MayFootprint(last.footprint)});
+    from.push_back(j);
     if (Redundant(at, v)) return;
     if (options_.preemption_bound >= 0 &&
-        Preemptions(at, v) > options_.preemption_bound) {
+        Preemptions(at, v, from) > options_.preemption_bound) {
       ++cut_by_bound_;
       return;
     }
@@ -472,13 +476,23 @@ class DporStrategy final : public Strategy {
     internal::AppendChain(node, v);
   }
 
-  // Preemptions of the prefix up to `at` plus `v`, counting every switch
-  // inside v as one (an over-estimate: the previous task may have blocked).
-  static int Preemptions(const State& at, const std::vector<WakeupStep>& v) {
+  // Preemptions of the prefix up to `at` plus `v`. A switch inside v counts
+  // unless the task it leaves could not run right after that step in the
+  // schedule v was taken from (it blocked, slept or ended there, and
+  // does the same in v, whose steps keep their order). Still an estimate:
+  // the steps between them in the schedule may not all be in v.
+  int Preemptions(const State& at, const std::vector<WakeupStep>& v,
+                  const std::vector<uint32_t>& from) const {
     int count = at.preemptions_before;
     if (at.current != 0 && v.front().task != at.current) ++count;
     for (size_t k = 1; k < v.size(); ++k) {
-      if (v[k].task != v[k - 1].task) ++count;
+      if (v[k].task == v[k - 1].task) continue;
+      const size_t after = from[k - 1] + 1;
+      if (after < stack_.size() &&
+          !Contains(stack_[after].runnable, v[k - 1].task)) {
+        continue;
+      }
+      ++count;
     }
     return count;
   }
@@ -524,6 +538,7 @@ class DporStrategy final : public Strategy {
   uint64_t blocked_runs_ = 0;
   uint64_t infeasible_ = 0;
   uint64_t cut_by_bound_ = 0;
+  std::vector<uint32_t> reverse_positions_;  // scratch for Reverse
   absl::Status divergence_;
 };
 
