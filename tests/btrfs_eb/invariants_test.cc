@@ -7,9 +7,6 @@
 // functions and then damaged on purpose through the instrumented fields.
 #include "btrfs_eb/invariants.h"
 
-#include <vector>
-
-#include "btrfs_eb/disk.h"
 #include "btrfs_eb/extent_io.h"
 #include "btrfs_eb/page.h"
 #include "gtest/gtest.h"
@@ -156,19 +153,14 @@ TEST(Invariants, UptodateEbWithStalePageIsReported) {
 TEST(Invariants, FailedWriteKeepsEbUptodateWithStalePage) {
   EbHarness h(SmallOptions(),
               R"pb(rules { point: "bio.submit.error" error: -5 })pb");
-  EbResult r = alloc_extent_buffer(h.fs(), kBlock);
-  ASSERT_TRUE(r.ok());
-  std::vector<uint8_t> block(r.eb->len());
-  FormatTreeBlock(block.data(), r.eb->len(), kBlock, 2, 0, {{5, 6}});
-  write_extent_buffer(r.eb, block.data(), 0, block.size());
-  set_extent_buffer_uptodate(r.eb);
-  set_extent_buffer_dirty(r.eb);
-  ASSERT_EQ(lock_extent_buffer_for_io(r.eb), 1);
-  EXPECT_EQ(write_one_eb(r.eb), 0);
+  ExtentBuffer* eb = h.UptodateEb(kBlock);
+  set_extent_buffer_dirty(eb);
+  ASSERT_EQ(lock_extent_buffer_for_io(eb), 1);
+  EXPECT_EQ(write_one_eb(eb), 0);
   h.CompleteIo();
-  free_extent_buffer(r.eb);
-  ASSERT_TRUE(r.eb->PeekFlag(EXTENT_BUFFER_UPTODATE));
-  ASSERT_FALSE(r.eb->PeekPage(0)->flags.PeekBit(PG_uptodate));
+  free_extent_buffer(eb);
+  ASSERT_TRUE(eb->PeekFlag(EXTENT_BUFFER_UPTODATE));
+  ASSERT_FALSE(eb->PeekPage(0)->flags.PeekBit(PG_uptodate));
   EXPECT_EQ(Quiescent(h), "");
 }
 
