@@ -50,12 +50,11 @@ void CheckStepProtocol(const FsInfo& fs_info, const ExtentBuffer& eb) {
   // refs_lock orders every TREE_REF change with its refs change; a task's
   // own refs are recorded in the step of the operation that moved them.
   if (!eb.PeekRefsLocked()) {
-    FL_BUG_ON(eb.PeekRefs() != (has(EXTENT_BUFFER_TREE_REF) ? 1 : 0) +
-                                   eb.PeekHeld(),
-              "eb.ledger");
+    FL_BUG_ON(
+        eb.PeekRefs() != (has(EXTENT_BUFFER_TREE_REF) ? 1 : 0) + eb.PeekHeld(),
+        "eb.ledger");
   }
-  const bool writing =
-      has(EXTENT_BUFFER_DIRTY) || has(EXTENT_BUFFER_WRITEBACK);
+  const bool writing = has(EXTENT_BUFFER_DIRTY) || has(EXTENT_BUFFER_WRITEBACK);
   // set_extent_buffer_dirty establishes TREE_REF first, and every path that
   // clears TREE_REF refuses while the eb is dirty or under writeback.
   FL_BUG_ON(writing && !has(EXTENT_BUFFER_TREE_REF), "eb.writeback_tree_ref");

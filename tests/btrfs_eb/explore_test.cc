@@ -161,8 +161,8 @@ TEST_P(SeedRaceExploration, RecipeWithWarnReportsFreeUnderIo) {
       << Names(v);
   // PCT's first hit (iteration 89, deterministic) is the free under I/O.
   if (GetParam() == Kind::kPct) EXPECT_EQ(v.back().check, "eb.io_pinned");
-  std::printf("warn recipe: found %s at iteration %d\n",
-              v.back().check.c_str(), found_at);
+  std::printf("warn recipe: found %s at iteration %d\n", v.back().check.c_str(),
+              found_at);
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, SeedRaceExploration,

@@ -123,8 +123,9 @@ TEST(Invariants, LedgerFollowsTryRelease) {
   ExtentBuffer* eb = IdleEb(h);
   Page* page = eb->PeekPage(0);
   ASSERT_TRUE(trylock_page(page));
-  EXPECT_EQ(h.RunCatching([&] { EXPECT_EQ(try_release_extent_buffer(page), 1); }),
-            "");
+  EXPECT_EQ(
+      h.RunCatching([&] { EXPECT_EQ(try_release_extent_buffer(page), 1); }),
+      "");
   unlock_page(page);
   EXPECT_TRUE(eb->PeekDead());
   EXPECT_EQ(eb->PeekHeld(), 0);
