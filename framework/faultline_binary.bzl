@@ -9,7 +9,7 @@
     )
 
     bazel run //my/pkg:faultline -- run my/pkg/race.textproto
-    bazel run //my/pkg:faultline -- replay fl1-... my/pkg/race.textproto
+    bazel run //my/pkg:faultline -- replay fl3-... my/pkg/race.textproto
 
 The binary has every subcommand of faultline (run, replay, minimize,
 render, trace, check, list-points, list-checks, list-scenarios,

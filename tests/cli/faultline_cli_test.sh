@@ -4,8 +4,9 @@
 # expectations are not met, 2 for bad input or usage, and every error names
 # what is wrong (the command, the flag, the path, file:line:col, the token).
 # Method: run the binary from the runfiles tree once per case, capture its
-# stdout, stderr and exit code, and match them; temporary plans go to
-# TEST_TMPDIR. Every case runs; the test fails if any case failed.
+# stdout, stderr and exit code, and match them (cli_test_lib.sh); temporary
+# plans go to TEST_TMPDIR. Every case runs; the test fails if any case
+# failed. The thread backend's cases are faultline_threads_test.sh.
 #
 # The btrfs_eb plans run on tools/cli's binary; the toy inode cache's on
 # the binary its package builds with faultline_binary, which is also how a
@@ -17,53 +18,7 @@ set -u
 
 FAULTLINE="$1"
 ICACHE_FAULTLINE="$2"
-TMP="${TEST_TMPDIR:-$(mktemp -d)}"
-# The binary reads Bazel's sharding and run-number variables; this test is
-# not a plan test, so run it as a user would.
-unset TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE TEST_RUN_NUMBER
-unset FAULTLINE_SEED FAULTLINE_ITERATIONS TEST_UNDECLARED_OUTPUTS_DIR
-
-failures=0
-OUT="$TMP/stdout"
-ERR="$TMP/stderr"
-CODE=0
-
-# run ARGS...: runs faultline, sets OUT/ERR files and CODE.
-run() {
-  "$FAULTLINE" "$@" >"$OUT" 2>"$ERR"
-  CODE=$?
-}
-
-# irun ARGS...: the same with the inode cache example's faultline.
-irun() {
-  "$ICACHE_FAULTLINE" "$@" >"$OUT" 2>"$ERR"
-  CODE=$?
-}
-
-fail() {
-  echo "FAIL: $*"
-  echo "  --- stdout (head) ---"
-  head -20 "$OUT" | sed 's/^/  /'
-  echo "  --- stderr (head) ---"
-  head -20 "$ERR" | sed 's/^/  /'
-  failures=$((failures + 1))
-}
-
-# expect_code CASE N
-expect_code() {
-  if [[ "$CODE" != "$2" ]]; then fail "$1: exit $CODE, want $2"; return 1; fi
-  return 0
-}
-
-# expect_in CASE FILE TEXT: FILE contains TEXT (fixed string).
-expect_in() {
-  if ! grep -qF -- "$3" "$2"; then fail "$1: $(basename "$2") lacks \"$3\""; fi
-}
-
-# expect_re CASE FILE REGEX
-expect_re() {
-  if ! grep -qE -- "$3" "$2"; then fail "$1: $(basename "$2") lacks /$3/"; fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"
 
 # --- usage errors ---------------------------------------------------------
 
@@ -226,12 +181,20 @@ irun replay not-a-token examples/inode_cache/buggy.textproto
 expect_code "token prefix" 2
 expect_in "token prefix" "$ERR" "bad prefix"
 
+# A token of format version 2 (pinned by //tests/explore:golden_test before
+# version 3) is refused, naming both versions.
+irun replay fl1-AvPrmZ7BytanhAGT18PC0LWuihQBAgMDhAEBAJ_davk \
+  examples/inode_cache/buggy.textproto
+expect_code "version 2 token" 2
+expect_in "version 2 token" "$ERR" \
+  "replay token: version 2 is not supported: this faultline reads version 3"
+
 # A real token with one character changed fails its checksum (or its
 # base64, if the new character is not in the alphabet).
 ICACHE_RUN="$TMP/icache.json"
 irun run --json --progress=none examples/inode_cache/buggy.textproto
 cp "$OUT" "$ICACHE_RUN"
-TOKEN=$(grep -m1 '"replay_token"' "$ICACHE_RUN" | sed -E 's/.*"replay_token": *"([^"]*)".*/\1/')
+TOKEN=$(json_token "$ICACHE_RUN")
 if [[ -z "$TOKEN" ]]; then
   fail "icache --json: no replay_token"
 else
@@ -284,34 +247,6 @@ else
       "VIOLATION icache.use_after_free"
   fi
 fi
-
-# --- thread backend tokens -------------------------------------------------
-
-# A real-thread run cannot be replayed step by step: replay reruns its seed
-# on threads until the failure comes back; minimize refuses the token.
-THREADS_PLAN=plans/seed_race_prefix_threads.textproto
-run run --json --progress=none "$THREADS_PLAN"
-expect_code "threads run" 0
-TTOKEN=$(grep -m1 '"replay_token"' "$OUT" | sed -E 's/.*"replay_token": *"([^"]*)".*/\1/')
-if [[ -z "$TTOKEN" ]]; then
-  fail "threads --json: no replay_token"
-else
-  run replay "$TTOKEN" "$THREADS_PLAN"
-  expect_code "threads replay" 0
-  expect_in "threads replay" "$OUT" "VIOLATION btrfs_release_extent_buffer_pages.under_io"
-  expect_re "threads replay" "$OUT" "thread backend token: failed again after [0-9]+ attempts"
-
-  run minimize "$TTOKEN" "$THREADS_PLAN"
-  expect_code "threads minimize" 2
-  expect_in "threads minimize" "$ERR" "only the fiber backend"
-fi
-
-# `trace` of a thread-backend plan runs its iteration on threads: every
-# operation is in the events, each by a task of the scenario.
-run trace plans/seed_race_postfix_threads.textproto --format=events
-expect_code "threads trace" 0
-expect_re "threads trace" "$OUT" "inc_not_zero|rmw"
-expect_in "threads trace" "$OUT" "no violation"
 
 # --- listings and checks ----------------------------------------------------
 
@@ -437,8 +372,4 @@ irun run --progress=none --json_out="$TMP/no/such/dir/report.json" \
 expect_code "--json_out unwritable" 2
 expect_in "--json_out unwritable" "$ERR" "--json_out: cannot write $TMP/no/such/dir/report.json"
 
-if [[ "$failures" != 0 ]]; then
-  echo "$failures case(s) failed"
-  exit 1
-fi
-echo "all cases passed"
+finish

@@ -11,6 +11,8 @@
 // Changed once on purpose: the seed plans now hold the page in reclaim
 // across cpu1's trylock instead of injecting the failure, and the
 // trylock-failure note names the page's holder (or says "injected").
+// Re-pinned once for the token format alone: version 3 tokens carry the
+// same fields as before (the trace hashes did not change).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -106,8 +108,8 @@ TEST(GoldenTest, SeedRacePrefixPct) {
        2,
        3,
        5642483866661369351u,
-       "fl1-AvPrmZ7BytanhAGT18PC0LWuihQBAgMDhAEBAJ_davk",
-       "fl1-AvPrmZ7BytanhAGT18PC0LWuihQBAAC2hTPu"});
+       "fl3-CfN1xhNUWk-EEZPrUAituRQUGAEiAwOEASoCAwEfQjix",
+       "fl3-CfN1xhNUWk-EEZPrUAituRQUGAHcR9pV"});
 }
 
 TEST(GoldenTest, SeedRacePostfixPct) {
@@ -137,11 +139,11 @@ TEST(GoldenTest, SeedRacePrefixRandom) {
        1,
        1328,
        15528013844998691031u,
-       "fl1-"
-       "AvPrmZ7BytanhAHQ7siRj7DrrhUANAEDAQEBAwECAgEHAwICAwMEAwECCAMCAgEDAQIBAwQ"
-       "DAwIBAwECAgMDAgMDAQICAwMDAgITAwICAwMBAgEDAQIBAwICAQMBAngBBgMFAQIDAwMBAQ"
-       "EDAwEEAwIBAwMBAQQDAQEGBAEDAJQri8I",
-       "fl1-AvPrmZ7BytanhAHQ7siRj7DrrhUAASQDAQEhaHKW"});
+       "fl3-"
+       "CfN1xhNUWk-EEVA3MvKArV0VIjQBAQEBAgcCAwQBCAIBAQEEAwEBAgMDAQIDAhMCAwEBAQE"
+       "CAQF4BgUCAwEBAwQCAwEEAQYBKjQDAQMCAQMCAwMCAwIDAgMDAgMCAwIDAgMDAgMCAwIDAg"
+       "MCAwIBAwEDAwEDAQMBAwEDAQQDhZXxVA",
+       "fl3-CfN1xhNUWk-EEVA3MvKArV0VIgEkKgEDMgEB45ACdA"});
 }
 
 TEST(GoldenTest, SeedRacePrefixExhaustive) {

@@ -1,6 +1,7 @@
-// Goal: the explorer finds the btrfs seed race, minimizes it and renders it
-// as the race it is: on fibers, with a minimized token that replays against
-// the plan file; on real threads, from the failing run's own trace.
+// Goal: the explorer finds the btrfs seed race on fibers, minimizes it and
+// renders it as the race it is, with a minimized token that replays against
+// the plan file. (On real threads: seed_race_threads_test.cc, which
+// tools/test also runs under ThreadSanitizer.)
 // Method: plans/seed_race_prefix*.textproto loaded by path and run in process
 // with Explorer::Run; assertions on the Report and its rendered table. The
 // PCT plan's minimized table is pinned whole in
@@ -8,11 +9,9 @@
 // docs/btrfs_eb.md show it): a change to it is a change to what users read
 // and is re-pinned on purpose (the test writes the table it got to
 // $TEST_UNDECLARED_OUTPUTS_DIR).
-#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,7 +21,6 @@
 #include "framework/explore/explorer_options.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
-#include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/replay_token.h"
 #include "gtest/gtest.h"
 #include "tests/explore/explorer_harness.h"
@@ -111,48 +109,6 @@ TEST(ExplorerSeedRace, MinimizedTokenReplaysAgainstThePlanFile) {
   EXPECT_EQ(token->plan_hash, PlanHash(*plan));
   ExpectReplayReproduces(*plan, v->replay_token(), kUnderIo);
   ExpectReplayReproduces(*plan, v->minimized_token(), kUnderIo);
-}
-
-// The thread backend: the same race found by real threads, reported with a
-// best-effort token (strategy kThreads, no switches) and rendered from the
-// failing run's own trace, since it cannot be replayed or minimized. Row
-// order between tasks is the order their notes were recorded, so only the
-// presence of the race's steps is asserted, and that the BUG_ON ends it.
-TEST(ExplorerThreads, SeedRaceFoundOnRealThreadsAndRenderedFromItsOwnTrace) {
-  constexpr char kPath[] = "plans/seed_race_prefix_threads.textproto";
-  absl::StatusOr<Plan> plan = LoadPlanFile(kPath);
-  ASSERT_TRUE(plan.ok()) << plan.status();
-  Explorer explorer(*plan, kPath, ExplorerOptions());
-  absl::StatusOr<Report> report = explorer.Run();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_TRUE(report->expectations_met());
-  EXPECT_EQ(report->backend(), "threads");
-  EXPECT_EQ(report->strategy(), "os");
-  const ViolationReport* v = FindViolation(*report, kUnderIo);
-  ASSERT_NE(v, nullptr);
-  EXPECT_TRUE(v->minimized_token().empty());
-  EXPECT_GE(v->fault_fires(), 1u);
-  absl::StatusOr<ReplayToken> token = DecodeReplayToken(v->replay_token());
-  ASSERT_TRUE(token.ok()) << token.status();
-  EXPECT_EQ(token->strategy, static_cast<uint8_t>(StrategyKind::kThreads));
-  EXPECT_TRUE(token->switches.empty());
-  EXPECT_EQ(token->seed, v->iteration_seed());
-
-  const std::vector<std::string> rows = TableRows(v->rendered_table());
-  ASSERT_FALSE(rows.empty());
-  for (const char* needle :
-       {"try_release_extent_buffer: clear TREE_REF", "set io_pages",
-        "release_extent_buffer: refs -> 0"}) {
-    const std::string want = Squeeze(needle);
-    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(),
-                            [&](const std::string& row) {
-                              return row.find(want) != std::string::npos;
-                            }))
-        << "no row \"" << needle << "\" in:\n"
-        << v->rendered_table();
-  }
-  EXPECT_NE(rows.back().find(kUnderIo), std::string::npos)
-      << v->rendered_table();
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ TEST(LoadPlanFile, LoadsAReplayPlan) {
   absl::StatusOr<Plan> plan =
       LoadPlanFile("tests/framework/testdata/replay.textproto");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_EQ(plan->exploration().replay_token(), "fl1:42:0:3a9c");
+  EXPECT_EQ(plan->exploration().replay_token(), "fl3-CbKCHTvwo_bKES8AWx8iIimcGAIiAgQDKgICASuDUDo");
 }
 
 TEST(LoadPlanFile, ErrorNamesTheFileLineAndColumn) {

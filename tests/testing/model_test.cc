@@ -43,10 +43,10 @@ TEST(CheckModel, RaceFailsWithTokenTableAndReplayCommand) {
   ASSERT_FALSE(result);
   const std::string message = result.message();
   EXPECT_NE(message.find("model_test.lost_update"), std::string::npos);
-  EXPECT_NE(message.find("replay token: fl1-"), std::string::npos) << message;
+  EXPECT_NE(message.find("replay token: fl3-"), std::string::npos) << message;
   EXPECT_NE(message.find("count"), std::string::npos);  // the table's label
   EXPECT_NE(message.find("replay it: "), std::string::npos) << message;
-  EXPECT_NE(message.find("FAULTLINE_REPLAY=fl1-"), std::string::npos);
+  EXPECT_NE(message.find("FAULTLINE_REPLAY=fl3-"), std::string::npos);
   EXPECT_NE(message.find("CheckModel.RaceFailsWithTokenTableAndReplayCommand"),
             std::string::npos);
 }

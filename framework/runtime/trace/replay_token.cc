@@ -1,31 +1,36 @@
-// Replay token encoding: version, varint fields (steps delta-coded), a
-// checksum, base64url (see replay_token.h).
+// Replay token encoding, version 3: the fields as a ReplayTokenFields
+// message serialized deterministically, a checksum, WebSafeBase64 (see
+// replay_token.h). Versions 1 and 2 are recognised only to be refused.
 #include "framework/runtime/trace/replay_token.h"
 
 #include <cstdint>
-#include <cstring>
+#include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "framework/check.h"
 #include "framework/rng.h"
+#include "framework/runtime/trace/replay_token.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/unknown_field_set.h"
 
 namespace faultline {
 namespace {
 
-constexpr absl::string_view kPrefix = "fl1-";
-// Version 2: fire draws are KeyedBits of a per-(task, rule) key (rng.h), so
-// a version 1 token's suppressed fire ordinals name other fires.
-constexpr uint8_t kVersion = 2;
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr int kVersion = 3;
+constexpr absl::string_view kPrefix = "fl3-";
+// Versions 1 and 2 shared this prefix and carried the version as the first
+// varint of the payload: version 1 before fire draws became KeyedBits of a
+// per-(task, rule) key, version 2 with hand-written varints.
+constexpr absl::string_view kOldPrefix = "fl1-";
+constexpr size_t kChecksumBytes = 4;
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
+absl::Status Invalid(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("replay token: ", what));
 }
 
 uint32_t Checksum(absl::string_view bytes) {
@@ -34,204 +39,185 @@ uint32_t Checksum(absl::string_view bytes) {
   return static_cast<uint32_t>(h);
 }
 
-std::string Base64UrlEncode(absl::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
+absl::Status Unsupported(absl::string_view version, bool newer) {
+  return Invalid(absl::StrCat(
+      "version ", version, " is not supported: this faultline reads version ",
+      kVersion, " (\"", kPrefix, "\")",
+      newer ? "; the token comes from a newer faultline"
+            : "; the token format changed since, so re-run the search that "
+              "made the token to get a new one"));
 }
 
-absl::StatusOr<std::string> Base64UrlDecode(absl::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char* pos = std::strchr(kAlphabet, in[i]);
-    if (in[i] == '\0' || pos == nullptr) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "replay token: invalid base64url character '%c' at position %d",
-          in[i], i + kPrefix.size()));
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(pos - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
+// The version a token of an older format names: the first payload byte
+// (versions 1 and 2 were one-byte varints). "1 or 2" when it is unreadable.
+std::string OldVersion(absl::string_view body) {
+  std::string bytes;
+  if (absl::WebSafeBase64Unescape(body, &bytes) && !bytes.empty() &&
+      (bytes[0] == 1 || bytes[0] == 2)) {
+    return absl::StrCat(static_cast<int>(bytes[0]));
   }
-  return out;
+  return "1 or 2";
 }
 
-// Reads varints from a byte string, remembering the first error.
-class Reader {
- public:
-  explicit Reader(absl::string_view data) : data_(data) {}
-  bool Varint(uint64_t& v, const char* what) {
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) {
-        error_ = absl::StrCat("truncated token: data ends while reading ", what,
-                              " at byte ", pos_);
-        return false;
-      }
-      const uint8_t byte = static_cast<uint8_t>(data_[pos_++]);
-      v |= uint64_t{byte & 0x7fu} << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    error_ = absl::StrCat("malformed varint in ", what);
-    return false;
+// Refuses a "flN-" token of another version; OK for anything else.
+absl::Status RefuseOtherVersion(absl::string_view text) {
+  if (text.substr(0, kOldPrefix.size()) == kOldPrefix) {
+    return Unsupported(OldVersion(text.substr(kOldPrefix.size())), false);
   }
-  bool AtEnd() const { return pos_ == data_.size(); }
-  const std::string& error() const { return error_; }
-
- private:
-  absl::string_view data_;
-  size_t pos_ = 0;
-  std::string error_;
-};
-
-absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
-  Reader r(payload);
-  uint64_t version, strategy, count, value, task;
-  auto fail = [&r] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("replay token: ", r.error()));
-  };
-  if (!r.Varint(version, "version")) return fail();
-  if (version != kVersion) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "replay token: version ", version,
-        " is not supported: this faultline "
-        "reads version ",
-        kVersion,
-        version < kVersion ? " (fault draws changed since; re-run the search "
-                             "that made the token to get a new one)"
-                           : " (the token comes from a newer faultline)"));
-  }
-  if (!r.Varint(token.plan_hash, "plan hash") ||
-      !r.Varint(token.seed, "seed") || !r.Varint(strategy, "strategy") ||
-      !r.Varint(count, "switch count")) {
-    return fail();
-  }
-  if (strategy > static_cast<uint64_t>(kLastStrategyKind)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("replay token: unknown strategy ", strategy));
-  }
-  token.strategy = static_cast<uint8_t>(strategy);
-  uint64_t step = 0;
-  for (uint64_t i = 0; i < count; ++i) {
-    if (!r.Varint(value, "switch step") || !r.Varint(task, "switch task")) {
-      return fail();
-    }
-    // Steps are strictly ascending (only the first may be step 0), and steps
-    // and tasks are 32-bit: anything else was not written by Encode().
-    if ((value == 0 && i != 0) || value > UINT32_MAX - step ||
-        task > UINT32_MAX) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "replay token: switch ", i, " is out of range (step delta ", value,
-          ", task ", task, ")"));
-    }
-    step += value;
-    token.switches.emplace_back(static_cast<uint32_t>(step),
-                                static_cast<uint32_t>(task));
-  }
-  if (!r.Varint(count, "suppressed fire count")) return fail();
-  for (uint64_t i = 0; i < count; ++i) {
-    if (!r.Varint(value, "suppressed fire")) return fail();
-    if (i != 0 && value <= token.suppressed_fires.back()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "replay token: suppressed fires not ascending at index ", i, " (",
-          token.suppressed_fires.back(), " then ", value, ")"));
-    }
-    token.suppressed_fires.push_back(value);
-  }
-  if (!r.AtEnd()) {
-    if (!r.Varint(count, "branch fire count")) return fail();
-    for (uint64_t i = 0; i < count; ++i) {
-      if (!r.Varint(value, "branch fire")) return fail();
-      if (i != 0 && value <= token.branch_fires.back()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "replay token: branch fires not ascending at index ", i));
-      }
-      token.branch_fires.push_back(value);
-    }
-  }
-  if (!r.AtEnd()) {
-    return absl::InvalidArgumentError("replay token: trailing bytes");
+  const size_t dash = text.find('-');
+  int version = 0;
+  if (text.substr(0, 2) == "fl" && dash != absl::string_view::npos &&
+      dash > 2 && absl::SimpleAtoi(text.substr(2, dash - 2), &version) &&
+      absl::ascii_isdigit(text[2]) && version != kVersion) {
+    return Unsupported(absl::StrCat(version), version > kVersion);
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckAlphabet(absl::string_view body) {
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_') {
+      return Invalid(absl::StrFormat(
+          "invalid base64url character '%s' at position %d",
+          absl::CHexEscape(absl::string_view(&c, 1)), i + kPrefix.size()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Every repeated field strictly ascending: anything else was not written by
+// Encode().
+absl::Status CheckAscending(
+    const google::protobuf::RepeatedField<uint64_t>& fires,
+    absl::string_view what) {
+  for (int i = 1; i < fires.size(); ++i) {
+    if (fires[i] <= fires[i - 1]) {
+      return Invalid(absl::StrCat(what, " not ascending at index ", i, " (",
+                                  fires[i - 1], " then ", fires[i], ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReplayToken> FromFields(const ReplayTokenFields& fields) {
+  const google::protobuf::UnknownFieldSet& unknown =
+      fields.GetReflection()->GetUnknownFields(fields);
+  if (!unknown.empty()) {
+    return Invalid(absl::StrCat("unknown field ", unknown.field(0).number(),
+                                " (not written by this faultline)"));
+  }
+  if (fields.strategy() > static_cast<uint32_t>(kLastStrategyKind)) {
+    return Invalid(absl::StrCat("unknown strategy ", fields.strategy()));
+  }
+  if (fields.switch_step_deltas_size() != fields.switch_tasks_size()) {
+    return Invalid(absl::StrCat(fields.switch_step_deltas_size(),
+                                " switch steps but ",
+                                fields.switch_tasks_size(), " switch tasks"));
+  }
+  ReplayToken token;
+  token.plan_hash = fields.plan_hash();
+  token.seed = fields.seed();
+  token.strategy = static_cast<uint8_t>(fields.strategy());
+  uint32_t step = 0;
+  for (int i = 0; i < fields.switch_step_deltas_size(); ++i) {
+    const uint32_t delta = fields.switch_step_deltas(i);
+    // Steps are strictly ascending (only the first may be step 0) and fit
+    // in 32 bits.
+    if ((delta == 0 && i != 0) || delta > UINT32_MAX - step) {
+      return Invalid(absl::StrCat("switch ", i, " is out of range (step delta ",
+                                  delta, " after step ", step, ")"));
+    }
+    step += delta;
+    token.switches.emplace_back(step, fields.switch_tasks(i));
+  }
+  absl::Status status =
+      CheckAscending(fields.suppressed_fires(), "suppressed fires");
+  if (!status.ok()) return status;
+  status = CheckAscending(fields.branch_fires(), "branch fires");
+  if (!status.ok()) return status;
+  token.suppressed_fires.assign(fields.suppressed_fires().begin(),
+                                fields.suppressed_fires().end());
+  token.branch_fires.assign(fields.branch_fires().begin(),
+                            fields.branch_fires().end());
+  return token;
 }
 
 }  // namespace
 
 std::string ReplayToken::Encode() const {
-  std::string bytes;
-  PutVarint(bytes, kVersion);
-  PutVarint(bytes, plan_hash);
-  PutVarint(bytes, seed);
-  PutVarint(bytes, strategy);
-  PutVarint(bytes, switches.size());
+  ReplayTokenFields fields;
+  fields.set_plan_hash(plan_hash);
+  fields.set_seed(seed);
+  fields.set_strategy(strategy);
   uint32_t last_step = 0;
   for (size_t i = 0; i < switches.size(); ++i) {
     const auto [step, task] = switches[i];
     FL_CHECK(i == 0 || step > last_step);
-    PutVarint(bytes, step - last_step);  // ascending: small deltas
-    PutVarint(bytes, task);
+    fields.add_switch_step_deltas(step - last_step);
+    fields.add_switch_tasks(task);
     last_step = step;
   }
-  PutVarint(bytes, suppressed_fires.size());
-  for (uint64_t fire : suppressed_fires) PutVarint(bytes, fire);
-  if (!branch_fires.empty()) {
-    PutVarint(bytes, branch_fires.size());
-    for (uint64_t fire : branch_fires) PutVarint(bytes, fire);
+  for (uint64_t fire : suppressed_fires) fields.add_suppressed_fires(fire);
+  for (uint64_t fire : branch_fires) fields.add_branch_fires(fire);
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    FL_CHECK(fields.SerializeToCodedStream(&out));
   }
   const uint32_t sum = Checksum(bytes);
-  for (int i = 0; i < 4; ++i)
+  for (size_t i = 0; i < kChecksumBytes; ++i) {
     bytes.push_back(static_cast<char>(sum >> (8 * i)));
-  return absl::StrCat(kPrefix, Base64UrlEncode(bytes));
+  }
+  return absl::StrCat(kPrefix, absl::WebSafeBase64Escape(bytes));
 }
 
 absl::StatusOr<ReplayToken> ReplayToken::Decode(absl::string_view text) {
+  absl::Status status = RefuseOtherVersion(text);
+  if (!status.ok()) return status;
   if (text.substr(0, kPrefix.size()) != kPrefix) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("replay token: bad prefix: expected \"", kPrefix,
-                     "\", got \"", text.substr(0, kPrefix.size()), "\""));
+    return Invalid(absl::StrCat("bad prefix: expected \"", kPrefix,
+                                "\", got \"",
+                                absl::CHexEscape(text.substr(0, kPrefix.size())),
+                                "\""));
   }
-  absl::StatusOr<std::string> bytes =
-      Base64UrlDecode(text.substr(kPrefix.size()));
-  if (!bytes.ok()) return bytes.status();
-  if (bytes->size() < 5) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "replay token: truncated: ", bytes->size(), " bytes, need at least 5"));
+  const absl::string_view body = text.substr(kPrefix.size());
+  status = CheckAlphabet(body);
+  if (!status.ok()) return status;
+  std::string bytes;
+  if (!absl::WebSafeBase64Unescape(body, &bytes)) {
+    return Invalid(absl::StrCat("truncated: ", body.size(),
+                                " base64url characters cannot end a token"));
   }
-  const absl::string_view payload(bytes->data(), bytes->size() - 4);
+  if (bytes.size() < kChecksumBytes) {
+    return Invalid(absl::StrCat("truncated: ", bytes.size(),
+                                " bytes, need at least ", kChecksumBytes));
+  }
+  const absl::string_view payload(bytes.data(),
+                                  bytes.size() - kChecksumBytes);
   uint32_t stored = 0;
-  for (int i = 0; i < 4; ++i) {
-    stored |= uint32_t{static_cast<uint8_t>((*bytes)[payload.size() + i])}
+  for (size_t i = 0; i < kChecksumBytes; ++i) {
+    stored |= uint32_t{static_cast<uint8_t>(bytes[payload.size() + i])}
               << (8 * i);
   }
   if (stored != Checksum(payload)) {
-    return absl::InvalidArgumentError(
-        "replay token: checksum mismatch (the token was altered or cut)");
+    return Invalid("checksum mismatch (the token was altered or cut)");
   }
-  ReplayToken token;
-  absl::Status status = ParseFields(payload, token);
-  if (!status.ok()) return status;
-  // One spelling per token: spare low bits in the last character, or a
-  // varint with redundant continuation bytes, would otherwise pass the
-  // checksum and make two texts name one schedule.
-  if (token.Encode() != text) {
-    return absl::InvalidArgumentError(
-        "replay token: not in canonical form (the token was altered)");
+  ReplayTokenFields fields;
+  if (!fields.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return Invalid("the fields do not parse (the token was not written by "
+                   "faultline)");
+  }
+  absl::StatusOr<ReplayToken> token = FromFields(fields);
+  if (!token.ok()) return token.status();
+  // One spelling per token: spare low bits in the last character, a varint
+  // with redundant continuation bytes, fields out of order or repeated, or
+  // an unpacked repeated field would otherwise pass the checksum and make
+  // two texts name one schedule.
+  if (token->Encode() != text) {
+    return Invalid("not in canonical form (the token was altered)");
   }
   return token;
 }

@@ -9,14 +9,16 @@
 // seed. Together with the same binary and plan, a token reproduces the run
 // exactly on the fiber backend (NewReplayStrategy(token.switches, kStrict)).
 //
-// Encoding: "fl1-" + base64url (no padding) of varint-packed fields and a
-// 32-bit checksum. Typical failing runs (a few dozen switches) stay well
-// under 256 characters.
+// Encoding, version 3: "fl3-" + WebSafeBase64 (no padding) of the fields as
+// a ReplayTokenFields message (replay_token.proto, serialized
+// deterministically) and a 32-bit checksum. Typical failing runs (a few
+// dozen switches) stay well under 256 characters. Tokens of versions 1 and
+// 2 ("fl1-") are refused with a message naming both versions.
 //
 // Example:
 //   ReplayToken token = MakeReplayToken(result.trace, plan_hash, seed,
 //                                       strategy->kind());
-//   std::string text = token.Encode();            // "fl1-AQ..."
+//   std::string text = token.Encode();            // "fl3-..."
 //   absl::StatusOr<ReplayToken> back = ReplayToken::Decode(text);
 //
 // Thread-safety: plain value.
@@ -51,9 +53,10 @@ struct ReplayToken {
   std::vector<uint64_t> branch_fires;
 
   std::string Encode() const;
-  // InvalidArgument naming what is wrong: bad prefix, bad base64 character,
-  // checksum mismatch, truncated data, unknown version or strategy, fields
-  // out of range or out of order, trailing bytes.
+  // InvalidArgument naming what is wrong: another version (both named), bad
+  // prefix, bad base64url character, truncated, checksum mismatch, fields
+  // that do not parse, unknown field or strategy, fields out of range or
+  // out of order, a spelling Encode() would not write.
   static absl::StatusOr<ReplayToken> Decode(absl::string_view text);
 
   friend bool operator==(const ReplayToken& a, const ReplayToken& b) {
