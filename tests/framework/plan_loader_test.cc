@@ -53,7 +53,8 @@ TEST(LoadPlanFile, LoadsAReplayPlan) {
   absl::StatusOr<Plan> plan =
       LoadPlanFile("tests/framework/testdata/replay.textproto");
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_EQ(plan->exploration().replay_token(), "fl3-CbKCHTvwo_bKES8AWx8iIimcGAIiAgQDKgICASuDUDo");
+  EXPECT_EQ(plan->exploration().replay_token(),
+            "fl3-CbKCHTvwo_bKES8AWx8iIimcGAIiAgQDKgICASuDUDo");
 }
 
 TEST(LoadPlanFile, ErrorNamesTheFileLineAndColumn) {

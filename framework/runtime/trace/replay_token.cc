@@ -178,10 +178,9 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(absl::string_view text) {
   absl::Status status = RefuseOtherVersion(text);
   if (!status.ok()) return status;
   if (text.substr(0, kPrefix.size()) != kPrefix) {
-    return Invalid(absl::StrCat("bad prefix: expected \"", kPrefix,
-                                "\", got \"",
-                                absl::CHexEscape(text.substr(0, kPrefix.size())),
-                                "\""));
+    return Invalid(
+        absl::StrCat("bad prefix: expected \"", kPrefix, "\", got \"",
+                     absl::CHexEscape(text.substr(0, kPrefix.size())), "\""));
   }
   const absl::string_view body = text.substr(kPrefix.size());
   status = CheckAlphabet(body);
@@ -195,8 +194,7 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(absl::string_view text) {
     return Invalid(absl::StrCat("truncated: ", bytes.size(),
                                 " bytes, need at least ", kChecksumBytes));
   }
-  const absl::string_view payload(bytes.data(),
-                                  bytes.size() - kChecksumBytes);
+  const absl::string_view payload(bytes.data(), bytes.size() - kChecksumBytes);
   uint32_t stored = 0;
   for (size_t i = 0; i < kChecksumBytes; ++i) {
     stored |= uint32_t{static_cast<uint8_t>(bytes[payload.size() + i])}
@@ -206,9 +204,11 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(absl::string_view text) {
     return Invalid("checksum mismatch (the token was altered or cut)");
   }
   ReplayTokenFields fields;
-  if (!fields.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return Invalid("the fields do not parse (the token was not written by "
-                   "faultline)");
+  if (!fields.ParseFromArray(payload.data(),
+                             static_cast<int>(payload.size()))) {
+    return Invalid(
+        "the fields do not parse (the token was not written by "
+        "faultline)");
   }
   absl::StatusOr<ReplayToken> token = FromFields(fields);
   if (!token.ok()) return token.status();
