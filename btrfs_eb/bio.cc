@@ -79,6 +79,9 @@ void bio_endio(FsInfo* fs_info, Bio* bio) {
   } else {
     end_bio_extent_buffer_writepage(fs_info, bio);
   }
+  // The completion is done with the eb (it may be freed by now: the last
+  // page's hook may have dropped the last ref; only the mark is written).
+  if (bio->eb != nullptr) bio->eb->SetIoInFlight(false);
 }
 
 // end_bio_extent_readpage, btree branch. Per page, io_pages

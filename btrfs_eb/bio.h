@@ -43,6 +43,9 @@ struct Bio {
   std::vector<Page*> pages;  // contiguous btree pages
   int status = 0;            // 0 or -errno (bi_status)
   int mirror = 1;            // MODEL: one copy; mirror 1 serves every read
+  // Model bookkeeping: the eb whose pages these are (one bio per eb), whose
+  // I/O-in-flight mark the completion clears when it is done (eb.io_pinned).
+  ExtentBuffer* eb = nullptr;
 };
 
 // submit_bio (btree_submit_bio_hook): hands the bio to the device.

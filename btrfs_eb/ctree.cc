@@ -48,6 +48,7 @@ ExtentBuffer* btrfs_root_node(FsInfo* fs_info) {
   ExtentBuffer* eb = fs_info->root_node;
   FL_CHECK(eb != nullptr);
   FL_BUG_ON(!eb->refs().IncNotZero(), "ctree.root_node_dead");
+  eb->NoteRefTaken();
   return eb;
 }
 

@@ -41,6 +41,7 @@ int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror) {
   auto* eb = reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read());
   if (eb == nullptr) return 0;
   const int old_refs = eb->refs().fetch_add(1);
+  eb->NoteRefTaken();
   if (old_refs == 0) {
     // The same race as the BUG_ON in btrfs_release_extent_buffer_pages,
     // seen from the completion: the reader dropped refs to 0 with this read

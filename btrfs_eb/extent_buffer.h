@@ -95,6 +95,7 @@ class ExtentBuffer {
   bool PeekFlag(int bit) const { return bflags_.PeekBit(bit); }
   unsigned long PeekFlags() const { return bflags_.Peek(); }
   Page* PeekPage(int i) const { return pages_[i]; }
+  bool PeekRefsLocked() const { return refs_lock_.PeekLocked(); }
   bool PeekFreed() const { return freed_.load(std::memory_order_acquire); }
   // refs reached 0 (release_extent_buffer): no ref may be taken again.
   bool PeekDead() const { return dead_.load(std::memory_order_acquire); }
@@ -107,6 +108,21 @@ class ExtentBuffer {
   void MarkFreed();
   // "refs=1 io=0 UPTODATE|TREE_REF" for notes and failure messages.
   std::string Describe() const;
+
+  // --- The reference ledger (check eb.ledger, invariants.h): how many of
+  // refs the model's code paths hold, other than the tree's (TREE_REF). The
+  // caller of a refs operation records it right after the operation, in the
+  // same scheduling step (the next instrumented operation is the next
+  // step), so the ledger agrees with refs at every step outside refs_lock.
+  // Starts at 1: __alloc_extent_buffer's ref belongs to the allocator.
+  int PeekHeld() const { return held_.load(std::memory_order_relaxed); }
+  void NoteRefTaken() { held_.fetch_add(1, std::memory_order_relaxed); }
+  void NoteRefDropped() { held_.fetch_sub(1, std::memory_order_relaxed); }
+  // A read or write bio of this eb was submitted and its completion has not
+  // finished with the eb (check eb.io_pinned). Marks the eb changed for the
+  // incremental step checks, as no operation reports it.
+  bool PeekIoInFlight() const { return io_in_flight_.load(); }
+  void SetIoInFlight(bool in_flight);
 
  private:
   ExtentBuffer* Live() const {
@@ -131,6 +147,8 @@ class ExtentBuffer {
   std::atomic<bool> freed_{false};
   std::atomic<bool> dead_{false};
   std::atomic<bool> published_{false};
+  std::atomic<int> held_{1};
+  std::atomic<bool> io_in_flight_{false};
 };
 
 // Names of the set bits, "UPTODATE|TREE_REF|IN_TREE".

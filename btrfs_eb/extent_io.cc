@@ -71,6 +71,7 @@ ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start) {
       Note("find_extent_buffer: found, refs == 0 (dying) -> not found");
       return nullptr;
     }
+    eb->NoteRefTaken();
     Note(absl::StrCat("find_extent_buffer: found, inc_not_zero refs ",
                       eb->PeekRefs() - 1, "->", eb->PeekRefs()));
   }
@@ -130,6 +131,7 @@ void free_extent_buffer(ExtentBuffer* eb) {
     const bool unmapped = eb->bflags().test_bit(EXTENT_BUFFER_UNMAPPED);
     if ((!unmapped && refs <= 3) || (unmapped && refs == 1)) break;
     if (eb->refs().Cmpxchg(refs, refs - 1) == refs) {
+      eb->NoteRefDropped();
       Note(absl::StrCat("free_extent_buffer: fast path refs ", refs, "->",
                         refs - 1));
       return;
@@ -164,7 +166,9 @@ void free_extent_buffer_stale(ExtentBuffer* eb) {
 int release_extent_buffer(ExtentBuffer* eb) {
   FL_WARN_ON(eb->refs().Read() == 0, "release_extent_buffer.refs_zero");
   FsInfo* fs_info = eb->fs_info();
-  if (!eb->refs().DecAndTest()) {
+  const bool last = eb->refs().DecAndTest();
+  eb->NoteRefDropped();  // the caller's (try_release: the tree's, handed over)
+  if (!last) {
     Note(absl::StrCat("release_extent_buffer: refs -> ", eb->PeekRefs()));
     eb->refs_lock().Unlock();
     return 0;
@@ -272,6 +276,9 @@ int try_release_extent_buffer(Page* page) {
     return 0;
   }
   Note("try_release_extent_buffer: clear TREE_REF");
+  // The tree's ref is now this task's to drop (release_extent_buffer drops
+  // a caller's ref).
+  eb->NoteRefTaken();
   return release_extent_buffer(eb);
 }
 

@@ -23,7 +23,10 @@ using this_task::Note;
 ExtentBuffer* TakeOverOrReuse(Page* p)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->address_space->private_lock) {
   auto* exists = reinterpret_cast<ExtentBuffer*>(p->private_ptr.Read());
-  if (exists->refs().IncNotZero()) return exists;
+  if (exists->refs().IncNotZero()) {
+    exists->NoteRefTaken();
+    return exists;
+  }
   // The old eb is dying (refs 0): drop the page ref its private held; the
   // private pointer is overwritten by attach below.
   p->flags.clear_bit(PG_private);
@@ -104,7 +107,9 @@ int InsertIntoRadix(ExtentBuffer* eb, ExtentBuffer** exists) {
 // The kernel's `free_eb:` exit of alloc_extent_buffer: drop our ref, unlock the
 // pages we stored, and free the never-published eb at once.
 void AllocFail(ExtentBuffer* eb) {
-  FL_WARN_ON(!eb->refs().DecAndTest(), "alloc_extent_buffer.fail_refs");
+  const bool last = eb->refs().DecAndTest();
+  eb->NoteRefDropped();
+  FL_WARN_ON(!last, "alloc_extent_buffer.fail_refs");
   for (int i = 0; i < eb->num_pages(); ++i) {
     if (eb->page(i) != nullptr) unlock_page(eb->page(i));
   }

@@ -69,6 +69,8 @@ int SubmitReadPages(ExtentBuffer* eb) {
       FL_WARN_ON(!eb->bflags().test_bit(EXTENT_BUFFER_TREE_REF),
                  "eb.io_pinned");
     }
+    bio->eb = eb;
+    eb->SetIoInFlight(true);
     submit_bio(fs_info, std::move(bio));
   }
   return ret;

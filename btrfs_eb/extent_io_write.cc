@@ -152,6 +152,8 @@ int write_one_eb(ExtentBuffer* eb) {
                  "eb.io_pinned");
     }
     Note(absl::StrCat("write_one_eb: io_pages = ", num_pages, ", submit"));
+    bio->eb = eb;
+    eb->SetIoInFlight(true);
     submit_bio(eb->fs_info(), std::move(bio));
   }
   return ret;
@@ -199,6 +201,7 @@ ExtentBuffer* GrabDirtyEb(AddressSpace* mapping, uint64_t index,
             ? reinterpret_cast<ExtentBuffer*>(page->private_ptr.Read())
             : nullptr;
     if (owner != nullptr && owner != prev && owner->refs().IncNotZero()) {
+      owner->NoteRefTaken();
       eb = owner;
     }
   }

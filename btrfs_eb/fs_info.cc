@@ -128,6 +128,11 @@ void ExtentBuffer::MarkDead() {
   if (fs_info_ != nullptr) fs_info_->invariant_index()->MarkChanged(this);
 }
 
+void ExtentBuffer::SetIoInFlight(bool in_flight) {
+  io_in_flight_.store(in_flight);
+  if (fs_info_ != nullptr) fs_info_->invariant_index()->MarkChanged(this);
+}
+
 void ExtentBuffer::MarkFreed() {
   const bool was_freed = freed_.exchange(true, std::memory_order_acq_rel);
   if (fs_info_ != nullptr) fs_info_->invariant_index()->MarkChanged(this);

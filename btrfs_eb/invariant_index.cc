@@ -25,7 +25,9 @@ void InvariantIndex::AddExtentBuffer(const ExtentBuffer* eb) {
   base::SpinMutexLock lock(&mu_);
   for (const void* field :
        {static_cast<const void*>(&mut->refs()),
-        static_cast<const void*>(&mut->io_pages()), mut->bflags().object()}) {
+        static_cast<const void*>(&mut->io_pages()), mut->bflags().object(),
+        // Its release is when the ledger (checked outside it) holds again.
+        static_cast<const void*>(&mut->refs_lock())}) {
     targets_[field] = Target{Kind::kEb, eb, 0};
   }
   changed_.push_back(eb);

@@ -4,10 +4,10 @@
 //
 // What the incremental step invariants (invariants.h) need to check only what
 // a step changed: a map from the objects instrumented operations report
-// (an eb's refs, io_pages and bflags, a page's refcount, flags and private,
-// a buffer radix slot) back to the model object they belong to, and the
-// extent buffers whose uninstrumented bookkeeping changed (MarkDead,
-// MarkFreed), which no operation reports.
+// (an eb's refs, io_pages, bflags and refs_lock, a page's refcount, flags
+// and private, a buffer radix slot) back to the model object they belong
+// to, and the extent buffers whose uninstrumented bookkeeping changed
+// (MarkDead, MarkFreed, SetIoInFlight), which no operation reports.
 //
 // FsInfo owns one; the eb arena, the page arena and the radix register into
 // it as they create objects.

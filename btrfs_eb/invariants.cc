@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/page.h"
+#include "btrfs_eb/protocol_invariants.h"
 #include "framework/check.h"
 #include "framework/runtime/world.h"
 
@@ -76,7 +77,10 @@ void CheckStepPage(const Page& page) {
 }  // namespace
 
 void CheckStepInvariants(const FsInfo& fs_info) {
-  fs_info.ForEachExtentBuffer(CheckStepEb);
+  fs_info.ForEachExtentBuffer([&fs_info](const ExtentBuffer& eb) {
+    CheckStepEb(eb);
+    CheckStepProtocol(fs_info, eb);
+  });
   const BufferRadix& radix = *fs_info.buffer_radix();
   for (uint64_t i = 0; i < radix.nr_slots(); ++i) CheckRadixSlot(radix, i);
   fs_info.btree_mapping()->ForEachPage(CheckStepPage);
@@ -87,6 +91,7 @@ void CheckStepInvariants(const FsInfo& fs_info,
   bool freed = false;
   for (const ExtentBuffer* eb : changes.ebs) {
     CheckStepEb(*eb);
+    CheckStepProtocol(fs_info, *eb);
     freed = freed || eb->PeekFreed();
   }
   // A freed eb may be pointed at from any slot or page (a stale pointer is
@@ -95,10 +100,15 @@ void CheckStepInvariants(const FsInfo& fs_info,
   if (freed) {
     for (uint64_t i = 0; i < radix.nr_slots(); ++i) CheckRadixSlot(radix, i);
     fs_info.btree_mapping()->ForEachPage(CheckStepPage);
-    return;
   }
-  for (uint64_t i : changes.radix_slots) CheckRadixSlot(radix, i);
-  for (const Page* page : changes.pages) CheckStepPage(*page);
+  for (uint64_t i : changes.radix_slots) {
+    CheckRadixSlot(radix, i);
+    if (const ExtentBuffer* eb = radix.Peek(i)) CheckStepProtocol(fs_info, *eb);
+  }
+  for (const Page* page : changes.pages) {
+    CheckStepPage(*page);
+    CheckStepPageProtocol(fs_info, *page);
+  }
 }
 
 void CheckQuiescentInvariants(const FsInfo& fs_info) {
@@ -106,6 +116,7 @@ void CheckQuiescentInvariants(const FsInfo& fs_info) {
   fs_info.ForEachExtentBuffer([&](const ExtentBuffer& eb) {
     if (eb.PeekFreed() || eb.PeekDead()) return;  // dead: RCU free pending
     CheckQuiescentEb(fs_info, eb);
+    CheckQuiescentUptodate(eb);
     for (int i = 0; i < eb.PeekNumPages(); ++i) {
       if (eb.PeekPage(i) != nullptr) ++eb_refs[eb.PeekPage(i)];
     }

@@ -19,14 +19,18 @@
 //
 // Check names (what plans' expectations refer to):
 //   every step:  eb.refs_range, eb.io_pages_range, eb.resurrect,
-//                eb.radix_freed, page.private_freed, page.refcount_range
-//   quiescence:  eb.quiescent.tree_ref, eb.quiescent.radix,
+//                eb.radix_freed, page.private_freed, page.refcount_range,
+//                and the protocol's (protocol_invariants.h): eb.ledger,
+//                eb.writeback_tree_ref, eb.uptodate, eb.page_private,
+//                eb.io_pinned
+//   quiescence:  the above, eb.uptodate's page form,
+//                eb.quiescent.tree_ref, eb.quiescent.radix,
 //                eb.quiescent.leak, eb.quiescent.io, page.quiescent.locked,
 //                page.quiescent.private, page.quiescent.refcount
 // Checked in the model code itself: btrfs_release_extent_buffer_pages.under_io
 // (I-release-idle), eb.use_after_free (I-no-UAF), eb.double_free,
 // eb.resurrect (completion's plain increment), eb.write_order, eb.io_pinned
-// (opt-in), page.* refcount/lock misuse.
+// (opt-in, at submission), page.* refcount/lock misuse.
 //
 // Example:
 //   RegisterInvariants(world, fs_info);

@@ -67,6 +67,7 @@ constexpr Column kColumns[] = {
     {"pct3", "strategy: PCT pct_depth: 3"},
     {"pct3c", "strategy: PCT pct_depth: 3 pct_steps: PCT_CHOICE_STEPS"},
     {"pos", "strategy: POS"},
+    {"surw", "strategy: SURW"},
     {"pb0", "strategy: EXHAUSTIVE preemption_bound: 0"},
     {"pb1", "strategy: EXHAUSTIVE preemption_bound: 1"},
     {"pb2", "strategy: EXHAUSTIVE preemption_bound: 2"},

@@ -58,6 +58,7 @@ CONFIGS = [
      None),
     ("hinted pos", HINTED, "strategy: POS iterations: 2000", None),
     ("hinted random", HINTED, "strategy: RANDOM iterations: 2000", None),
+    ("hinted surw", HINTED, "strategy: SURW iterations: 2000", None),
     ("nohints pct3 swarm/point", NOHINTS, "strategy: PCT iterations: 20000",
      SWARM_POINT),
     ("nohints pct3 swarm/task", NOHINTS, "strategy: PCT iterations: 20000",
@@ -79,6 +80,8 @@ CONFIGS = [
      SWARM_ALL),
     ("nohints random swarm/all (5k)", NOHINTS,
      "strategy: RANDOM iterations: 5000", SWARM_ALL),
+    ("nohints surw swarm/all", NOHINTS, "strategy: SURW iterations: 20000",
+     SWARM_ALL),
 ]
 THREADS = "nohints threads (same time)"
 

@@ -39,7 +39,8 @@ using explore_internal::FirstFailure;
 
 constexpr uint64_t kDefaultMaxSteps = 100000;
 constexpr int kDefaultPctDepth = 3;
-// Iterations PCT runs to learn k when it counts only some steps.
+// Iterations PCT runs to learn k when it counts only some steps, and SURW
+// to learn its weights.
 constexpr uint64_t kPctCalibrationRuns = 16;
 
 const char* BackendName(Exploration::Backend backend) {
@@ -58,6 +59,8 @@ const char* StrategyName(Exploration::Strategy strategy) {
       return "pos";
     case Exploration::DPOR:
       return "dpor";
+    case Exploration::SURW:
+      return "surw";
     default:
       return "random";
   }
@@ -120,6 +123,8 @@ class ExplorationRun {
   uint64_t plan_hash_ = 0;
   // PCT's k: steps of the default schedule, or learned (Prepare).
   uint64_t pct_steps_ = 0;
+  // SURW's shared steps per task ordinal, learned from profiling runs.
+  std::vector<uint64_t> surw_weights_;
 
   Report report_;
   std::set<uint64_t> hashes_;
@@ -129,7 +134,8 @@ class ExplorationRun {
   // The iteration Run is in, for GiveUp.
   uint64_t running_index_ = 0;
   uint64_t running_seed_ = 0;
-  std::vector<uint64_t> running_fires_;  // its fault choices (Rule.branch)
+  // Its fault choices (Rule.branch): the running config's, not a copy.
+  const std::vector<uint64_t>* running_fires_ = nullptr;
   std::chrono::steady_clock::time_point start_;
   // Set by GiveUp: the failures are described without running anything.
   bool giving_up_ = false;
@@ -196,6 +202,19 @@ absl::Status ExplorationRun::Prepare() {
       pct_steps_ = std::max<uint64_t>(calibration->MaxCountedSteps(), 1);
     }
   }
+  if (exploration().strategy() == Exploration::SURW) {
+    // Like PCT's k, the weights are a function of (plan, seed) alone: every
+    // shard and RunOne profile the same iterations first.
+    std::unique_ptr<SurwProfile> profile = NewSurwProfiler(seed_);
+    IterationConfig probe = MakeConfig(profile.get());
+    for (uint64_t i = 0; i < kPctCalibrationRuns; ++i) {
+      probe.seed = IterationSeed(seed_, i);
+      IterationResult run = RunIteration(probe);
+      absl::Status ok = CheckUsable(run);
+      if (!ok.ok()) return ok;
+    }
+    surw_weights_ = profile->Weights();
+  }
   FL_CHECK(coverage_.has_value());
   return absl::OkStatus();
 }
@@ -235,6 +254,8 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       return NewReplayStrategy(replay_->switches, ReplayMode::kStrict);
     case Exploration::POS:
       return NewPosStrategy(seed);
+    case Exploration::SURW:
+      return NewSurwStrategy(seed, surw_weights_);
     default:
       return NewRandomWalkStrategy(seed);
   }
@@ -505,7 +526,8 @@ void ExplorationRun::GiveUp(const StuckIteration& stuck,
   result.violations.push_back(stuck.violation);
   result.trace = stuck.trace;
   result.steps = stuck.trace.step_count;
-  Record(running_index_, running_seed_, result, running_fires_);
+  Record(running_index_, running_seed_, result,
+         running_fires_ != nullptr ? *running_fires_ : std::vector<uint64_t>{});
   report_.set_stop_reason("wall_time");
   giving_up_ = true;
   FinishReport(
@@ -558,7 +580,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
     config.seed = seed;
     running_index_ = index;
     running_seed_ = seed;
-    running_fires_ = config.branch_fires;
+    running_fires_ = &config.branch_fires;
     IterationResult result = RunIteration(config);
     absl::Status usable = CheckUsable(result);
     if (!usable.ok()) return usable;

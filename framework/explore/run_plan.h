@@ -35,8 +35,8 @@ struct RunPlanOptions {
   std::string json_out;  // also write the JSON report here ("" = no)
   // Applied to the plan after loading (e.g. --strategy from the command
   // line); validated like the plan itself.
-  std::string
-      override_strategy;  // "", "random", "pct", "pos", "exhaustive", "dpor"
+  std::string override_strategy;  // "", "random", "pct", "pos", "surw",
+                                  // "exhaustive", "dpor"
   // For sweeps over one plan: replace exploration.pct_depth /
   // preemption_bound (-1 = keep the plan's).
   int64_t override_pct_depth = -1;

@@ -4,9 +4,12 @@
 #include <google/protobuf/text_format.h>
 
 #include <utility>
+#include <vector>
 
 #include "btrfs_eb/bio.h"
 #include "btrfs_eb/ctree.h"
+#include "btrfs_eb/disk.h"
+#include "btrfs_eb/extent_io.h"
 #include "framework/check.h"
 #include "framework/hooks.h"
 #include "framework/plan.pb.h"
@@ -98,6 +101,16 @@ int EbHarness::CompleteIo() {
 
 void EbHarness::WriteLeaf(uint64_t bytenr) {
   fs_->disk()->WriteTreeBlock(bytenr, 0, 1, {{1, LeafValueOf(1)}});
+}
+
+ExtentBuffer* EbHarness::UptodateEb(uint64_t bytenr) {
+  EbResult r = alloc_extent_buffer(fs_.get(), bytenr);
+  FL_CHECK(r.ok());
+  std::vector<uint8_t> block(r.eb->len());
+  FormatTreeBlock(block.data(), r.eb->len(), bytenr, 2, 0, {{5, 6}});
+  write_extent_buffer(r.eb, block.data(), 0, block.size());
+  set_extent_buffer_uptodate(r.eb);
+  return r.eb;
 }
 
 }  // namespace btrfs_eb

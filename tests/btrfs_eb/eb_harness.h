@@ -58,6 +58,9 @@ class EbHarness {
   int CompleteIo();
   // Writes a valid leaf with one item at `bytenr`.
   void WriteLeaf(uint64_t bytenr);
+  // A new eb at `bytenr` holding a valid leaf in its pages, UPTODATE, with
+  // the caller's ref (what btrfs_init_new_buffer hands a writer).
+  ExtentBuffer* UptodateEb(uint64_t bytenr);
 
  private:
   std::unique_ptr<FsInfo> fs_;

@@ -2,7 +2,9 @@
 // seed authors' recipe as plan rules (delays + probabilistic trylock failure),
 // pre-fix, and the same plan finds no violation post-fix (the before/after
 // pair a fix needs). Post-fix, schedules with no rules at all show no
-// violation either, in seed_race and in search_stress.
+// violation either, in seed_race and in search_stress. With the BUG_ON
+// demoted to a WARN, the free under I/O that follows is reported
+// (eb.io_pinned).
 // Method: RunIteration on the fiber backend, one fresh strategy per
 // iteration with seed = iteration index; count iterations until the check.
 #include <google/protobuf/text_format.h>
@@ -138,6 +140,29 @@ TEST_P(SeedRaceExploration, RecipePlanFindsNothingAfterFix) {
   std::vector<Violation> v =
       Explore("btrfs_eb.seed_race", args, GetParam(), 2000, &found_at, kRecipe);
   EXPECT_TRUE(v.empty()) << "iteration " << found_at << ": " << Names(v);
+}
+
+// A deliberately broken kernel: the BUG_ON demoted to a WARN (what the
+// kernel without it would do). The release goes on and frees the eb by RCU
+// with its read still in flight: the step invariant eb.io_pinned reports
+// that free, after the WARN and before the completion touches freed memory
+// (or the completion's atomic_inc finds refs 0 first: eb.resurrect).
+TEST_P(SeedRaceExploration, RecipeWithWarnReportsFreeUnderIo) {
+  const ScenarioInfo* info =
+      ScenarioRegistry::Global().Find("btrfs_eb.seed_race");
+  ScenarioArgs args = Args(*info, "prefix", {{"bug_on_under_io", "false"}});
+  int found_at = -1;
+  std::vector<Violation> v =
+      Explore("btrfs_eb.seed_race", args, GetParam(), 2000, &found_at, kRecipe);
+  ASSERT_GE(v.size(), 2u) << "iteration " << found_at << ": " << Names(v);
+  EXPECT_EQ(v.front().check, kUnderIo) << Names(v);
+  EXPECT_FALSE(v.front().fatal);
+  EXPECT_TRUE(v.back().check == "eb.io_pinned" || v.back().check == kResurrect)
+      << Names(v);
+  // PCT's first hit (iteration 89, deterministic) is the free under I/O.
+  if (GetParam() == Kind::kPct) EXPECT_EQ(v.back().check, "eb.io_pinned");
+  std::printf("warn recipe: found %s at iteration %d\n", v.back().check.c_str(),
+              found_at);
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, SeedRaceExploration,

@@ -21,15 +21,7 @@ namespace {
 constexpr uint64_t kBlock = 65536;
 
 // An uptodate eb whose content is a valid leaf, held by the caller.
-ExtentBuffer* UptodateEb(EbHarness& h) {
-  EbResult r = alloc_extent_buffer(h.fs(), kBlock);
-  EXPECT_TRUE(r.ok());
-  std::vector<uint8_t> block(r.eb->len());
-  FormatTreeBlock(block.data(), r.eb->len(), kBlock, 2, 0, {{5, 6}});
-  write_extent_buffer(r.eb, block.data(), 0, block.size());
-  set_extent_buffer_uptodate(r.eb);
-  return r.eb;
-}
+ExtentBuffer* UptodateEb(EbHarness& h) { return h.UptodateEb(kBlock); }
 
 TEST(SetExtentBufferDirty, SetsDirtyPagesAndKeepsTreeRef) {
   EbHarness h(MultiPageOptions());

@@ -25,8 +25,8 @@ ABSL_FLAG(uint64_t, seed, 0, "run: replace the plan's seed (0 = keep)");
 ABSL_FLAG(uint64_t, iterations, 0,
           "run: replace the plan's iteration count (0 = keep)");
 ABSL_FLAG(std::string, strategy, "",
-          "run: replace the plan's strategy: random, pct, pos, exhaustive or "
-          "dpor");
+          "run: replace the plan's strategy: random, pct, pos, surw, "
+          "exhaustive or dpor");
 ABSL_FLAG(int64_t, pct_depth, -1,
           "run: replace the plan's pct_depth (-1 = keep; strategy PCT only)");
 ABSL_FLAG(int64_t, preemption_bound, -1,

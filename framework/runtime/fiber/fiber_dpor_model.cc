@@ -14,6 +14,7 @@
 // to give up); a loop that never sees a change then runs into the step
 // budget (livelock) instead of hanging.
 #include <algorithm>
+#include <vector>
 
 #include "framework/check.h"
 #include "framework/rule.h"
@@ -42,9 +43,23 @@ uint32_t FiberScheduler::StableId(const void* object, uint32_t trace_id) const {
 }
 
 bool FiberScheduler::LockDisabled(const FiberTask& task) const {
-  return config_.dpor && task.next.op == OpKind::kLock &&
-         task.next_owner != nullptr &&
+  // A finished task's `next` still names its last operation: a task that
+  // exits holding the lock its last step took is not waiting for it.
+  return config_.dpor && task.state == TaskState::kRunnable &&
+         task.next.op == OpKind::kLock && task.next_owner != nullptr &&
          task.next_owner->load(std::memory_order_relaxed) != 0;
+}
+
+void FiberScheduler::ReportLockedOut() {
+  if (!config_.dpor || strategy_ == nullptr) return;
+  std::vector<uint32_t> ordinals;
+  std::vector<Footprint> next;
+  for (const auto& task : tasks_) {
+    if (task->state != TaskState::kRunnable || !LockDisabled(*task)) continue;
+    ordinals.push_back(task->ordinal());
+    next.push_back(task->next);
+  }
+  if (!ordinals.empty()) strategy_->LockedOut(ordinals, next);
 }
 
 void FiberScheduler::RefineFootprint(const FiberTask& task,
@@ -55,13 +70,20 @@ void FiberScheduler::RefineFootprint(const FiberTask& task,
                            ? Footprint::Access::kRead
                            : Footprint::Access::kWrite;
   }
-  if (footprint.op == OpKind::kRcuUnlock &&
-      footprint.access != Footprint::Access::kGlobal) {
-    // The last reader out ends a grace period: due callbacks run right
-    // after this step (at the next decision) and may touch anything.
+  const bool rcu_section = footprint.op == OpKind::kRcuUnlock ||
+                           (footprint.op == OpKind::kRcuRead &&
+                            footprint.access != Footprint::Access::kGlobal);
+  if (rcu_section) {
+    // While callbacks are queued, which unlock ends their grace period (and
+    // runs them, touching anything) depends on how the read sections
+    // interleave: a section opened before another closes moves it. So
+    // while any is queued every read lock and unlock of that Rcu counts as
+    // global, whatever this order makes it do; queuing one (CallRcu) and
+    // running them are global steps, so every order agrees on when that
+    // holds. Narrower (only the last reader out) lost classes against the
+    // brute force: a reordered unlock became the last one.
     for (const Rcu* rcu : rcus_) {
-      if (rcu == task.next_object && rcu->PeekReaders() == 1 &&
-          rcu->PeekPending() != 0) {
+      if (rcu == task.next_object && rcu->PeekPending() != 0) {
         footprint.access = Footprint::Access::kGlobal;
       }
     }

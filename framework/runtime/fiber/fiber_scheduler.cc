@@ -93,6 +93,7 @@ void FiberScheduler::BeforeRun() {
 
 void FiberScheduler::RunWorld(IterationResult& result) {
   if (result.build_status.ok() && !aborting_) RunTasks();
+  ReportLockedOut();
   UnwindTasks();
   if (!aborting_) RunQuiescence();
   if (recorder_.keep_events() && WorldAccess::ops_shown(*world_) != nullptr) {

@@ -242,6 +242,8 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // IterationConfig::dpor (fiber_dpor_model.cc): lock enabledness, refined
   // footprints, spin-loop yields, stable object names.
   bool LockDisabled(const FiberTask& task) const;
+  // Tells the strategy which lock attempts the run left waiting.
+  void ReportLockedOut();
   void RefineFootprint(const FiberTask& task, Footprint& footprint) const;
   void SpinYield(FiberTask* cur);
   void NoteSpinAccess(FiberTask* task, uint32_t object, bool changed);

@@ -23,12 +23,17 @@
 // Blocking: under IterationConfig::dpor a lock is runnable only while free,
 // so a task waiting for a lock is never chosen. Happens-before includes
 // enabling: a step comes after the step that made its task runnable again
-// (a wake, an unlock, a change a spinner waited for), and an acquire comes
-// after the unlock that freed its lock. The race that matters for a lock,
-// (q's acquire, p's acquire), is reversed explicitly. So every inserted
-// sequence can run at its state; a branch that still names a task which
-// cannot run there (a footprint the model refines, e.g. a trylock) is
-// dropped and counted as infeasible (Summary()).
+// (a wake, an unlock, a change a spinner waited for), and a blocking
+// acquire comes after the unlock that freed its lock. The race that matters
+// for it, (q's acquire, p's acquire), is reversed explicitly. A trylock is
+// never disabled, so it gets no such edge: it races with the unlock like a
+// read-modify-write of the lock word. A Lock() still waiting when the run
+// ends (deadlock; Strategy::LockedOut) is reversed with the acquire that
+// holds its lock. So every inserted sequence can run at its state; a branch
+// that still names a task which cannot run there is dropped and counted as
+// infeasible (Summary()). A step whose footprint depends on the state (a
+// trylock, an RCU section step) enters the wakeup tree as all it may touch
+// where the reversal moves it (MayFootprint).
 //
 // Preemption bound (optional, approximate): a wakeup sequence whose prefix
 // plus sequence needs more than `bound` task switches away from a runnable
@@ -88,10 +93,38 @@ bool Asleep(const State& state, uint32_t task) {
   return false;
 }
 
+// A step that takes its lock: it ends the holder's hold at the next unlock.
 bool IsAcquire(const Footprint& f) {
   return f.op == internal::OpKind::kLock ||
          (f.op == internal::OpKind::kTryLock &&
           f.access == Footprint::Access::kWrite);
+}
+
+// Only a blocking acquire is disabled while the lock is held, so only it is
+// ordered after the unlock that freed the lock. A trylock runs either way
+// (failing while held): it races with the unlock like any read-modify-write
+// of the lock word, and reversing that race is how DPOR finds its failure.
+bool IsBlockingAcquire(const Footprint& f) {
+  return f.op == internal::OpKind::kLock;
+}
+
+// What a step whose footprint depends on the state may touch once a race
+// reversal moves it before e_i. A trylock may find its lock in the other
+// state (a failure becomes a success): two failed trylocks would look
+// commutable where both take the lock. An RCU read lock or unlock may come
+// while callbacks are queued (the model then makes it global). In the
+// wakeup tree such a step counts as all it may be: an over-approximation
+// only makes fewer sequences look redundant.
+Footprint MayFootprint(Footprint f) {
+  using internal::OpKind;
+  if (f.op == OpKind::kTryLock && f.access == Footprint::Access::kRead) {
+    f.access = Footprint::Access::kWrite;
+  } else if (f.op == OpKind::kRcuUnlock ||
+             (f.op == OpKind::kRcuRead &&
+              f.access == Footprint::Access::kWrite)) {
+    f.access = Footprint::Access::kGlobal;
+  }
+  return f;
 }
 
 class DporStrategy final : public Strategy {
@@ -103,6 +136,7 @@ class DporStrategy final : public Strategy {
     if (complete_ || stopped_) return false;
     depth_ = 0;
     pruned_ = false;
+    locked_out_.clear();
     divergence_ = absl::OkStatus();
     return true;
   }
@@ -124,6 +158,15 @@ class DporStrategy final : public Strategy {
     stack_.push_back(std::move(state));
     ++depth_;
     return choice;
+  }
+
+  void LockedOut(absl::Span<const uint32_t> tasks,
+                 absl::Span<const Footprint> next) override {
+    for (size_t k = 0; k < tasks.size(); ++k) {
+      if (next[k].op == internal::OpKind::kLock) {
+        locked_out_.push_back({tasks[k], next[k]});
+      }
+    }
   }
 
   void EndIteration(const Trace&) override {
@@ -268,7 +311,7 @@ class DporStrategy final : public Strategy {
                                       ? clock[last[e.task]]
                                       : std::vector<uint32_t>(tasks, 0);
       local[j] = acc[e.task] + 1;
-      if (IsAcquire(f)) {
+      if (IsBlockingAcquire(f)) {
         // An acquire comes after the unlock that freed the lock: the race
         // that matters is with the acquire that unlock ended (p takes the
         // lock first), never with the unlock (p cannot take a held lock).
@@ -278,7 +321,7 @@ class DporStrategy final : public Strategy {
           if (acquire >= 0 && stack_[acquire].task != e.task &&
               acc[stack_[acquire].task] < local[acquire]) {
             Reverse(static_cast<uint32_t>(acquire), static_cast<uint32_t>(j),
-                    clock, local);
+                    {e.task, f}, clock, local);
           }
           merge(acc, static_cast<size_t>(u->second));
         }
@@ -294,7 +337,7 @@ class DporStrategy final : public Strategy {
         const State& d = stack_[i];
         if (d.task == e.task || !Conflicts(d.footprint, f)) continue;
         if (acc[d.task] >= local[i]) continue;  // ordered through others
-        Reverse(i, static_cast<uint32_t>(j), clock, local);
+        Reverse(i, static_cast<uint32_t>(j), {e.task, f}, clock, local);
         merge(acc, i);
       }
       acc[e.task] = local[j];
@@ -317,6 +360,20 @@ class DporStrategy final : public Strategy {
         }
         last_unlock[f.object] = static_cast<int64_t>(j);
       }
+    }
+    // A lock attempt still waiting at the end was never a step, but it
+    // races with the acquire that holds its lock: taken first, it would
+    // have run.
+    for (const Sleeper& out : locked_out_) {
+      auto h = holder.find(out.next.object);
+      if (h == holder.end()) continue;
+      const uint32_t i = static_cast<uint32_t>(h->second);
+      const int64_t prev = out.task < tasks ? last[out.task] : -1;
+      if (stack_[i].task == out.task ||
+          (prev >= 0 && clock[prev][stack_[i].task] >= local[i])) {
+        continue;
+      }
+      Reverse(i, static_cast<uint32_t>(n), {out.task, out.next}, clock, local);
     }
   }
 
@@ -351,21 +408,27 @@ class DporStrategy final : public Strategy {
                out->begin());
   }
 
-  // Inserts notdep(e_i).e_j at state i unless a sleeping task covers it.
-  void Reverse(uint32_t i, uint32_t j,
+  // Inserts notdep(e_i).e_j at state i unless a sleeping task covers it;
+  // e_j is `last`, the step at j (or, j past the end, a lock attempt the
+  // run left waiting).
+  void Reverse(uint32_t i, uint32_t j, const WakeupStep& last,
                const std::vector<std::vector<uint32_t>>& clock,
                const std::vector<uint32_t>& local) {
     State& at = stack_[i];
     const uint32_t q = at.task;
     std::vector<WakeupStep> v;
+    std::vector<uint32_t>& from = reverse_positions_;  // v[k]'s step index
+    from.clear();
     for (uint32_t k = i + 1; k < j; ++k) {
       if (clock[k][q] >= local[i]) continue;  // happens after e_i
       v.push_back({stack_[k].task, stack_[k].footprint});
+      from.push_back(k);
     }
-    v.push_back({stack_[j].task, stack_[j].footprint});
+    v.push_back({last.task, MayFootprint(last.footprint)});
+    from.push_back(j);
     if (Redundant(at, v)) return;
     if (options_.preemption_bound >= 0 &&
-        Preemptions(at, v) > options_.preemption_bound) {
+        Preemptions(at, v, from) > options_.preemption_bound) {
       ++cut_by_bound_;
       return;
     }
@@ -410,22 +473,26 @@ class DporStrategy final : public Strategy {
       depth = on_path && index == 0 ? depth + 1 : stack_.size();
       node = next;
     }
-    for (const WakeupStep& step : v) {
-      auto child = std::make_unique<WakeupNode>();
-      child->step = step;
-      WakeupNode* raw = child.get();
-      node->children.push_back(std::move(child));
-      node = raw;
-    }
+    internal::AppendChain(node, v);
   }
 
-  // Preemptions of the prefix up to `at` plus `v`, counting every switch
-  // inside v as one (an over-estimate: the previous task may have blocked).
-  static int Preemptions(const State& at, const std::vector<WakeupStep>& v) {
+  // Preemptions of the prefix up to `at` plus `v`. A switch inside v counts
+  // unless the task it leaves could not run right after that step in the
+  // schedule v was taken from (it blocked, slept or ended there, and
+  // does the same in v, whose steps keep their order). Still an estimate:
+  // the steps between them in the schedule may not all be in v.
+  int Preemptions(const State& at, const std::vector<WakeupStep>& v,
+                  const std::vector<uint32_t>& from) const {
     int count = at.preemptions_before;
     if (at.current != 0 && v.front().task != at.current) ++count;
     for (size_t k = 1; k < v.size(); ++k) {
-      if (v[k].task != v[k - 1].task) ++count;
+      if (v[k].task == v[k - 1].task) continue;
+      const size_t after = from[k - 1] + 1;
+      if (after < stack_.size() &&
+          !Contains(stack_[after].runnable, v[k - 1].task)) {
+        continue;
+      }
+      ++count;
     }
     return count;
   }
@@ -462,6 +529,7 @@ class DporStrategy final : public Strategy {
   const DporOptions options_;
   std::unique_ptr<WakeupNode> root_;
   std::vector<State> stack_;
+  std::vector<Sleeper> locked_out_;  // this run's, from LockedOut()
   size_t depth_ = 0;
   bool pruned_ = false;
   bool complete_ = false;
@@ -470,6 +538,7 @@ class DporStrategy final : public Strategy {
   uint64_t blocked_runs_ = 0;
   uint64_t infeasible_ = 0;
   uint64_t cut_by_bound_ = 0;
+  std::vector<uint32_t> reverse_positions_;  // scratch for Reverse
   absl::Status divergence_;
 };
 

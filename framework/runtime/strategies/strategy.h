@@ -17,6 +17,7 @@
 //   NewRandomWalkStrategy  uniform choice at every step.
 //   NewPctStrategy         probabilistic concurrency testing, depth d.
 //   NewPosStrategy         partial order sampling (pos.cc).
+//   NewSurwStrategy        selectively uniform random walk (surw.cc).
 //   NewExhaustiveStrategy  DFS over all schedules, preemption bound, sleep-set
 //                          partial-order reduction; Complete() when done.
 //   NewReplayStrategy      follows recorded switches (replay tokens).
@@ -132,7 +133,10 @@ enum class StrategyKind : uint8_t {
   kThreads = 4,  // no strategy: the thread backend
   kPos = 5,
   kDpor = 6,  // replays under IterationConfig::dpor
+  kSurw = 7,
 };
+// The highest StrategyKind a replay token may name.
+inline constexpr StrategyKind kLastStrategyKind = StrategyKind::kSurw;
 
 class Strategy {
  public:
@@ -144,6 +148,12 @@ class Strategy {
   // Returns an element of point.runnable. Must not allocate per call in the
   // steady state.
   virtual uint32_t Choose(const SchedulingPoint& point) = 0;
+  // Before EndIteration, under IterationConfig::dpor: the tasks whose next
+  // step, when the run ended, was a lock attempt waiting for a held lock
+  // (a deadlock leaves them so), with those steps' footprints. They never
+  // ran, so a strategy that learns races from the steps would miss them.
+  virtual void LockedOut(absl::Span<const uint32_t> tasks,
+                         absl::Span<const Footprint> next) {}
   virtual void EndIteration(const Trace& trace) {}
   // True once every schedule has been explored.
   virtual bool Complete() const { return false; }
@@ -209,6 +219,20 @@ std::unique_ptr<Strategy> NewPctStrategy(uint64_t seed,
 // POS (Yuan et al., CAV 2018): random priorities per pending event; the
 // events that race with the one that ran are re-drawn (pos.cc).
 std::unique_ptr<Strategy> NewPosStrategy(uint64_t seed);
+
+// SURW (Zhao et al., ASPLOS 2025): a random walk that orders the steps on
+// shared objects by drawing tasks in proportion to the shared steps they
+// have left, which samples those interleavings uniformly (surw.cc).
+// weights[ordinal]: the task's expected shared steps, from a profile.
+std::unique_ptr<Strategy> NewSurwStrategy(uint64_t seed,
+                                          std::vector<uint64_t> weights);
+// A random walk that counts each task's shared steps; Weights() is the mean
+// over the iterations it ran, by task ordinal (index 0 unused).
+class SurwProfile : public Strategy {
+ public:
+  virtual std::vector<uint64_t> Weights() const = 0;
+};
+std::unique_ptr<SurwProfile> NewSurwProfiler(uint64_t seed);
 
 struct ExhaustiveOptions {
   // Most preemptions per schedule; -1 = unbounded.

@@ -64,6 +64,17 @@ inline bool IsWeakInitial(uint32_t task, const Footprint& next,
   return true;
 }
 
+// Hangs `v` below `node` as a chain of new nodes, one per step.
+inline void AppendChain(WakeupNode* node, const std::vector<WakeupStep>& v) {
+  for (const WakeupStep& step : v) {
+    auto child = std::make_unique<WakeupNode>();
+    child->step = step;
+    WakeupNode* raw = child.get();
+    node->children.push_back(std::move(child));
+    node = raw;
+  }
+}
+
 // Inserts `v` below `root`. Returns true if the tree changed (false: some
 // leaf already covers v).
 inline bool InsertWakeup(WakeupNode* root, std::vector<WakeupStep> v) {
@@ -87,13 +98,7 @@ inline bool InsertWakeup(WakeupNode* root, std::vector<WakeupStep> v) {
     }
     node = next;
   }
-  for (const WakeupStep& step : v) {
-    auto child = std::make_unique<WakeupNode>();
-    child->step = step;
-    WakeupNode* raw = child.get();
-    node->children.push_back(std::move(child));
-    node = raw;
-  }
+  AppendChain(node, v);
   return true;
 }
 

@@ -122,7 +122,7 @@ absl::Status ParseFields(absl::string_view payload, ReplayToken& token) {
       !r.Varint(count, "switch count")) {
     return fail();
   }
-  if (strategy > static_cast<uint64_t>(StrategyKind::kDpor)) {
+  if (strategy > static_cast<uint64_t>(kLastStrategyKind)) {
     return absl::InvalidArgumentError(
         absl::StrCat("replay token: unknown strategy ", strategy));
   }
