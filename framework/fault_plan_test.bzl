@@ -11,7 +11,10 @@
 
 The test passes when the plan's expectations hold (exit 0), fails when they
 do not (exit 1) and reports bad input with exit 2. Iteration i runs on shard
-i % shard_count; --runs_per_test N explores N different seed offsets; the
+i % shard_count; a systematic search is split into subtrees of its schedule
+tree, dealt out to the shards (framework/explore/shard_split.h), or, if it
+cannot be split, runs on shard 0 and the report of every other shard says
+why; --runs_per_test N explores N different seed offsets; the
 JSON report and the rendered failures land in the test's undeclared outputs
 (bazel-testlogs/.../test.outputs/).
 """

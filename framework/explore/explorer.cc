@@ -20,6 +20,7 @@
 #include "framework/explore/expectations.h"
 #include "framework/explore/failure_report.h"
 #include "framework/explore/fault_choices.h"
+#include "framework/explore/shard_split.h"
 #include "framework/plan_loader.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
@@ -93,6 +94,10 @@ class ExplorationRun {
   void FinishReport(double wall_seconds);
   FailureContext MakeFailureContext() const;
   void GiveUp(const StuckIteration& stuck, const Explorer::StuckFn& on_stuck);
+  std::string UnsplittableReason() const;
+  absl::Status Split();
+  std::unique_ptr<Strategy> MakeSearchStrategy() const;
+  void NoteIdleShard();
 
   const Plan& plan_;
   const std::string& path_;
@@ -134,6 +139,10 @@ class ExplorationRun {
   std::chrono::steady_clock::time_point start_;
   // Set by GiveUp: the failures are described without running anything.
   bool giving_up_ = false;
+  // A systematic search over several shards: this shard's subtrees, or
+  // (unsplit_reason_ set) why it runs whole on shard 0.
+  std::optional<ShardSplit> split_;
+  std::string unsplit_reason_;
 };
 
 absl::Status ExplorationRun::Prepare() {
@@ -366,15 +375,16 @@ void ExplorationRun::FillHeader() {
   report_.set_stop_reason("iterations");
 }
 
-// This shard's iterations are i with i % shards == shard; exhaustive search
-// is one walk, run by shard 0.
+// This shard's iterations are i with i % shards == shard. A systematic
+// search split into subtrees has the plan's limit on every shard; one that
+// cannot split is one walk, run by shard 0.
 uint64_t ExplorationRun::PlannedIterations() const {
   FL_CHECK(options_.total_shards > 0);
   FL_CHECK(options_.shard_index < options_.total_shards);
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
   if (Systematic()) {
-    return options_.shard_index == 0 ? total : 0;
+    return options_.shard_index == 0 || split_.has_value() ? total : 0;
   }
   return (total + options_.total_shards - 1 - options_.shard_index) /
          options_.total_shards;
@@ -416,6 +426,97 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
   return {index, IterationSeed(seed_, index)};
 }
 
+// Why a systematic search must run whole on one shard, or "" if its subtrees
+// can be dealt out (shard_split.h).
+std::string ExplorationRun::UnsplittableReason() const {
+  if (exploration().strategy() == Exploration::DPOR) {
+    return "DPOR adds the schedules it still has to run while it runs, so "
+           "its subtrees are not known in advance";
+  }
+  for (const Rule& rule : plan_.rules()) {
+    if (rule.branch()) {
+      return absl::StrCat("rule \"", rule.name(),
+                          "\" branches on fault choices, whose searches are "
+                          "found during the run");
+    }
+  }
+  for (const Expectation& e : plan_.expect()) {
+    if (e.kind_case() == Expectation::kViolation) {
+      return absl::StrCat("the plan expects violation \"", e.violation(),
+                          "\", which only the shard owning its subtree "
+                          "would find");
+    }
+  }
+  return "";
+}
+
+// The strategy of the search proper: the whole tree, or this shard's
+// subtrees.
+std::unique_ptr<Strategy> ExplorationRun::MakeSearchStrategy() const {
+  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
+  if (split_.has_value()) {
+    const bool started = strategy->StartFromPrefixes(split_->mine);
+    FL_CHECK(started);
+  }
+  return strategy;
+}
+
+// Deals out the subtrees of a systematic search over several shards, or
+// records why it stays on shard 0.
+absl::Status ExplorationRun::Split() {
+  if (!Systematic() || replay_ != nullptr || options_.total_shards <= 1) {
+    return absl::OkStatus();
+  }
+  unsplit_reason_ = UnsplittableReason();
+  if (!unsplit_reason_.empty()) {
+    report_.set_shard_note(
+        options_.shard_index == 0
+            ? absl::StrCat("the whole search runs on this shard: ",
+                           unsplit_reason_)
+            : absl::StrCat("this shard ran nothing and judges nothing; the "
+                           "first shard (index 0) runs the whole search and "
+                           "gives the verdict: ",
+                           unsplit_reason_));
+    return absl::OkStatus();
+  }
+  IterationConfig config = MakeConfig(nullptr);
+  config.seed = IterationSeed(seed_, 0);
+  absl::StatusOr<ShardSplit> split = SplitSchedules(
+      [this] { return MakeStrategy(seed_); },
+      [&](Strategy* strategy) -> absl::StatusOr<bool> {
+        config.strategy = strategy;
+        IterationResult run = RunIteration(config);
+        absl::Status usable = CheckUsable(run);
+        if (!usable.ok()) return usable;
+        return run.ran;
+      },
+      options_.shard_index, options_.total_shards);
+  if (!split.ok()) return split.status();
+  split_ = *std::move(split);
+  report_.set_split_depth(split_->depth);
+  report_.set_split_subtrees_total(split_->subtrees_total);
+  report_.set_split_subtrees_here(split_->mine.size());
+  report_.set_split_probe_runs(split_->probe_runs);
+  if (split_->mine.empty()) {
+    report_.set_shard_note(absl::StrCat(
+        "no subtrees on this shard: the tree has only ",
+        split_->subtrees_total, " (each one schedule or too small to be worth "
+        "splitting); the other shards cover it"));
+  }
+  return absl::OkStatus();
+}
+
+// A shard that runs nothing of an unsplittable search says so in every
+// expectation instead of passing them on zero iterations.
+void ExplorationRun::NoteIdleShard() {
+  if (unsplit_reason_.empty() || options_.shard_index == 0) return;
+  for (ExpectationResult& result : *report_.mutable_expectations()) {
+    result.set_met(true);
+    result.set_detail("not judged on this shard; the first shard judges it");
+  }
+  report_.set_expectations_met(true);
+}
+
 // On the wall-clock guard's thread while Run's thread is stuck in iteration
 // running_index_ (so nothing here races with it): that iteration is
 // recorded as far as it got, the report finished and handed on.
@@ -440,11 +541,14 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   absl::Status prepared = Prepare();
   if (!prepared.ok()) return prepared;
   FillHeader();
+  // The split's probe runs count toward the wall time, not the iterations.
+  start_ = std::chrono::steady_clock::now();
+  absl::Status split = Split();
+  if (!split.ok()) return split;
   const uint64_t planned = PlannedIterations();
   report_.set_iterations_planned(planned);
   const bool collect_all =
       options_.collect_all.value_or(exploration().collect_all());
-  start_ = std::chrono::steady_clock::now();
   auto elapsed_s = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                          start_)
@@ -452,7 +556,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   };
   // Fault choices (Rule.branch) take turns with the strategy: one strategy
   // per fire set (fault_choices.h). Without branching rules there is one.
-  FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
+  FaultChoiceSearch search(*rules_, [this] { return MakeSearchStrategy(); });
   IterationConfig config = MakeConfig(search.strategy());
   if (on_stuck) {
     config.on_stuck = [this, &on_stuck](const StuckIteration& stuck) {
@@ -495,12 +599,15 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   }
   FL_CHECK(report_.iterations_run() <= planned);
   FL_CHECK(hashes_.size() <= report_.iterations_run());
-  report_.set_complete(Systematic() && search.Complete());
-  if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1) {
+  // An idle shard of an unsplittable search explored nothing.
+  report_.set_complete(Systematic() && planned > 0 && search.Complete());
+  if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1 ||
+      split_.has_value()) {
     report_.set_strategy_summary(search.Summary());
   }
   if (report_.complete()) report_.set_stop_reason("exhausted");
   FinishReport(elapsed_s());
+  NoteIdleShard();
   return report_;
 }
 

@@ -12,7 +12,10 @@
 //
 // Sharding: iteration i belongs to shard i % total_shards, so the union of
 // the shards' iterations is the unsharded run, schedule for schedule.
-// Bounded exhaustive search is one tree walk and runs on shard 0 only.
+// Bounded exhaustive search is split into disjoint subtrees of its schedule
+// tree, dealt out to the shards (shard_split.h); a systematic search that
+// cannot be split (DPOR, fault choices, an expected violation) runs on
+// shard 0 only, and every shard's report says why.
 //
 // Example:
 //   absl::StatusOr<Plan> plan = LoadPlanFile("plans/seed_race.textproto");

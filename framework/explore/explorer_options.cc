@@ -32,6 +32,32 @@ absl::Status ReadUint(const char* name, uint64_t max, uint64_t* out,
 
 }  // namespace
 
+absl::Status ParseShardSpec(absl::string_view spec,
+                            ExplorerOptions* options) {
+  FL_CHECK(options != nullptr);
+  const size_t slash = spec.find('/');
+  uint32_t index = 0;
+  uint32_t total = 0;
+  if (slash == absl::string_view::npos ||
+      !absl::SimpleAtoi(spec.substr(0, slash), &index) ||
+      !absl::SimpleAtoi(spec.substr(slash + 1), &total) ||
+      spec.substr(0, slash).find_first_not_of("0123456789") !=
+          absl::string_view::npos ||
+      spec.substr(slash + 1).find_first_not_of("0123456789") !=
+          absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shard: expected K/N (shard K of N, K from 0), got \"", spec, "\""));
+  }
+  if (total == 0 || index >= total) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--shard=", spec, ": K must be below N and N at least 1 ",
+                     "(shards are numbered from 0, as TEST_SHARD_INDEX)"));
+  }
+  options->shard_index = index;
+  options->total_shards = total;
+  return absl::OkStatus();
+}
+
 uint64_t IterationSeed(uint64_t seed, uint64_t index) {
   return DrawBits({seed, index});
 }

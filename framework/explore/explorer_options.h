@@ -9,6 +9,7 @@
 // reads only Bazel's test protocol and a short documented FAULTLINE_* list:
 //
 //   TEST_TOTAL_SHARDS / TEST_SHARD_INDEX   iteration i runs on shard i % total
+//                                          (systematic search: shard_split.h)
 //   TEST_SHARD_STATUS_FILE                 touched to tell Bazel we shard
 //   TEST_RUN_NUMBER                        (--runs_per_test) offsets seeds
 //   TEST_UNDECLARED_OUTPUTS_DIR            report.json, traces, tokens
@@ -25,6 +26,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace faultline {
 
@@ -51,6 +53,10 @@ struct ExplorerOptions {
   // Reads the variables listed above from the process environment.
   static absl::StatusOr<ExplorerOptions> FromEnvironment();
 };
+
+// Parses "K/N" (`faultline run --shard`): shard K of N, K counted from 0
+// as TEST_SHARD_INDEX is. InvalidArgument naming what is wrong otherwise.
+absl::Status ParseShardSpec(absl::string_view spec, ExplorerOptions* options);
 
 // The seed of iteration `index` of a plan with base seed `seed`: the same in
 // every shard layout, since it depends only on (seed, index).

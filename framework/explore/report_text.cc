@@ -53,6 +53,17 @@ void AppendHeader(const Report& r, std::string* out) {
   if (!r.strategy_summary().empty()) {
     absl::StrAppend(out, "  ", r.strategy_summary(), "\n");
   }
+  if (r.split_subtrees_total() > 0) {
+    absl::StrAppendFormat(
+        out,
+        "  split: %d of %d subtrees (prefixes up to %d choices, %d probe "
+        "runs) on this shard; the search is %s over them\n",
+        r.split_subtrees_here(), r.split_subtrees_total(), r.split_depth(),
+        r.split_probe_runs(), r.complete() ? "complete" : "not complete");
+  }
+  if (!r.shard_note().empty()) {
+    absl::StrAppend(out, "  shard note: ", r.shard_note(), "\n");
+  }
 }
 
 void AppendViolation(const ViolationReport& v, const Report& r,

@@ -63,6 +63,27 @@ run run --strategy=exhaustive --preemption_bound=1 --nominimize --progress=none 
 expect_code "--preemption_bound=1 is below the race's 2 preemptions" 1
 expect_in "--preemption_bound=1 is below the race's 2 preemptions" "$OUT" "search complete"
 
+# --shard=K/N: shard K (from 0) of N, as Bazel's test sharding. A bounded
+# exhaustive search is split into subtrees; one that expects a violation
+# is not, and the idle shard says so instead of passing silently.
+run run --shard=2/2 plans/seed_race_prefix_exhaustive.textproto
+expect_code "--shard=2/2" 2
+expect_in "--shard=2/2" "$ERR" "--shard=2/2: K must be below N"
+run run --shard=1 plans/seed_race_prefix_exhaustive.textproto
+expect_code "--shard=1" 2
+expect_in "--shard=1" "$ERR" 'expected K/N (shard K of N, K from 0), got "1"'
+run run --shard=-1/2 plans/seed_race_prefix_exhaustive.textproto
+expect_code "--shard=-1/2" 2
+expect_in "--shard=-1/2" "$ERR" 'got "-1/2"'
+run run --shard=1/2 --progress=none plans/seed_race_prefix_exhaustive.textproto
+expect_code "--shard=1/2 of a plan expecting a violation" 0
+expect_in "--shard=1/2 of a plan expecting a violation" "$OUT" "shard note: this shard ran nothing and judges nothing"
+expect_in "--shard=1/2 of a plan expecting a violation" "$OUT" "only the shard owning its subtree"
+run run --shard=1/2 --preemption_bound=1 --progress=none plans/seed_race_postfix_exhaustive.textproto
+expect_code "--shard=1/2 of a clean exhaustive search" 0
+expect_re "--shard=1/2 of a clean exhaustive search" "$OUT" "split: [0-9]+ of [0-9]+ subtrees \(prefixes up to [0-9]+ choices, [0-9]+ probe runs\) on this shard; the search is complete over them"
+expect_in "--shard=1/2 of a clean exhaustive search" "$OUT" ", shard 2/2"
+
 run run
 expect_code "run without plan" 2
 expect_in "run without plan" "$ERR" "PLAN"

@@ -98,11 +98,49 @@ TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
   EXPECT_EQ(by_check, expected);
 }
 
-TEST(ExplorerShardingExhaustive, ExhaustiveRunsOnShardZeroOnly) {
+// A bounded exhaustive search is split into subtrees of its schedule tree
+// (shard_split.h): every shard is complete over its own, the shards agree
+// on the split, and together they run no more than the unsplit search.
+TEST(ExplorerShardingExhaustive, ExhaustiveIsSplitAcrossShards) {
   const Plan plan =
       IcachePlan("fixed",
                  "exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
                  "iterations: 10000 }\nexpect { search_complete: true }\n");
+  const Report whole = Explore(plan, Fast());
+  ASSERT_TRUE(whole.complete());
+  EXPECT_EQ(whole.split_subtrees_total(), 0u);  // one shard: not split
+  uint64_t total = 0;
+  uint64_t subtrees = 0;
+  uint64_t run = 0;
+  for (uint32_t shard = 0; shard < 3; ++shard) {
+    ExplorerOptions options = Fast();
+    options.shard_index = shard;
+    options.total_shards = 3;
+    const Report part = Explore(plan, options);
+    EXPECT_GT(part.iterations_run(), 0u) << "shard " << shard;
+    EXPECT_TRUE(part.complete()) << "shard " << shard;
+    EXPECT_TRUE(part.expectations_met()) << "shard " << shard;
+    if (shard == 0) total = part.split_subtrees_total();
+    EXPECT_EQ(part.split_subtrees_total(), total) << "shard " << shard;
+    EXPECT_GT(part.split_subtrees_here(), 0u);
+    EXPECT_NE(part.strategy_summary().find("exhaustive: complete:"),
+              std::string::npos)
+        << part.strategy_summary();
+    subtrees += part.split_subtrees_here();
+    run += part.iterations_run();
+  }
+  EXPECT_EQ(subtrees, total);
+  EXPECT_LE(run, whole.iterations_run());
+}
+
+// DPOR cannot be split: shard 0 runs it all and says so; the others run
+// nothing and say why in the report and in every expectation instead of
+// passing on zero iterations.
+TEST(ExplorerShardingExhaustive, DporRunsOnShardZeroAndTheOthersSayWhy) {
+  const Plan plan = IcachePlan(
+      "fixed",
+      "exploration { strategy: DPOR iterations: 10000 }\n"
+      "expect { search_complete: true }\nexpect { no_violation: true }\n");
   for (uint32_t shard = 1; shard < 3; ++shard) {
     ExplorerOptions options = Fast();
     options.shard_index = shard;
@@ -110,12 +148,25 @@ TEST(ExplorerShardingExhaustive, ExhaustiveRunsOnShardZeroOnly) {
     const Report part = Explore(plan, options);
     EXPECT_EQ(part.iterations_planned(), 0u);
     EXPECT_EQ(part.iterations_run(), 0u);
+    EXPECT_FALSE(part.complete());
+    EXPECT_NE(part.shard_note().find("this shard ran nothing"),
+              std::string::npos)
+        << part.shard_note();
+    EXPECT_NE(part.shard_note().find("DPOR"), std::string::npos);
+    ASSERT_EQ(part.expectations_size(), 2);
+    for (const ExpectationResult& e : part.expectations()) {
+      EXPECT_EQ(e.detail(), "not judged on this shard; the first shard judges it");
+    }
   }
   ExplorerOptions zero = Fast();
   zero.total_shards = 3;
   const Report part = Explore(plan, zero);
   EXPECT_GT(part.iterations_run(), 0u);
   EXPECT_TRUE(part.complete());
+  EXPECT_TRUE(part.expectations_met());
+  EXPECT_NE(part.shard_note().find("the whole search runs on this shard"),
+            std::string::npos)
+      << part.shard_note();
 }
 
 TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {

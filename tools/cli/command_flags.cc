@@ -21,7 +21,8 @@ const std::vector<CommandFlags>& Table() {
   static const auto* table = new std::vector<CommandFlags>{
       {"run",
        {"seed", "iterations", "strategy", "json", "json_out", "minimize",
-        "collect_all", "points", "progress", "pct_depth", "preemption_bound"}},
+        "collect_all", "points", "progress", "pct_depth", "preemption_bound",
+        "shard"}},
       {"replay", {}},
       {"minimize", {}},
       {"render", {"format", "out"}},

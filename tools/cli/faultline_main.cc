@@ -32,6 +32,8 @@ ABSL_FLAG(int64_t, pct_depth, -1,
 ABSL_FLAG(int64_t, preemption_bound, -1,
           "run: replace the plan's preemption_bound (-1 = keep; strategies "
           "EXHAUSTIVE and DPOR)");
+ABSL_FLAG(std::string, shard, "",
+          "run: K/N, run shard K (from 0) of N, as Bazel's test sharding does");
 ABSL_FLAG(bool, json, false, "run: print the report as JSON");
 ABSL_FLAG(std::string, json_out, "", "run: also write the JSON report here");
 ABSL_FLAG(bool, minimize, true, "run: shrink each failing run");
@@ -56,6 +58,7 @@ usage:
                         [--json] [--json_out=F] [--nominimize] [--collect_all]
                         [--points] [--progress=auto|bar|lines|none]
                         [--pct_depth=D] [--preemption_bound=B]
+                        [--shard=K/N]  (shard K, from 0, of N)
   faultline replay TOKEN PLAN       re-run a recorded failing schedule
   faultline minimize TOKEN PLAN     shrink it; print the minimal token for PLAN
   faultline render TOKEN PLAN [--format=table|chrome|events] [--out=F]
@@ -105,6 +108,11 @@ int Run(const std::vector<std::string>& plans) {
   absl::StatusOr<ExplorerOptions::Progress> progress =
       ParseProgress(absl::GetFlag(FLAGS_progress));
   if (!progress.ok()) return UsageError(progress.status().message());
+  if (!absl::GetFlag(FLAGS_shard).empty()) {
+    absl::Status shard =
+        ParseShardSpec(absl::GetFlag(FLAGS_shard), &*explorer);
+    if (!shard.ok()) return UsageError(shard.message());
+  }
   RunPlanOptions options;
   options.explorer = *explorer;
   options.explorer.progress = *progress;

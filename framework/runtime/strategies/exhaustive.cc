@@ -15,6 +15,14 @@
 // runnable current task are skipped once a path has used `bound` of them.
 // Combined with sleep sets the bound is a heuristic: some schedules within
 // the bound may be reached only through pruned paths.
+//
+// Splitting (shard_split.h): a probe walks the same tree but stops
+// branching at a fixed depth and lists the subtrees there. A walk started
+// from a subtree's prefix rebuilds each prefix node as the whole walk would
+// have it when that subtree's turn came: the choices the whole walk takes
+// before the prefix's (current task first, then ascending) are marked done,
+// so the sleep sets below are the same and the subtree's schedules are
+// exactly the whole walk's.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -48,6 +56,8 @@ class ExhaustiveStrategy final : public Strategy {
     if (complete_ || stopped_) return false;
     depth_ = 0;
     pruned_ = false;
+    cut_ = false;
+    abandoned_ = false;
     divergence_ = absl::OkStatus();
     return true;
   }
@@ -57,12 +67,26 @@ class ExhaustiveStrategy final : public Strategy {
     FL_CHECK(depth_ <= stack_.size());
     if (pruned_) return DefaultChoice(point);
     if (depth_ < stack_.size()) return ReplayNode(point);
+    if (depth_ < Prefix().size()) return EnterPrefix(point);
     Node node = MakeNode(point);
     const uint32_t choice = NextChoice(node);
     if (choice == 0) {
       // Every runnable task sleeps (or needs a preemption over the bound):
       // this run repeats an explored schedule. Finish it, do not branch.
       pruned_ = true;
+      return DefaultChoice(point);
+    }
+    if (probe_depth_ != 0 && stack_.size() == probe_depth_) {
+      // A subtree root: listed, not explored. The run just finishes.
+      SubtreeRoot root;
+      root.prefix = PathChoices();
+      root.steps_below = point.step;  // made relative in EndIteration
+      root.preemptions_left =
+          options_.preemption_bound < 0
+              ? -1
+              : options_.preemption_bound - node.preemptions_before;
+      subtrees_.push_back(std::move(root));
+      pruned_ = cut_ = true;
       return DefaultChoice(point);
     }
     node.chosen = choice;
@@ -78,10 +102,26 @@ class ExhaustiveStrategy final : public Strategy {
       stack_.resize(depth_);
     }
     FL_CHECK(depth_ == stack_.size());
-    if (pruned_) {
+    if (abandoned_) {
+      NextPrefix();
+      return;
+    }
+    if (cut_) {
+      // A probe run below a listed subtree: not a schedule of its own.
+      SubtreeRoot& root = subtrees_.back();
+      root.steps_below = trace.step_count > root.steps_below
+                             ? trace.step_count - root.steps_below
+                             : 0;
+    } else if (pruned_) {
       ++pruned_runs_;
     } else {
       ++schedules_;
+      if (probe_depth_ != 0) {
+        SubtreeRoot leaf;
+        leaf.prefix = PathChoices();
+        leaf.leaf = true;
+        subtrees_.push_back(std::move(leaf));
+      }
     }
     if (options_.max_schedules != 0 && schedules_ >= options_.max_schedules) {
       stopped_ = true;
@@ -97,11 +137,28 @@ class ExhaustiveStrategy final : public Strategy {
   }
   StrategyKind kind() const override { return StrategyKind::kExhaustive; }
   std::string Summary() const override {
-    return absl::StrCat("exhaustive: ", complete_ ? "complete: " : "",
-                        schedules_, " schedules", complete_ ? "" : " so far",
-                        " (", pruned_runs_, " runs cut by sleep sets)");
+    return absl::StrCat(
+        "exhaustive: ", complete_ ? "complete: " : "", schedules_,
+        " schedules", complete_ ? "" : " so far",
+        split_ ? absl::StrCat(" over ", prefixes_.size(), " subtrees") : "",
+        " (", pruned_runs_, " runs cut by sleep sets)");
   }
   absl::Status Divergence() const override { return divergence_; }
+
+  bool ProbeSubtrees(size_t depth) override {
+    FL_CHECK(depth > 0 && stack_.empty());
+    probe_depth_ = depth;
+    return true;
+  }
+  std::vector<SubtreeRoot> Subtrees() const override { return subtrees_; }
+  bool StartFromPrefixes(std::vector<std::vector<uint32_t>> prefixes) override {
+    FL_CHECK(stack_.empty());
+    split_ = true;
+    prefixes_ = std::move(prefixes);
+    next_prefix_ = 0;
+    complete_ = prefixes_.empty();
+    return true;
+  }
 
  private:
   uint32_t ReplayNode(const SchedulingPoint& point) {
@@ -119,6 +176,50 @@ class ExhaustiveStrategy final : public Strategy {
       }
     }
     return node.chosen;
+  }
+
+  // The prefix of the subtree being explored; empty for the whole tree.
+  const std::vector<uint32_t>& Prefix() const {
+    static const std::vector<uint32_t> kRoot;
+    return split_ && next_prefix_ < prefixes_.size() ? prefixes_[next_prefix_]
+                                                     : kRoot;
+  }
+
+  std::vector<uint32_t> PathChoices() const {
+    std::vector<uint32_t> path;
+    path.reserve(stack_.size());
+    for (const Node& node : stack_) path.push_back(node.chosen);
+    return path;
+  }
+
+  // First visit of a prefix node: the whole walk's earlier choices here are
+  // done, as they would be when it reached this prefix.
+  uint32_t EnterPrefix(const SchedulingPoint& point) {
+    FL_CHECK(depth_ == stack_.size() && depth_ < Prefix().size());
+    Node node = MakeNode(point);
+    const uint32_t want = Prefix()[depth_];
+    uint32_t choice = NextChoice(node);
+    while (choice != 0 && choice != want) {
+      node.done.push_back(choice);
+      choice = NextChoice(node);
+    }
+    if (choice == 0) {
+      SetDivergence(point.step, "the subtree's prefix is not in the tree");
+      pruned_ = abandoned_ = true;
+      return DefaultChoice(point);
+    }
+    node.chosen = want;
+    stack_.push_back(std::move(node));
+    ++depth_;
+    return want;
+  }
+
+  // The current subtree is done (or cannot be reached): on to the next.
+  void NextPrefix() {
+    FL_CHECK(split_);
+    stack_.clear();
+    ++next_prefix_;
+    if (next_prefix_ >= prefixes_.size()) complete_ = true;
   }
 
   Node MakeNode(const SchedulingPoint& point) const {
@@ -193,7 +294,9 @@ class ExhaustiveStrategy final : public Strategy {
   }
 
   void Backtrack() {
-    while (!stack_.empty()) {
+    // Prefix nodes are fixed: the subtree ends where its prefix does.
+    const size_t floor = Prefix().size();
+    while (stack_.size() > floor) {
       Node& node = stack_.back();
       FL_CHECK(node.chosen != 0);
       node.done.push_back(node.chosen);
@@ -203,6 +306,10 @@ class ExhaustiveStrategy final : public Strategy {
         return;
       }
       stack_.pop_back();
+    }
+    if (split_) {
+      NextPrefix();
+      return;
     }
     complete_ = true;
   }
@@ -218,11 +325,21 @@ class ExhaustiveStrategy final : public Strategy {
   std::vector<Node> stack_;
   size_t depth_ = 0;
   bool pruned_ = false;
+  bool cut_ = false;        // probe run past a listed subtree root
+  bool abandoned_ = false;  // the prefix diverged: skip this subtree
   bool complete_ = false;
   bool stopped_ = false;
   uint64_t schedules_ = 0;
   uint64_t pruned_runs_ = 0;
   absl::Status divergence_;
+  // Probe (ProbeSubtrees): depth at which branching stops (0 = off) and the
+  // subtrees found.
+  size_t probe_depth_ = 0;
+  std::vector<SubtreeRoot> subtrees_;
+  // Split walk (StartFromPrefixes): the subtrees to explore, in order.
+  bool split_ = false;
+  std::vector<std::vector<uint32_t>> prefixes_;
+  size_t next_prefix_ = 0;
 };
 
 }  // namespace

@@ -114,6 +114,16 @@ uint32_t DefaultChoice(const SchedulingPoint& point);
 // True if choosing `task` preempts a current task that could run.
 bool IsPreemption(const SchedulingPoint& point, uint32_t task);
 
+// A subtree of a systematic search's schedule tree, as a probe lists it
+// (Strategy::ProbeSubtrees), with what the probe run saw of it: enough to
+// guess its size.
+struct SubtreeRoot {
+  std::vector<uint32_t> prefix;  // the choice at each point from the root
+  bool leaf = false;             // a schedule that ended at the prefix
+  uint64_t steps_below = 0;      // steps the probe run took below the root
+  int preemptions_left = -1;     // under the bound there; -1 = unbounded
+};
+
 // Stored in replay tokens (one byte): which strategy found a schedule.
 enum class StrategyKind : uint8_t {
   kRandomWalk = 0,
@@ -158,6 +168,25 @@ class Strategy {
   // PCT: the most steps one iteration so far counted toward k (PctSteps);
   // 0 for other strategies. How a caller learns k from runs.
   virtual uint64_t MaxCountedSteps() const { return 0; }
+
+  // Splitting a systematic search into disjoint subtrees of the schedule
+  // tree (framework/explore/shard_split.h). A subtree is named by its prefix:
+  // the task chosen at each scheduling point from the root. Both calls come
+  // before the first iteration; a strategy that cannot split returns false.
+  //
+  // Probe: walk the tree only down to `depth` choices; each run stops
+  // branching there. Subtrees() then lists, in the walk's order, every node
+  // at that depth with a choice left plus every schedule that ended higher
+  // up: together exactly the schedules of the whole walk (or of the
+  // subtrees below StartFromPrefixes' prefixes, if both are called).
+  virtual bool ProbeSubtrees(size_t depth) { return false; }
+  virtual std::vector<SubtreeRoot> Subtrees() const { return {}; }
+  // Explore only the subtrees below `prefixes` (from a probe of an identical
+  // strategy on the same program), one after another, as the whole walk
+  // would have explored them; Complete() once the last is done.
+  virtual bool StartFromPrefixes(std::vector<std::vector<uint32_t>> prefixes) {
+    return false;
+  }
 };
 
 std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);

@@ -1,0 +1,128 @@
+// Probing the schedule tree for subtrees of similar size and dealing them
+// out (see shard_split.h).
+#include "framework/explore/shard_split.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "framework/check.h"
+
+namespace faultline {
+namespace {
+
+// Probe runs at most, so a tree of endless single-choice chains still
+// splits in bounded time (into fewer, less even subtrees).
+constexpr uint64_t kMaxProbeRuns = 20000;
+// Preemptions a guess assumes left below a root of an unbounded search.
+constexpr int kUnboundedGuess = 3;
+
+// A guess at a subtree's schedules: the ways to place up to the preemptions
+// left among the steps below its root (the shape of a preemption-bounded
+// tree, Musuvathi & Qadeer). Only compared with other guesses.
+double GuessSize(const SubtreeRoot& root) {
+  if (root.leaf) return 1;
+  const int left =
+      root.preemptions_left < 0 ? kUnboundedGuess : root.preemptions_left;
+  const double m = static_cast<double>(root.steps_below);
+  double term = 1;
+  double sum = 1;
+  for (int c = 1; c <= left && c <= m; ++c) {
+    term = term * (m - c + 1) / c;
+    sum += term;
+  }
+  return sum;
+}
+
+struct Entry {
+  SubtreeRoot root;
+  double size = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<ShardSplit> SplitSchedules(
+    const std::function<std::unique_ptr<Strategy>()>& make,
+    const SplitRunFn& run, uint32_t shard_index, uint32_t total_shards) {
+  FL_CHECK(total_shards > 0 && shard_index < total_shards);
+  ShardSplit split;
+  // The subtrees one level below `prefix`, in the walk's order.
+  auto probe = [&](const std::vector<uint32_t>& prefix)
+      -> absl::StatusOr<std::vector<SubtreeRoot>> {
+    std::unique_ptr<Strategy> strategy = make();
+    if (!strategy->ProbeSubtrees(prefix.size() + 1) ||
+        (!prefix.empty() && !strategy->StartFromPrefixes({prefix}))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(strategy->Name(),
+                       " cannot split its search into subtrees"));
+    }
+    for (;;) {
+      absl::StatusOr<bool> ran = run(strategy.get());
+      if (!ran.ok()) return ran.status();
+      if (!*ran) break;
+      ++split.probe_runs;
+    }
+    return strategy->Subtrees();
+  };
+
+  // The frontier, in the walk's order: the largest-looking subtree is
+  // split one level further until there are enough subtrees and none
+  // looks larger than a quarter of a shard's share.
+  std::vector<Entry> frontier(1);
+  frontier[0].size = 1e300;  // the root is always split
+  const uint64_t wanted = kSubtreesPerShard * total_shards;
+  while (split.probe_runs < kMaxProbeRuns) {
+    double total = 0;
+    size_t largest = frontier.size();
+    for (size_t i = 0; i < frontier.size(); ++i) {
+      total += frontier[i].size;
+      if (frontier[i].root.leaf) continue;
+      if (largest == frontier.size() || frontier[i].size > frontier[largest].size)
+        largest = i;
+    }
+    if (largest == frontier.size()) break;  // every subtree is one schedule
+    if (frontier.size() >= wanted &&
+        frontier[largest].size * 16 * total_shards <= total) {
+      break;
+    }
+    absl::StatusOr<std::vector<SubtreeRoot>> children =
+        probe(frontier[largest].root.prefix);
+    if (!children.ok()) return children.status();
+    std::vector<Entry> replacement;
+    for (SubtreeRoot& child : *children) {
+      Entry entry;
+      entry.size = GuessSize(child);
+      entry.root = std::move(child);
+      replacement.push_back(std::move(entry));
+    }
+    frontier.erase(frontier.begin() + largest);
+    frontier.insert(frontier.begin() + largest,
+                    std::make_move_iterator(replacement.begin()),
+                    std::make_move_iterator(replacement.end()));
+  }
+
+  // Largest first, each to the shard with the least so far (ties: the lower
+  // index, then the lower shard); a shard walks its subtrees in tree order.
+  std::vector<size_t> order(frontier.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return frontier[a].size > frontier[b].size;
+  });
+  std::vector<double> load(total_shards, 0);
+  std::vector<bool> mine(frontier.size(), false);
+  for (size_t i : order) {
+    const size_t shard = static_cast<size_t>(
+        std::min_element(load.begin(), load.end()) - load.begin());
+    load[shard] += frontier[i].size;
+    mine[i] = shard == shard_index;
+  }
+  split.subtrees_total = frontier.size();
+  for (size_t i = 0; i < frontier.size(); ++i) {
+    split.depth = std::max<uint64_t>(split.depth, frontier[i].root.prefix.size());
+    if (mine[i]) split.mine.push_back(std::move(frontier[i].root.prefix));
+  }
+  return split;
+}
+
+}  // namespace faultline

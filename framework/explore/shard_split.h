@@ -1,0 +1,64 @@
+// -----------------------------------------------------------------------------
+// File: shard_split.h
+// -----------------------------------------------------------------------------
+//
+// Splitting a systematic search across test shards. The schedule tree is
+// probed from the root: the subtree that looks largest is split one level
+// further (Strategy::ProbeSubtrees below its prefix) until there are at
+// least kSubtreesPerShard x shards subtrees and none looks larger than a
+// quarter of a shard's share (or every subtree is one schedule). A
+// subtree's size is guessed from what its probe run saw: the ways to place
+// the preemptions left among the steps below it. The subtrees are dealt
+// out largest first, each to the shard with the least guessed work; shard
+// K walks its own from their prefixes (Strategy::StartFromPrefixes). The
+// union over shards is exactly the schedules of the unsplit walk, and no
+// schedule is explored by two shards.
+//
+// The split depends only on the program and the strategy (never on timing),
+// so every shard computes the same one on its own; each pays the probe's
+// runs, a few per subtree.
+//
+// Example:
+//   absl::StatusOr<ShardSplit> split =
+//       SplitSchedules(make_strategy, run_one, shard_index, total_shards);
+//   strategy->StartFromPrefixes(split->mine);
+//
+// Thread-safety: none (runs iterations on the calling thread).
+
+#ifndef FAULTLINE_FRAMEWORK_EXPLORE_SHARD_SPLIT_H_
+#define FAULTLINE_FRAMEWORK_EXPLORE_SHARD_SPLIT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "framework/runtime/strategies/strategy.h"
+
+namespace faultline {
+
+// Several subtrees per shard, so that the guesses' errors even out.
+constexpr uint64_t kSubtreesPerShard = 64;
+
+struct ShardSplit {
+  uint64_t depth = 0;  // choices in the longest subtree prefix
+  uint64_t subtrees_total = 0;
+  std::vector<std::vector<uint32_t>> mine;  // this shard's prefixes, in order
+  uint64_t probe_runs = 0;                  // iterations the probe ran
+};
+
+// Runs one iteration under `strategy`; false once the strategy has nothing
+// left to run.
+using SplitRunFn = std::function<absl::StatusOr<bool>(Strategy* strategy)>;
+
+// Probes fresh strategies from `make` (which must support ProbeSubtrees) and
+// returns shard `shard_index`'s part. FailedPrecondition if the strategy
+// cannot split.
+absl::StatusOr<ShardSplit> SplitSchedules(
+    const std::function<std::unique_ptr<Strategy>()>& make,
+    const SplitRunFn& run, uint32_t shard_index, uint32_t total_shards);
+
+}  // namespace faultline
+
+#endif  // FAULTLINE_FRAMEWORK_EXPLORE_SHARD_SPLIT_H_
