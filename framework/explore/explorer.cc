@@ -481,16 +481,16 @@ absl::Status ExplorationRun::Split() {
   }
   IterationConfig config = MakeConfig(nullptr);
   config.seed = IterationSeed(seed_, 0);
-  absl::StatusOr<ShardSplit> split = SplitSchedules(
-      [this] { return MakeStrategy(seed_); },
-      [&](Strategy* strategy) -> absl::StatusOr<bool> {
-        config.strategy = strategy;
-        IterationResult run = RunIteration(config);
-        absl::Status usable = CheckUsable(run);
-        if (!usable.ok()) return usable;
-        return run.ran;
-      },
-      options_.shard_index, options_.total_shards);
+  absl::StatusOr<ShardSplit> split =
+      SplitSchedules([this] { return MakeStrategy(seed_); },
+                     [&](Strategy* strategy) -> absl::StatusOr<bool> {
+                       config.strategy = strategy;
+                       IterationResult run = RunIteration(config);
+                       absl::Status usable = CheckUsable(run);
+                       if (!usable.ok()) return usable;
+                       return run.ran;
+                     },
+                     options_.shard_index, options_.total_shards);
   if (!split.ok()) return split.status();
   split_ = *std::move(split);
   report_.set_split_depth(split_->depth);
@@ -499,8 +499,8 @@ absl::Status ExplorationRun::Split() {
   report_.set_split_probe_runs(split_->probe_runs);
   if (split_->mine.empty()) {
     report_.set_shard_note(absl::StrCat(
-        "no subtrees on this shard: the tree has only ",
-        split_->subtrees_total, " (each one schedule or too small to be worth "
+        "no subtrees on this shard: the tree has only ", split_->subtrees_total,
+        " (each one schedule or too small to be worth "
         "splitting); the other shards cover it"));
   }
   return absl::OkStatus();

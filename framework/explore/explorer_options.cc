@@ -32,8 +32,7 @@ absl::Status ReadUint(const char* name, uint64_t max, uint64_t* out,
 
 }  // namespace
 
-absl::Status ParseShardSpec(absl::string_view spec,
-                            ExplorerOptions* options) {
+absl::Status ParseShardSpec(absl::string_view spec, ExplorerOptions* options) {
   FL_CHECK(options != nullptr);
   const size_t slash = spec.find('/');
   uint32_t index = 0;

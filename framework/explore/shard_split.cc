@@ -53,9 +53,8 @@ absl::StatusOr<ShardSplit> SplitSchedules(
     std::unique_ptr<Strategy> strategy = make();
     if (!strategy->ProbeSubtrees(prefix.size() + 1) ||
         (!prefix.empty() && !strategy->StartFromPrefixes({prefix}))) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(strategy->Name(),
-                       " cannot split its search into subtrees"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          strategy->Name(), " cannot split its search into subtrees"));
     }
     for (;;) {
       absl::StatusOr<bool> ran = run(strategy.get());
@@ -78,7 +77,8 @@ absl::StatusOr<ShardSplit> SplitSchedules(
     for (size_t i = 0; i < frontier.size(); ++i) {
       total += frontier[i].size;
       if (frontier[i].root.leaf) continue;
-      if (largest == frontier.size() || frontier[i].size > frontier[largest].size)
+      if (largest == frontier.size() ||
+          frontier[i].size > frontier[largest].size)
         largest = i;
     }
     if (largest == frontier.size()) break;  // every subtree is one schedule
@@ -119,7 +119,8 @@ absl::StatusOr<ShardSplit> SplitSchedules(
   }
   split.subtrees_total = frontier.size();
   for (size_t i = 0; i < frontier.size(); ++i) {
-    split.depth = std::max<uint64_t>(split.depth, frontier[i].root.prefix.size());
+    split.depth =
+        std::max<uint64_t>(split.depth, frontier[i].root.prefix.size());
     if (mine[i]) split.mine.push_back(std::move(frontier[i].root.prefix));
   }
   return split;

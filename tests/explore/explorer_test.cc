@@ -155,7 +155,8 @@ TEST(ExplorerShardingExhaustive, DporRunsOnShardZeroAndTheOthersSayWhy) {
     EXPECT_NE(part.shard_note().find("DPOR"), std::string::npos);
     ASSERT_EQ(part.expectations_size(), 2);
     for (const ExpectationResult& e : part.expectations()) {
-      EXPECT_EQ(e.detail(), "not judged on this shard; the first shard judges it");
+      EXPECT_EQ(e.detail(),
+                "not judged on this shard; the first shard judges it");
     }
   }
   ExplorerOptions zero = Fast();

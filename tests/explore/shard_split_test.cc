@@ -9,13 +9,14 @@
 // union is the whole walk's set (without sleep sets, where no run is cut
 // short) or inside it (with them: runs cut by sleep sets above the split
 // depth are not in any subtree). Violations found are the same.
+#include "framework/explore/shard_split.h"
+
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "framework/explore/shard_split.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
@@ -55,7 +56,8 @@ Walk RunAll(const ScenarioInfo& scenario, Strategy& strategy) {
     ++walk.runs;
     // A run that repeats an explored path would repeat its hash.
     EXPECT_TRUE(walk.hashes.insert(result.trace.hash).second);
-    for (const Violation& v : result.violations) walk.violations.insert(v.check);
+    for (const Violation& v : result.violations)
+      walk.violations.insert(v.check);
   }
   walk.complete = strategy.Complete();
   if (walk.complete) walk.schedules = SchedulesOf(strategy.Summary());
@@ -104,12 +106,12 @@ TEST(ShardSplit, ShardsCoverTheWholeSearchOnceEach) {
       uint64_t schedules = 0;
       uint64_t subtrees = 0;
       for (uint32_t k = 0; k < shards; ++k) {
-        absl::StatusOr<ShardSplit> split = SplitSchedules(
-            [&] { return NewExhaustiveStrategy(c.options); },
-            [&](Strategy* s) -> absl::StatusOr<bool> {
-              return RunFibers(c.scenario, s, 0).ran;
-            },
-            k, shards);
+        absl::StatusOr<ShardSplit> split =
+            SplitSchedules([&] { return NewExhaustiveStrategy(c.options); },
+                           [&](Strategy* s) -> absl::StatusOr<bool> {
+                             return RunFibers(c.scenario, s, 0).ran;
+                           },
+                           k, shards);
         ASSERT_TRUE(split.ok()) << split.status();
         subtrees += split->mine.size();
         auto strategy = NewExhaustiveStrategy(c.options);
@@ -125,11 +127,10 @@ TEST(ShardSplit, ShardsCoverTheWholeSearchOnceEach) {
           EXPECT_EQ(whole.hashes.count(hash), 1u)
               << where << ": a schedule the whole search did not run";
         }
-        union_violations.insert(part.violations.begin(),
-                                part.violations.end());
+        union_violations.insert(part.violations.begin(), part.violations.end());
       }
-      const std::string where = c.name + ", " + std::to_string(shards) +
-                                " shards";
+      const std::string where =
+          c.name + ", " + std::to_string(shards) + " shards";
       EXPECT_EQ(schedules, whole.schedules) << where;
       if (!c.options.reduction) {
         EXPECT_EQ(union_hashes, whole.hashes) << where;

@@ -75,18 +75,8 @@ size_t DistinctSchedules(const ScenarioInfo& program, Strategy& strategy,
 }
 
 TEST(PctSteps, FindsEachBug) {
-  struct Bug {
-    const char* name;
-    ScenarioInfo program;
-    const char* check;
-  };
-  const Bug bugs[] = {
-      {"lost_update", testing_programs::LostUpdate(), "lost_update"},
-      {"refcount", testing_programs::RefcountDrop(false),
-       "refcount.use_after_free"},
-      {"deadlock", testing_programs::LockOrderDeadlock(), "deadlock"},
-  };
-  for (const Bug& bug : bugs) {
+  for (const testing_programs::ClassicBug& bug :
+       testing_programs::ClassicBugs()) {
     const uint64_t k = LearnK(bug.program, PctSteps::kChoice, 64);
     auto strategy = Pct(PctSteps::kChoice, k);
     EXPECT_GT(IterationsToFind(bug.program, *strategy, bug.check, 300), 0)

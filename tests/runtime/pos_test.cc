@@ -14,32 +14,19 @@
 
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/strategies/strategy.h"
-#include "framework/runtime/trace/replay_token.h"
 #include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
+#include "tests/runtime/replay_check.h"
 
 namespace faultline {
 namespace {
 
+using testing_programs::ClassicBug;
+using testing_programs::ClassicBugs;
+using testing_programs::ExpectFailureReplaysFromItsToken;
 using testing_programs::FromBuild;
-using testing_programs::HasViolation;
 using testing_programs::IterationsToFind;
 using testing_programs::RunFibers;
-
-struct Bug {
-  const char* name;
-  ScenarioInfo program;
-  const char* check;
-};
-
-std::vector<Bug> Bugs() {
-  return {
-      {"lost_update", testing_programs::LostUpdate(), "lost_update"},
-      {"refcount", testing_programs::RefcountDrop(false),
-       "refcount.use_after_free"},
-      {"deadlock", testing_programs::LockOrderDeadlock(), "deadlock"},
-  };
-}
 
 // Three tasks, two stores each, all to one object.
 ScenarioInfo ThreeWriters() {
@@ -64,7 +51,7 @@ size_t DistinctSchedules(const ScenarioInfo& program, Strategy& strategy,
 }
 
 TEST(Pos, FindsEachBug) {
-  for (const Bug& bug : Bugs()) {
+  for (const ClassicBug& bug : ClassicBugs()) {
     auto strategy = NewPosStrategy(/*seed=*/1);
     EXPECT_GT(IterationsToFind(bug.program, *strategy, bug.check, 200), 0)
         << bug.name;
@@ -97,25 +84,9 @@ TEST(Pos, IsDeterministicPerSeedAndIterationSeed) {
 }
 
 TEST(Pos, FailureReplaysFromItsToken) {
-  const ScenarioInfo program = testing_programs::RefcountDrop();
   auto strategy = NewPosStrategy(4);
-  for (uint64_t seed = 0; seed < 200; ++seed) {
-    IterationResult failure = RunFibers(program, strategy.get(), seed);
-    if (!HasViolation(failure, "refcount.use_after_free")) continue;
-    const std::string text =
-        MakeReplayToken(failure.trace, /*plan_hash=*/5, seed, strategy->kind())
-            .Encode();
-    absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
-    ASSERT_TRUE(token.ok()) << token.status();
-    EXPECT_EQ(token->strategy, static_cast<uint8_t>(StrategyKind::kPos));
-    auto replay = NewReplayStrategy(token->switches, ReplayMode::kStrict);
-    IterationResult again = RunFibers(program, replay.get(), token->seed);
-    EXPECT_TRUE(again.strategy_status.ok()) << again.strategy_status;
-    EXPECT_TRUE(HasViolation(again, "refcount.use_after_free"));
-    EXPECT_EQ(again.trace.hash, failure.trace.hash);
-    return;
-  }
-  FAIL() << "POS found no failure to replay";
+  ExpectFailureReplaysFromItsToken(testing_programs::RefcountDrop(), *strategy,
+                                   "refcount.use_after_free");
 }
 
 TEST(Pos, SamplesMoreDistinctSchedulesThanPct) {

@@ -131,5 +131,13 @@ int64_t IterationsToFind(const ScenarioInfo& scenario, Strategy& strategy,
   return -1;
 }
 
+std::vector<ClassicBug> ClassicBugs() {
+  return {
+      {"lost_update", LostUpdate(), "lost_update"},
+      {"refcount", RefcountDrop(false), "refcount.use_after_free"},
+      {"deadlock", LockOrderDeadlock(), "deadlock"},
+  };
+}
+
 }  // namespace testing_programs
 }  // namespace faultline

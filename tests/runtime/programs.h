@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "framework/runtime/iteration.h"
 #include "framework/runtime/strategies/strategy.h"
@@ -29,6 +30,14 @@ ScenarioInfo LockOrderDeadlock();
 // Two tasks, each doing `ops_per_task` stores; to one shared Atomic if
 // `conflicting`, else each to its own.
 ScenarioInfo Stores(int ops_per_task, bool conflicting);
+// The classic bugs every sampling strategy must find, with their checks:
+// lost update, refcount use-after-free, lock-order deadlock.
+struct ClassicBug {
+  const char* name;
+  ScenarioInfo program;
+  const char* check;
+};
+std::vector<ClassicBug> ClassicBugs();
 // A scenario from a build function.
 ScenarioInfo FromBuild(std::function<void(World&)> build);
 

@@ -16,15 +16,17 @@
 
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/strategies/strategy.h"
-#include "framework/runtime/trace/replay_token.h"
 #include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
+#include "tests/runtime/replay_check.h"
 
 namespace faultline {
 namespace {
 
+using testing_programs::ClassicBug;
+using testing_programs::ClassicBugs;
+using testing_programs::ExpectFailureReplaysFromItsToken;
 using testing_programs::FromBuild;
-using testing_programs::HasViolation;
 using testing_programs::IterationsToFind;
 using testing_programs::RunFibers;
 
@@ -111,18 +113,7 @@ TEST(Surw, IsDeterministicPerSeedAndIterationSeed) {
 }
 
 TEST(Surw, FindsEachBug) {
-  struct Bug {
-    const char* name;
-    ScenarioInfo program;
-    const char* check;
-  };
-  const Bug bugs[] = {
-      {"lost_update", testing_programs::LostUpdate(), "lost_update"},
-      {"refcount", testing_programs::RefcountDrop(false),
-       "refcount.use_after_free"},
-      {"deadlock", testing_programs::LockOrderDeadlock(), "deadlock"},
-  };
-  for (const Bug& bug : bugs) {
+  for (const ClassicBug& bug : ClassicBugs()) {
     auto strategy = NewSurwStrategy(1, Profile(bug.program, 1));
     EXPECT_GT(IterationsToFind(bug.program, *strategy, bug.check, 200), 0)
         << bug.name;
@@ -139,22 +130,8 @@ TEST(Surw, FindsNothingInFixedRefcount) {
 TEST(Surw, FailureReplaysFromItsToken) {
   const ScenarioInfo program = testing_programs::RefcountDrop();
   auto strategy = NewSurwStrategy(4, Profile(program, 4));
-  for (uint64_t seed = 0; seed < 200; ++seed) {
-    IterationResult failure = RunFibers(program, strategy.get(), seed);
-    if (!HasViolation(failure, "refcount.use_after_free")) continue;
-    const std::string text =
-        MakeReplayToken(failure.trace, /*plan_hash=*/5, seed, strategy->kind())
-            .Encode();
-    absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
-    ASSERT_TRUE(token.ok()) << token.status();
-    EXPECT_EQ(token->strategy, static_cast<uint8_t>(StrategyKind::kSurw));
-    auto replay = NewReplayStrategy(token->switches, ReplayMode::kStrict);
-    IterationResult again = RunFibers(program, replay.get(), token->seed);
-    EXPECT_TRUE(again.strategy_status.ok()) << again.strategy_status;
-    EXPECT_EQ(again.trace.hash, failure.trace.hash);
-    return;
-  }
-  FAIL() << "SURW found no failure to replay";
+  ExpectFailureReplaysFromItsToken(program, *strategy,
+                                   "refcount.use_after_free");
 }
 
 }  // namespace

@@ -109,8 +109,7 @@ int Run(const std::vector<std::string>& plans) {
       ParseProgress(absl::GetFlag(FLAGS_progress));
   if (!progress.ok()) return UsageError(progress.status().message());
   if (!absl::GetFlag(FLAGS_shard).empty()) {
-    absl::Status shard =
-        ParseShardSpec(absl::GetFlag(FLAGS_shard), &*explorer);
+    absl::Status shard = ParseShardSpec(absl::GetFlag(FLAGS_shard), &*explorer);
     if (!shard.ok()) return UsageError(shard.message());
   }
   RunPlanOptions options;

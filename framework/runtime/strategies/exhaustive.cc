@@ -138,8 +138,8 @@ class ExhaustiveStrategy final : public Strategy {
   StrategyKind kind() const override { return StrategyKind::kExhaustive; }
   std::string Summary() const override {
     return absl::StrCat(
-        "exhaustive: ", complete_ ? "complete: " : "", schedules_,
-        " schedules", complete_ ? "" : " so far",
+        "exhaustive: ", complete_ ? "complete: " : "", schedules_, " schedules",
+        complete_ ? "" : " so far",
         split_ ? absl::StrCat(" over ", prefixes_.size(), " subtrees") : "",
         " (", pruned_runs_, " runs cut by sleep sets)");
   }
