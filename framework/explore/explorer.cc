@@ -91,6 +91,9 @@ class ExplorationRun {
   IterationConfig MakeConfig(Strategy* strategy) const;
   std::pair<uint64_t, uint64_t> SeedOf(uint64_t n) const;
   absl::Status CheckUsable(const IterationResult& result) const;
+  // Runs iterations 0..kPctCalibrationRuns-1 under `strategy`, which learns
+  // from them (PCT's k, SURW's weights) before the exploration proper.
+  absl::Status Calibrate(Strategy& strategy);
   void FinishReport(double wall_seconds);
   FailureContext MakeFailureContext() const;
   void GiveUp(const StuckIteration& stuck, const Explorer::StuckFn& on_stuck);
@@ -192,13 +195,8 @@ absl::Status ExplorationRun::Prepare() {
       // fixed one, is a function of (plan, seed) alone and iteration i has
       // the same schedule in any shard layout.
       std::unique_ptr<Strategy> calibration = MakeStrategy(seed_);
-      IterationConfig probe = MakeConfig(calibration.get());
-      for (uint64_t i = 0; i < kPctCalibrationRuns; ++i) {
-        probe.seed = IterationSeed(seed_, i);
-        IterationResult run = RunIteration(probe);
-        absl::Status ok = CheckUsable(run);
-        if (!ok.ok()) return ok;
-      }
+      absl::Status ok = Calibrate(*calibration);
+      if (!ok.ok()) return ok;
       pct_steps_ = std::max<uint64_t>(calibration->MaxCountedSteps(), 1);
     }
   }
@@ -206,16 +204,22 @@ absl::Status ExplorationRun::Prepare() {
     // Like PCT's k, the weights are a function of (plan, seed) alone: every
     // shard and RunOne profile the same iterations first.
     std::unique_ptr<SurwProfile> profile = NewSurwProfiler(seed_);
-    IterationConfig probe = MakeConfig(profile.get());
-    for (uint64_t i = 0; i < kPctCalibrationRuns; ++i) {
-      probe.seed = IterationSeed(seed_, i);
-      IterationResult run = RunIteration(probe);
-      absl::Status ok = CheckUsable(run);
-      if (!ok.ok()) return ok;
-    }
+    absl::Status ok = Calibrate(*profile);
+    if (!ok.ok()) return ok;
     surw_weights_ = profile->Weights();
   }
   FL_CHECK(coverage_.has_value());
+  return absl::OkStatus();
+}
+
+absl::Status ExplorationRun::Calibrate(Strategy& strategy) {
+  IterationConfig probe = MakeConfig(&strategy);
+  for (uint64_t i = 0; i < kPctCalibrationRuns; ++i) {
+    probe.seed = IterationSeed(seed_, i);
+    IterationResult run = RunIteration(probe);
+    absl::Status ok = CheckUsable(run);
+    if (!ok.ok()) return ok;
+  }
   return absl::OkStatus();
 }
 
