@@ -50,6 +50,11 @@ void Page::SetLockOwner(std::string owner) {
   lock_owner_ = std::move(owner);
 }
 
+void Page::ClearLockOwnerIf(const std::string& owner) {
+  base::MutexLock lock(&owner_mu_);
+  if (lock_owner_ == owner) lock_owner_.clear();
+}
+
 AddressSpace::AddressSpace(uint64_t nr_pages, int page_shift)
     : nr_pages_(nr_pages), page_shift_(page_shift) {
   for (uint64_t i = 0; i < nr_pages; ++i) {
@@ -116,8 +121,12 @@ bool trylock_page(Page* page) {
 
 // unlock_page: clear PG_locked and wake every waiter (wake_up_page_bit).
 void unlock_page(Page* page) {
-  page->SetLockOwner("");
+  // The owner goes after PG_locked, in the same step: clearing it first left
+  // one step in which the page was locked by nobody (a blank "P locked by"
+  // in rendered tables).
+  const std::string owner = page->PeekLockOwner();
   FL_BUG_ON(!page->flags.test_and_clear_bit(PG_locked), "page.unlock_unlocked");
+  page->ClearLockOwnerIf(owner);
   page->wait.WakeAll();
 }
 

@@ -79,6 +79,9 @@ class Page {
   std::atomic<bool> freed{false};
   std::string PeekLockOwner() const;
   void SetLockOwner(std::string owner);
+  // Clears the owner unless another locker has already written its own
+  // (possible on real threads between unlock_page's clear and this call).
+  void ClearLockOwnerIf(const std::string& owner);
 
  private:
   // base::Mutex: a std::mutex, which TSAN sees (framework/run_context.h
