@@ -374,6 +374,7 @@ void ExplorationRun::FillHeader() {
                            ? "os"
                            : StrategyName(exploration().strategy()));
   report_.set_seed(seed_);
+  report_.set_plan_hash(PlanHash(plan_));
   report_.set_shard_index(options_.shard_index);
   report_.set_total_shards(options_.total_shards);
   report_.set_stop_reason("iterations");

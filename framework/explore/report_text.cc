@@ -38,7 +38,9 @@ void AppendHeader(const Report& r, std::string* out) {
           ? std::string("threads backend (the OS interleaves)")
           : absl::StrCat(r.backend(), " backend, ", r.strategy(), " strategy"),
       r.seed());
-  if (r.total_shards() > 1) {
+  if (r.merged_shards() > 0) {
+    absl::StrAppendFormat(out, ", %d shards merged", r.merged_shards());
+  } else if (r.total_shards() > 1) {
     absl::StrAppendFormat(out, ", shard %d/%d", r.shard_index() + 1,
                           r.total_shards());
   }
@@ -57,9 +59,11 @@ void AppendHeader(const Report& r, std::string* out) {
     absl::StrAppendFormat(
         out,
         "  split: %d of %d subtrees (prefixes up to %d choices, %d probe "
-        "runs) on this shard; the search is %s over them\n",
+        "runs) %s; the search is %s over them\n",
         r.split_subtrees_here(), r.split_subtrees_total(), r.split_depth(),
-        r.split_probe_runs(), r.complete() ? "complete" : "not complete");
+        r.split_probe_runs(),
+        r.merged_shards() > 0 ? "over the shards" : "on this shard",
+        r.complete() ? "complete" : "not complete");
   }
   if (!r.shard_note().empty()) {
     absl::StrAppend(out, "  shard note: ", r.shard_note(), "\n");

@@ -84,6 +84,30 @@ expect_code "--shard=1/2 of a clean exhaustive search" 0
 expect_re "--shard=1/2 of a clean exhaustive search" "$OUT" "split: [0-9]+ of [0-9]+ subtrees \(prefixes up to [0-9]+ choices, [0-9]+ probe runs\) on this shard; the search is complete over them"
 expect_in "--shard=1/2 of a clean exhaustive search" "$OUT" ", shard 2/2"
 
+# merge: the shards' reports judged together, as one unsharded run would be.
+run run --shard=0/2 --preemption_bound=1 --progress=none --json_out="$TMP/s0.json" plans/seed_race_postfix_exhaustive.textproto
+expect_code "shard 0/2 with --json_out" 0
+run run --shard=1/2 --preemption_bound=1 --progress=none --json_out="$TMP/s1.json" plans/seed_race_postfix_exhaustive.textproto
+expect_code "shard 1/2 with --json_out" 0
+run merge plans/seed_race_postfix_exhaustive.textproto "$TMP/s1.json" "$TMP/s0.json"
+expect_code "merge of both shards" 0
+expect_in "merge of both shards" "$OUT" "2 shards merged"
+expect_re "merge of both shards" "$OUT" "split: ([0-9]+) of \1 subtrees .* over the shards; the search is complete over them"
+expect_in "merge of both shards" "$OUT" "[met] search_complete"
+run merge plans/seed_race_postfix_exhaustive.textproto "$TMP/s1.json"
+expect_code "merge without shard 0" 2
+expect_in "merge without shard 0" "$ERR" "shard 0 of 2 missing"
+run merge plans/seed_race_prefix.textproto "$TMP/s0.json" "$TMP/s1.json"
+expect_code "merge against another plan" 2
+expect_in "merge against another plan" "$ERR" "is of another plan"
+printf '{"iterations_run": ' >"$TMP/cut.json"
+run merge plans/seed_race_postfix_exhaustive.textproto "$TMP/s0.json" "$TMP/cut.json"
+expect_code "merge of a cut-off report" 2
+expect_in "merge of a cut-off report" "$ERR" "cut.json: not a faultline report"
+run merge plans/seed_race_postfix_exhaustive.textproto "$TMP/s0.json" "$TMP/s1.json" --json
+expect_code "merge --json" 0
+expect_in "merge --json" "$OUT" '"merged_shards": 2'
+
 run run
 expect_code "run without plan" 2
 expect_in "run without plan" "$ERR" "PLAN"

@@ -27,6 +27,7 @@ const std::vector<CommandFlags>& Table() {
       {"minimize", {}},
       {"render", {"format", "out"}},
       {"trace", {"iteration", "format"}},
+      {"merge", {"json", "json_out"}},
       {"check", {}},
       {"list-points", {}},
       {"list-checks", {}},

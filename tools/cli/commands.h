@@ -42,6 +42,16 @@ int MinimizeCommand(const std::string& token, const std::string& plan);
 int RenderCommand(const std::string& token, const std::string& plan,
                   const RenderOptions& options);
 
+struct MergeOptions {
+  bool json = false;
+  std::string json_out;  // "" = write no file
+};
+// `merge PLAN REPORT...`: judges the plan on its shards' reports together;
+// 0 met, 1 not met, 2 bad input (unreadable report, another plan's, a shard
+// missing or given twice).
+int MergeCommand(const std::vector<std::string>& args,
+                 const MergeOptions& options);
+
 }  // namespace faultline
 
 #endif  // FAULTLINE_TOOLS_CLI_COMMANDS_H_

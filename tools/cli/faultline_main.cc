@@ -64,6 +64,8 @@ usage:
   faultline render TOKEN PLAN [--format=table|chrome|events] [--out=F]
   faultline trace PLAN [--iteration=N] [--format=table|events]
                                     show what one iteration did, pass or fail
+  faultline merge PLAN REPORT.json... [--json] [--json_out=F]
+                                    one verdict from a sharded run's reports
   faultline check PLAN...           validate plans only
   faultline list-points | list-checks | list-scenarios | list-hooks
   faultline help
@@ -155,6 +157,10 @@ int Dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "list-checks") return ListChecks();
   if (command == "list-scenarios") return ListScenarios();
   if (command == "list-hooks") return ListHooks();
+  if (command == "merge") {
+    return MergeCommand(args, MergeOptions{absl::GetFlag(FLAGS_json),
+                                           absl::GetFlag(FLAGS_json_out)});
+  }
   if (command == "trace") {
     if (args.size() != 1) return UsageError("trace needs PLAN");
     RenderOptions render{absl::GetFlag(FLAGS_format), absl::GetFlag(FLAGS_out)};
