@@ -15,6 +15,10 @@
 // PG_locked instead of before, so a trylock failure injected at the step
 // between now names the holder where it said "injected" (the random plan's
 // iteration 17).
+// Every hash changed once more on purpose: notes' probed state columns
+// left the trace hash (they are rendering, a function of the hashed ops,
+// and are no longer probed while exploring); schedules, iterations and
+// tokens stayed the same.
 // Re-pinned once for the token format alone: version 3 tokens carry the
 // same fields as before (the trace hashes did not change).
 #include <cstdint>
@@ -106,12 +110,12 @@ TEST(GoldenTest, SeedRacePrefixPct) {
       {"seed_race_prefix.textproto",
        40,
        {0, 1, 17},
-       {11113060554622245875u, 3360111733461357900u, 1333908970008995038u},
+       {5241228501036785055u, 1686550093967321772u, 6102706729886457735u},
        40,
        40,
        2,
        3,
-       5642483866661369351u,
+       1276282810062258318u,
        "fl3-CfN1xhNUWk-EEZPrUAituRQUGAEiAwOEASoCAwEfQjix",
        "fl3-CfN1xhNUWk-EEZPrUAituRQUGAHcR9pV"});
 }
@@ -121,7 +125,7 @@ TEST(GoldenTest, SeedRacePostfixPct) {
       {"seed_race_postfix.textproto",
        40,
        {0, 1, 17},
-       {18206174355030994226u, 4961985082031941050u, 9653238342626712902u},
+       {7172534399379019179u, 17227356279121360800u, 6967025246022058341u},
        40,
        40,
        0,
@@ -137,12 +141,12 @@ TEST(GoldenTest, SeedRacePrefixRandom) {
       {"seed_race_prefix_random.textproto",
        2000,
        {0, 1, 17},
-       {1641488967069246021u, 7521711067339263193u, 12791693761724284538u},
+       {2554454917224701148u, 4581297050258425766u, 13183217137237061378u},
        1329,
        1329,
        1,
        1328,
-       15528013844998691031u,
+       15331619588549916602u,
        "fl3-"
        "CfN1xhNUWk-EEVA3MvKArV0VIjQBAQEBAgcCAwQBCAIBAQEEAwEBAgMDAQIDAhMCAwEBAQE"
        "CAQF4BgUCAwEBAwQCAwEEAQYBKjQDAQMCAQMCAwMCAwIDAgMDAgMCAwIDAgMDAgMCAwIDAg"
@@ -157,7 +161,7 @@ TEST(GoldenTest, SeedRacePrefixExhaustive) {
       {"seed_race_prefix_exhaustive.textproto",
        500,
        {0, 1, 17},
-       {12350882450507090925u, 12932006026474727657u, 3336042087019806929u},
+       {15614593853546141055u, 10434906088786040354u, 7129957471904583852u},
        500,
        500,
        0,

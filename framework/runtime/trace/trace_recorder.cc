@@ -63,11 +63,9 @@ void TraceRecorder::Event(TraceEvent event) {
   h = Fold(h, event.task | (uint64_t{static_cast<uint8_t>(event.kind)} << 32) |
                   (uint64_t{event.object} << 40));
   h = Fold(h, static_cast<uint64_t>(event.before));
-  h = Fold(h, NameHash(event.text));
-  for (const auto& [name, value] : event.state) {
-    h = Fold(Fold(h, NameHash(name)), NameHash(value));
-  }
-  event_hash_ = h;
+  // Not event.state: probed state is for rendering and only present when
+  // events are kept; the hash must not depend on that.
+  event_hash_ = Fold(h, NameHash(event.text));
   if (keep_events_) trace_.events.push_back(std::move(event));
 }
 
@@ -88,11 +86,7 @@ void TraceRecorder::Note(uint64_t step, uint32_t task, absl::string_view text,
   h = Fold(
       h, task | (uint64_t{static_cast<uint8_t>(TraceEventKind::kNote)} << 32));
   h = Fold(h, 0);
-  h = Fold(h, NameHash(text));
-  for (const auto& [name, value] : state) {
-    h = Fold(Fold(h, NameHash(name)), NameHash(value));
-  }
-  event_hash_ = h;
+  event_hash_ = Fold(h, NameHash(text));
 }
 
 void TraceRecorder::HideObjects(
