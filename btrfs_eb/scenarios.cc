@@ -6,7 +6,7 @@
 //                           reclaim over a small b-tree
 //   btrfs_eb.folio_attach_race  alloc_extent_buffer vs releasepage on a
 //                           middle page (v6.8, f3a5367c679d)
-// Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
+// All take any Scenario.variant of variant.cc's table ("postfix" default).
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -298,6 +298,13 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   return absl::OkStatus();
 }
 
+// The contended block of the one-block scenarios.
+ScenarioParam BlockParam() {
+  return IntParam("block", "65536",
+                  "bytenr of the contended block (a multiple of nodesize)", 0,
+                  kMaxBlock);
+}
+
 ScenarioInfo SeedRaceInfo() {
   ScenarioInfo info;
   info.name = "btrfs_eb.seed_race";
@@ -306,10 +313,7 @@ ScenarioInfo SeedRaceInfo() {
       "readahead) racing a reclaim scan of its pages (cpu2; role reclaim): "
       "the 2020 'readahead vs releasepage' race";
   info.params = CommonParams("4096");
-  info.params.push_back(IntParam("block", "65536",
-                                 "bytenr of the contended block (a multiple "
-                                 "of nodesize)",
-                                 0, kMaxBlock));
+  info.params.push_back(BlockParam());
   info.params.push_back(
       IntParam("reclaim_passes", "32",
                "most scans of the block's pages by cpu2, which stops scanning "
@@ -515,10 +519,7 @@ ScenarioInfo FolioAttachRaceInfo() {
       "releasepage on a middle page of its eb (reclaim; role reclaim): the "
       "v6.8 folio::private race fixed by f3a5367c679d";
   info.params = CommonParams("16384");
-  info.params.push_back(IntParam("block", "65536",
-                                 "bytenr of the contended block (a multiple "
-                                 "of nodesize)",
-                                 0, kMaxBlock));
+  info.params.push_back(BlockParam());
   info.params.push_back(IntParam("reclaim_passes", "1",
                                  "scans of the chosen page by reclaim", 0,
                                  100));
