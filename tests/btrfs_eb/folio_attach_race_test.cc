@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_map.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/fs_info.h"
 #include "btrfs_eb/page.h"
