@@ -54,6 +54,11 @@ EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start);
 // REQUIRES: the page's mapping->private_lock held.
 void attach_extent_buffer_page(ExtentBuffer* eb, Page* page)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(page->address_space->private_lock);
+// grab_extent_buffer as v6.8-v6.9 call it before f3a5367c679d (variant
+// eb_2024_folio_prefix), without private_lock: the live eb that owns the
+// locked page `page`, with a new ref; else nullptr, after detaching a dying
+// eb's private (extent_io_grab.cc).
+ExtentBuffer* grab_extent_buffer_unlocked(Page* page);
 
 // --- State.
 bool extent_buffer_under_io(ExtentBuffer* eb);

@@ -36,16 +36,21 @@ ExtentBuffer* TakeOverOrReuse(Page* p)
   return nullptr;
 }
 
-// Step 4c, live eb: drop private_lock and our page (unlock, put) and use
-// `exists`, whose ref TakeOverOrReuse took.
-ExtentBuffer* UseLiveEb(Page* p, ExtentBuffer* exists)
-    ABSL_UNLOCK_FUNCTION(p->address_space->private_lock) {
-  p->address_space->private_lock.Unlock();
+// Step 4c, live eb: drop our page (unlock, put) and use `exists`, whose
+// ref the caller took.
+ExtentBuffer* DropPageUseEb(Page* p, ExtentBuffer* exists) {
   unlock_page(p);
   put_page(p);
   mark_extent_buffer_accessed(exists, p);
   Note("alloc_extent_buffer: page has a live eb -> use it");
   return exists;
+}
+
+// Step 4c under private_lock: drop it, then DropPageUseEb.
+ExtentBuffer* UseLiveEb(Page* p, ExtentBuffer* exists)
+    ABSL_UNLOCK_FUNCTION(p->address_space->private_lock) {
+  p->address_space->private_lock.Unlock();
+  return DropPageUseEb(p, exists);
 }
 
 // Step 4: find or create, lock and attach every page. Returns an existing
@@ -60,6 +65,15 @@ ExtentBuffer* AttachPages(ExtentBuffer* eb, bool* uptodate) {
     Page* p = find_or_create_page(mapping, index + i);
     // mapping->private_lock, named through the page as the callees name it.
     FL_CHECK(p->address_space == mapping);
+    // v6.8-v6.9 before f3a5367c679d: grab_extent_buffer without
+    // private_lock; the attach below takes the lock separately. MODEL: the
+    // kernel's attach does not test PG_private again; the scenarios have one
+    // allocator per block, so after the grab it is clear there.
+    if (fs_info->behaviour().grab_eb_without_private_lock) {
+      if (ExtentBuffer* exists = grab_extent_buffer_unlocked(p)) {
+        return DropPageUseEb(p, exists);
+      }
+    }
     p->address_space->private_lock.Lock();
     if (PagePrivate(p)) {
       ExtentBuffer* exists = TakeOverOrReuse(p);

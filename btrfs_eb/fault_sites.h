@@ -28,6 +28,13 @@ namespace btrfs_eb {
 // read_extent_buffer_pages (WAIT_NONE) and by the reclaim scan.
 inline constexpr char kSiteTrylockPage[] = "mm.trylock_page";
 
+// point, key = page index. folio_detach_private as the v6.8 grab_extent_buffer
+// calls it (variant eb_2024_folio_prefix only): PG_private was seen set,
+// before it is cleared and the private's page ref is put. The window of
+// f3a5367c679d's double put.
+inline constexpr char kSiteFolioDetachAfterTest[] =
+    "mm.folio_detach_private.after_test";
+
 // --- extent_io.c -----------------------------------------------------------
 
 // point, key = bytenr. find_extent_buffer: after the RCU radix lookup found

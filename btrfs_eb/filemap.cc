@@ -159,14 +159,36 @@ void attach_page_private(Page* page, uintptr_t data) {
   page->flags.set_bit(PG_private);
 }
 
-// detach_page_private: undo attach_page_private; 0 if none was attached.
-uintptr_t detach_page_private(Page* page) {
-  if (!PagePrivate(page)) return 0;
+namespace {
+
+// The detach after PG_private was seen set: clear it, take the pointer, put
+// the private's page ref. MODEL: the kernel stores NULL; the model's
+// exchange shows when another detacher that also saw PG_private set took
+// the pointer first. Its put and this one drop one ref twice: the page's
+// refcount falls below its holders and the page is later freed while still
+// in the page cache ("BUG: Bad page state ... non-NULL mapping", the v6.8
+// crash f3a5367c679d fixed). The model reports at this second put.
+uintptr_t DetachSeenPrivate(Page* page) {
   page->flags.clear_bit(PG_private);
   const uintptr_t data =
       reinterpret_cast<uintptr_t>(page->private_ptr.exchange(nullptr));
+  FL_BUG_ON(data == 0, "page.bad_state_double_put");
   put_page(page);
   return data;
+}
+
+}  // namespace
+
+// detach_page_private: undo attach_page_private; 0 if none was attached.
+uintptr_t detach_page_private(Page* page) {
+  if (!PagePrivate(page)) return 0;
+  return DetachSeenPrivate(page);
+}
+
+uintptr_t folio_detach_private(Page* page) {
+  if (!PagePrivate(page)) return 0;
+  FL_FAULT_POINT(kSiteFolioDetachAfterTest, page->index);
+  return DetachSeenPrivate(page);
 }
 
 // find_get_page. MODEL: the slot read and get_page happen under the i_pages

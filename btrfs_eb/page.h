@@ -167,6 +167,12 @@ void end_page_writeback(Page* page);
 // page->private + one page ref. detach returns the old private value.
 void attach_page_private(Page* page, uintptr_t data);
 uintptr_t detach_page_private(Page* page);
+// folio_detach_private (v6.8) for a caller that does not hold
+// private_lock: the same steps with fault point
+// "mm.folio_detach_private.after_test" between the test and the clear.
+// Two detachers that both saw PG_private set put the page twice: the
+// second reports page.bad_state_double_put.
+uintptr_t folio_detach_private(Page* page);
 
 // The cached page at `index` with a ref taken, or nullptr.
 Page* find_get_page(AddressSpace* mapping, uint64_t index);

@@ -4,7 +4,9 @@
 //                           nodesize 16384 on a 4-page eb
 //   btrfs_eb.search_stress  searchers with READA_FORWARD, a COW writer and
 //                           reclaim over a small b-tree
-// Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
+//   btrfs_eb.folio_attach_race  alloc_extent_buffer vs releasepage on a
+//                           middle page (v6.8, f3a5367c679d)
+// All take any Scenario.variant of variant.cc's table ("postfix" default).
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -198,31 +200,59 @@ FsInfo* MakeFs(World& world, const FsInfoOptions& options) {
   return fs;
 }
 
+// The one-block scenarios' parameters: the block, the reclaim passes and
+// the page reclaim works on, validated against the geometry in `options`.
+struct BlockParams {
+  int64_t block = 0;
+  int64_t passes = 0;
+  int64_t reclaim_page = -1;
+};
+
+absl::StatusOr<BlockParams> ReadBlockParams(const ScenarioArgs& args,
+                                            const FsInfoOptions& options) {
+  BlockParams p;
+  absl::Status status = ReadIntInRange(args, "block", 0, kMaxBlock, &p.block);
+  if (status.ok()) {
+    status = ReadIntInRange(args, "reclaim_passes", 0, 100, &p.passes);
+  }
+  if (status.ok()) {
+    status = ReadIntInRange(args, "reclaim_page", -1, 15, &p.reclaim_page);
+  }
+  if (!status.ok()) return status;
+  const int64_t pages = options.nodesize >> options.page_shift;
+  if (p.reclaim_page >= pages) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reclaim_page: expected -1..", pages - 1, " (the eb has ",
+                     pages, " pages), got ", p.reclaim_page));
+  }
+  if (p.block < 0 || p.block % options.nodesize != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("block: expected a multiple of nodesize (",
+                     options.nodesize, "), got ", p.block));
+  }
+  return p;
+}
+
+// The page range [first, last) reclaim scans: the block's pages, or
+// (reclaim_page >= 0) only that page of the block.
+PageRange ReclaimRange(const FsInfo& fs, uint64_t bytenr,
+                       int64_t reclaim_page) {
+  uint64_t first = bytenr >> fs.page_shift();
+  uint64_t last = first + fs.pages_per_node();
+  if (reclaim_page >= 0) {
+    first += static_cast<uint64_t>(reclaim_page);
+    last = first + 1;
+  }
+  return {first, last};
+}
+
 absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   absl::StatusOr<FsInfoOptions> options = CommonOptions(args);
   if (!options.ok()) return options.status();
-  int64_t block = 0;
-  int64_t passes = 0;
-  absl::Status status = ReadIntInRange(args, "block", 0, kMaxBlock, &block);
-  if (status.ok()) {
-    status = ReadIntInRange(args, "reclaim_passes", 0, 100, &passes);
-  }
-  int64_t reclaim_page = -1;
-  if (status.ok()) {
-    status = ReadIntInRange(args, "reclaim_page", -1, 15, &reclaim_page);
-  }
-  if (!status.ok()) return status;
-  const int64_t pages = options->nodesize >> options->page_shift;
-  if (reclaim_page >= pages) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reclaim_page: expected -1..", pages - 1, " (the eb has ",
-                     pages, " pages), got ", reclaim_page));
-  }
-  if (block < 0 || block % options->nodesize != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("block: expected a multiple of nodesize (",
-                     options->nodesize, "), got ", block));
-  }
+  absl::StatusOr<BlockParams> params = ReadBlockParams(args, *options);
+  if (!params.ok()) return params.status();
+  const int64_t block = params->block;
+  const int64_t passes = params->passes;
   options->disk_bytes = static_cast<uint64_t>(block) + options->nodesize;
   FsInfo* fs = MakeFs(world, *options);
   const uint64_t bytenr = static_cast<uint64_t>(block);
@@ -244,17 +274,12 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   // MODEL: the kernel's LRU order is arbitrary; cpu2 scans the eb's pages
   // in index order, or (reclaim_page >= 0) only that page of the eb, so a
   // plan can make releasepage run on a middle page of a multi-page eb.
-  uint64_t first = bytenr >> fs->page_shift();
-  uint64_t last = first + fs->pages_per_node();
-  if (reclaim_page >= 0) {
-    first += static_cast<uint64_t>(reclaim_page);
-    last = first + 1;
-  }
+  const PageRange range = ReclaimRange(*fs, bytenr, params->reclaim_page);
   world.Spawn(
       "cpu2",
-      [fs, first, last, passes, readahead_done] {
+      [fs, range, passes, readahead_done] {
         for (int64_t i = 0; i < passes && readahead_done->Read() < 2; ++i) {
-          shrink_btree_pages(fs, first, last);
+          shrink_btree_pages(fs, range.first, range.last);
           this_task::Yield();
         }
       },
@@ -273,6 +298,13 @@ absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   return absl::OkStatus();
 }
 
+// The contended block of the one-block scenarios.
+ScenarioParam BlockParam() {
+  return IntParam("block", "65536",
+                  "bytenr of the contended block (a multiple of nodesize)", 0,
+                  kMaxBlock);
+}
+
 ScenarioInfo SeedRaceInfo() {
   ScenarioInfo info;
   info.name = "btrfs_eb.seed_race";
@@ -281,10 +313,7 @@ ScenarioInfo SeedRaceInfo() {
       "readahead) racing a reclaim scan of its pages (cpu2; role reclaim): "
       "the 2020 'readahead vs releasepage' race";
   info.params = CommonParams("4096");
-  info.params.push_back(IntParam("block", "65536",
-                                 "bytenr of the contended block (a multiple "
-                                 "of nodesize)",
-                                 0, kMaxBlock));
+  info.params.push_back(BlockParam());
   info.params.push_back(
       IntParam("reclaim_passes", "32",
                "most scans of the block's pages by cpu2, which stops scanning "
@@ -413,10 +442,101 @@ ScenarioInfo SearchStressInfo() {
   return info;
 }
 
+
+// btrfs_eb.folio_attach_race (f3a5367c679d, v6.8-v6.9): the block's eb is
+// cached and idle (refs 1, the tree's), as an earlier reader left it.
+// `alloc` looks the block up (btrfs_find_create_tree_block ->
+// alloc_extent_buffer) while `reclaim` runs releasepage on one middle page
+// of the eb. If the release wins, alloc finds the first page still pointing
+// at the dying eb and takes it over: under private_lock (fixed) or not
+// (eb_2024_folio_prefix: both detach the same page private).
+absl::Status BuildFolioAttachRace(World& world, const ScenarioArgs& args) {
+  absl::StatusOr<FsInfoOptions> options = CommonOptions(args);
+  if (!options.ok()) return options.status();
+  absl::StatusOr<BlockParams> params = ReadBlockParams(args, *options);
+  if (!params.ok()) return params.status();
+  options->disk_bytes = static_cast<uint64_t>(params->block) + options->nodesize;
+  FsInfo* fs = MakeFs(world, *options);
+  const uint64_t bytenr = static_cast<uint64_t>(params->block);
+  fs->disk()->WriteTreeBlock(bytenr, 0, 1, {{1, LeafValueOf(1)}});
+  const int err = btrfs_mount_root(fs, bytenr);
+  if (err != 0) return absl::InternalError(absl::StrCat("mount: ", err));
+  // MODEL: the block is read the way mount reads the root, then the mount's
+  // ref is dropped again: what an earlier reader leaves behind (uptodate,
+  // pages attached, refs 1 = TREE_REF).
+  ExtentBuffer* cached = fs->root_node;
+  fs->root_node = nullptr;
+  cached->refs_lock().Lock();
+  release_extent_buffer(cached);
+  world.Spawn(
+      "alloc",
+      [fs, bytenr] {
+        this_task::Note("btrfs_find_create_tree_block -> alloc_extent_buffer");
+        EbResult r = btrfs_find_create_tree_block(fs, bytenr);
+        if (r.ok()) free_extent_buffer(r.eb);
+      },
+      "alloc");
+  const PageRange range = ReclaimRange(*fs, bytenr, params->reclaim_page);
+  world.Spawn(
+      "reclaim",
+      [fs, range, passes = params->passes] {
+        for (int64_t i = 0; i < passes; ++i) {
+          shrink_btree_pages(fs, range.first, range.last);
+          this_task::Yield();
+        }
+      },
+      "reclaim");
+  world.SetStateProbe([fs, bytenr] {
+    StateSnapshot state;
+    state.reserve(8);
+    ProbeSeedBlock(*fs, bytenr, &state);
+    // The first page: its refcount and whose private it holds (the double
+    // put shows in both).
+    const Page* p0 = fs->btree_mapping()->PeekSlot(bytenr >> fs->page_shift());
+    const auto* owner = p0 == nullptr ? nullptr
+                                      : static_cast<const ExtentBuffer*>(
+                                            p0->private_ptr.Peek());
+    AddColumn("", "P0 refs",
+              p0 == nullptr ? "-" : absl::StrCat(p0->refcount.Peek()), &state);
+    AddColumn("", "P0 private",
+              owner == nullptr ? "-" : absl::StrCat("#", owner->id()), &state);
+    return state;
+  });
+  // The race is on page flags and page->private: their ops get rows too.
+  world.ShowOpsOn([](absl::string_view label) {
+    return absl::StartsWith(label, "eb.") ||
+           absl::StartsWith(label, "page.private") ||
+           absl::StartsWith(label, "page.flags");
+  });
+  return absl::OkStatus();
+}
+
+ScenarioInfo FolioAttachRaceInfo() {
+  ScenarioInfo info;
+  info.name = "btrfs_eb.folio_attach_race";
+  info.description =
+      "alloc_extent_buffer of a cached idle block (alloc; role alloc) racing "
+      "releasepage on a middle page of its eb (reclaim; role reclaim): the "
+      "v6.8 folio::private race fixed by f3a5367c679d";
+  info.params = CommonParams("16384");
+  info.params.push_back(BlockParam());
+  info.params.push_back(IntParam("reclaim_passes", "1",
+                                 "scans of the chosen page by reclaim", 0,
+                                 100));
+  info.params.push_back(
+      IntParam("reclaim_page", "1",
+               "page of the block reclaim scans (-1: all, in index order)", -1,
+               15));
+  info.variants = KernelVariantNames();
+  info.build = BuildFolioAttachRace;
+  info.tasks = {"alloc", "reclaim", "endio", "endio*"};
+  return info;
+}
 }  // namespace
 
 FL_REGISTER_SCENARIO(SeedRaceInfo());
 FL_REGISTER_SCENARIO(SearchStressInfo());
+FL_REGISTER_SCENARIO(FolioAttachRaceInfo());
 
 }  // namespace btrfs_eb
 }  // namespace faultline

@@ -13,9 +13,17 @@ namespace {
 
 // Default first: the plan's empty variant means table[0].
 constexpr Behaviour kBehaviours[] = {
-    {KernelVariant::kPostFix, "postfix", /*read=*/true, /*write=*/false},
-    {KernelVariant::kPreFix, "prefix", /*read=*/false, /*write=*/false},
-    {KernelVariant::kPostFixV1, "postfix_v1", /*read=*/true, /*write=*/true},
+    {KernelVariant::kPostFix, "postfix", /*read=*/true, /*write=*/false,
+     /*grab_unlocked=*/false},
+    {KernelVariant::kPreFix, "prefix", /*read=*/false, /*write=*/false,
+     /*grab_unlocked=*/false},
+    {KernelVariant::kPostFixV1, "postfix_v1", /*read=*/true, /*write=*/true,
+     /*grab_unlocked=*/false},
+    // v6.8-era rows carry the 2020 readahead fix (read=true).
+    {KernelVariant::kFolio2024PreFix, "eb_2024_folio_prefix", /*read=*/true,
+     /*write=*/false, /*grab_unlocked=*/true},
+    {KernelVariant::kFolio2024PostFix, "eb_2024_folio_postfix", /*read=*/true,
+     /*write=*/false, /*grab_unlocked=*/false},
 };
 
 }  // namespace

@@ -35,6 +35,13 @@ enum class KernelVariant {
   // v1 of the same patch (17 Jun 2020): also re-checks in write_one_eb.
   // Never merged; kept to compare the two forms.
   kPostFixV1,
+  // v6.8-v6.9 (folios, "allocate then attach" alloc_extent_buffer) before
+  // f3a5367c679d "btrfs: protect folio::private when attaching extent buffer
+  // folios": grab_extent_buffer runs without mapping->private_lock.
+  kFolio2024PreFix,
+  // v6.10-rc3+ (f3a5367c679d): the grab and the attach under one
+  // private_lock section again.
+  kFolio2024PostFix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -47,6 +54,11 @@ struct Behaviour {
   // write_one_eb calls check_buffer_tree_ref right after atomic_set(io_pages)
   // (v1 of the fix only).
   bool write_tree_ref_after_io_pages;
+  // alloc_extent_buffer tests, reuses or detaches an existing page's
+  // private eb without mapping->private_lock and attaches the new eb in a
+  // later private_lock section (v6.8-v6.9 attach_eb_folio_to_filemap ->
+  // grab_extent_buffer, before f3a5367c679d).
+  bool grab_eb_without_private_lock;
 };
 
 // The table row for `variant`.
