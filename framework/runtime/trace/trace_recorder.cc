@@ -95,7 +95,7 @@ void TraceRecorder::HideObjects(
 }
 
 Trace TraceRecorder::Finish() {
-  trace_.hash = Fold(decision_hash_, event_hash_);
+  trace_.hash = Mix64(Fold(decision_hash_, event_hash_));
   return std::move(trace_);
 }
 

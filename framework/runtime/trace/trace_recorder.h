@@ -74,8 +74,12 @@ class TraceRecorder {
   Trace Finish();
 
  private:
+  // One multiply and one xor-shift a word: the hash only has to tell runs
+  // apart (Finish mixes the result fully), and an operation folds four
+  // words, so two full Mix64 rounds a word were most of its cost.
   static uint64_t Fold(uint64_t h, uint64_t word) {
-    return Mix64(h ^ Mix64(word));
+    h = (h ^ word) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
   }
 
   struct CachedId {
