@@ -24,6 +24,7 @@
 #include "btrfs_eb/fs_info.h"
 #include "btrfs_eb/invariants.h"
 #include "btrfs_eb/reclaim.h"
+#include "btrfs_eb/scenario_common.h"
 #include "btrfs_eb/variant.h"
 #include "framework/check.h"
 #include "framework/run_context.h"
@@ -51,6 +52,8 @@ absl::Status ReadInt(const ScenarioArgs& args, const char* name, int64_t* out) {
   *out = *value;
   return absl::OkStatus();
 }
+
+}  // namespace
 
 // Reads integer parameters that must lie in [min, max].
 absl::Status ReadIntInRange(const ScenarioArgs& args, const char* name,
@@ -130,6 +133,8 @@ std::vector<ScenarioParam> CommonParams(const char* nodesize) {
   };
 }
 
+namespace {
+
 std::string Flag(const ExtentBuffer& eb, int bit) {
   return eb.PeekFlag(bit) ? "1" : "0";
 }
@@ -150,6 +155,8 @@ void AddColumn(const std::string& prefix, absl::string_view name,
   column.second = std::move(value);
 }
 
+}  // namespace
+
 // State columns for one block: its latest eb and its first page's lock.
 void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                 StateSnapshot* out) {
@@ -168,6 +175,8 @@ void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
   }
   AddColumn(prefix, "P locked by", PageLockOwner(fs, bytenr, 0), out);
 }
+
+namespace {
 
 // Who holds the page lock of page `i` of the block at `bytenr`, or "-".
 std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i) {
@@ -189,6 +198,8 @@ void ProbeSeedBlock(const FsInfo& fs, uint64_t bytenr, StateSnapshot* out) {
                  absl::StrJoin(owners, " ")};
 }
 
+}  // namespace
+
 // Creates the per-iteration FsInfo and wires it to the world and hooks.
 FsInfo* MakeFs(World& world, const FsInfoOptions& options) {
   FsInfo* fs = world.Make<FsInfo>(options);
@@ -197,6 +208,8 @@ FsInfo* MakeFs(World& world, const FsInfoOptions& options) {
   RegisterInvariants(world, fs);
   return fs;
 }
+
+namespace {
 
 absl::Status BuildSeedRace(World& world, const ScenarioArgs& args) {
   absl::StatusOr<FsInfoOptions> options = CommonOptions(args);

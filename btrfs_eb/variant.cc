@@ -16,6 +16,11 @@ constexpr Behaviour kBehaviours[] = {
     {KernelVariant::kPostFix, "postfix", /*read=*/true, /*write=*/false},
     {KernelVariant::kPreFix, "prefix", /*read=*/false, /*write=*/false},
     {KernelVariant::kPostFixV1, "postfix_v1", /*read=*/true, /*write=*/true},
+    // The 2015 stale-reuse fix (docs/btrfs_eb.md); both predate 2020's.
+    {KernelVariant::kStale2015PreFix, "eb_2015_stale_prefix", /*read=*/false,
+     /*write=*/false, /*find_ignores_stale=*/true},
+    {KernelVariant::kStale2015PostFix, "eb_2015_stale_postfix", /*read=*/false,
+     /*write=*/false, /*find_ignores_stale=*/false},
 };
 
 }  // namespace

@@ -35,6 +35,11 @@ enum class KernelVariant {
   // v1 of the same patch (17 Jun 2020): also re-checks in write_one_eb.
   // Never merged; kept to compare the two forms.
   kPostFixV1,
+  // v3.19-v4.0-rc: before "Btrfs: fix race when reusing stale extent buffers
+  // that leads to BUG_ON" (and before the 2020 readahead fix).
+  kStale2015PreFix,
+  // v4.0 (Linux 4.0-rc5, 2015) with that fix, still before the 2020 one.
+  kStale2015PostFix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -47,6 +52,12 @@ struct Behaviour {
   // write_one_eb calls check_buffer_tree_ref right after atomic_set(io_pages)
   // (v1 of the fix only).
   bool write_tree_ref_after_io_pages;
+  // find_extent_buffer returns a STALE eb without first taking and dropping
+  // its refs_lock (before the 2015 fix, v3.19 fs/btrfs/extent_io.c), so a
+  // free_extent_buffer(_stale) that already decided to drop the tree's ref
+  // still does after the finder dirtied the eb. Off (false) in every row
+  // from v4.0 on, which is why rows that leave it out get the fix.
+  bool find_ignores_stale = false;
 };
 
 // The table row for `variant`.
