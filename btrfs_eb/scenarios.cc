@@ -4,7 +4,9 @@
 //                           nodesize 16384 on a 4-page eb
 //   btrfs_eb.search_stress  searchers with READA_FORWARD, a COW writer and
 //                           reclaim over a small b-tree
-// Both take Scenario.variant "postfix" (default), "prefix" or "postfix_v1".
+//   (btrfs_eb.stale_reuse is in scenarios_stale_reuse.cc.)
+// All take Scenario.variant "postfix" (default), "prefix", "postfix_v1" or
+// a historic row of variant.cc.
 #include <algorithm>
 #include <cstdint>
 #include <string>
