@@ -36,14 +36,12 @@ StateSnapshot ProbeReusedBlock(const FsInfo& fs, uint64_t bytenr) {
   state.reserve(8);
   ProbeBlock(fs, bytenr, "", &state);
   const ExtentBuffer* eb = fs.PeekVisibleExtentBuffer(bytenr);
-  state.emplace_back("STALE",
-                     eb == nullptr ? "-"
-                     : eb->PeekFlag(EXTENT_BUFFER_STALE) ? "1"
-                                                         : "0");
-  state.emplace_back("DIRTY",
-                     eb == nullptr ? "-"
-                     : eb->PeekFlag(EXTENT_BUFFER_DIRTY) ? "1"
-                                                         : "0");
+  auto bit = [eb](int b) -> const char* {
+    if (eb == nullptr) return "-";
+    return eb->PeekFlag(b) ? "1" : "0";
+  };
+  state.emplace_back("STALE", bit(EXTENT_BUFFER_STALE));
+  state.emplace_back("DIRTY", bit(EXTENT_BUFFER_DIRTY));
   return state;
 }
 
@@ -84,8 +82,7 @@ absl::Status BuildStaleReuse(World& world, const ScenarioArgs& args) {
         free_extent_buffer(r.eb);
       },
       "reuser");
-  world.SetStateProbe(
-      [fs, first] { return ProbeReusedBlock(*fs, first); });
+  world.SetStateProbe([fs, first] { return ProbeReusedBlock(*fs, first); });
   world.ShowOpsOn(
       [](absl::string_view label) { return absl::StartsWith(label, "eb."); });
   return absl::OkStatus();

@@ -142,7 +142,8 @@ TEST(StaleReuse2015, BeforeFixReleaseHitsBugOn) {
 
 TEST(StaleReuse2015, AfterFixTheReusedEbKeepsTreeRef) {
   for (bool step_checks : {true, false}) {
-    const Outcome out = RunScripted(KernelVariant::kStale2015PostFix, step_checks);
+    const Outcome out =
+        RunScripted(KernelVariant::kStale2015PostFix, step_checks);
     EXPECT_TRUE(out.window);
     EXPECT_EQ(out.check, "");
     EXPECT_TRUE(out.reused);
