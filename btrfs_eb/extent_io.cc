@@ -78,8 +78,10 @@ ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start) {
   FL_FAULT_POINT(kSiteFindAfterInc, start);
   // Wait out a free_extent_buffer slow path that may be dropping the two
   // refs of a stale eb (the 2015 fix, "Btrfs: fix race when reusing stale
-  // extent buffers that leads to BUG_ON").
-  if (eb->bflags().test_bit(EXTENT_BUFFER_STALE)) {
+  // extent buffers that leads to BUG_ON", v4.0-rc5). Before it (v3.19) the
+  // finder went straight to mark_extent_buffer_accessed.
+  if (!eb->fs_info()->behaviour().find_ignores_stale &&
+      eb->bflags().test_bit(EXTENT_BUFFER_STALE)) {
     eb->refs_lock().Lock();
     eb->refs_lock().Unlock();
   }

@@ -6,6 +6,7 @@
 //                           reclaim over a small b-tree
 //   btrfs_eb.folio_attach_race  alloc_extent_buffer vs releasepage on a
 //                           middle page (v6.8, f3a5367c679d)
+//   (btrfs_eb.stale_reuse is in scenarios_stale_reuse.cc.)
 // All take any Scenario.variant of variant.cc's table ("postfix" default).
 #include <algorithm>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include "btrfs_eb/fs_info.h"
 #include "btrfs_eb/invariants.h"
 #include "btrfs_eb/reclaim.h"
+#include "btrfs_eb/scenario_common.h"
 #include "btrfs_eb/variant.h"
 #include "framework/check.h"
 #include "framework/run_context.h"
@@ -53,6 +55,8 @@ absl::Status ReadInt(const ScenarioArgs& args, const char* name, int64_t* out) {
   *out = *value;
   return absl::OkStatus();
 }
+
+}  // namespace
 
 // Reads integer parameters that must lie in [min, max].
 absl::Status ReadIntInRange(const ScenarioArgs& args, const char* name,
@@ -132,6 +136,8 @@ std::vector<ScenarioParam> CommonParams(const char* nodesize) {
   };
 }
 
+namespace {
+
 std::string Flag(const ExtentBuffer& eb, int bit) {
   return eb.PeekFlag(bit) ? "1" : "0";
 }
@@ -152,6 +158,8 @@ void AddColumn(const std::string& prefix, absl::string_view name,
   column.second = std::move(value);
 }
 
+}  // namespace
+
 // State columns for one block: its latest eb and its first page's lock.
 void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
                 StateSnapshot* out) {
@@ -170,6 +178,8 @@ void ProbeBlock(const FsInfo& fs, uint64_t bytenr, const std::string& prefix,
   }
   AddColumn(prefix, "P locked by", PageLockOwner(fs, bytenr, 0), out);
 }
+
+namespace {
 
 // Who holds the page lock of page `i` of the block at `bytenr`, or "-".
 std::string PageLockOwner(const FsInfo& fs, uint64_t bytenr, int i) {
@@ -191,6 +201,8 @@ void ProbeSeedBlock(const FsInfo& fs, uint64_t bytenr, StateSnapshot* out) {
                  absl::StrJoin(owners, " ")};
 }
 
+}  // namespace
+
 // Creates the per-iteration FsInfo and wires it to the world and hooks.
 FsInfo* MakeFs(World& world, const FsInfoOptions& options) {
   FsInfo* fs = world.Make<FsInfo>(options);
@@ -199,6 +211,8 @@ FsInfo* MakeFs(World& world, const FsInfoOptions& options) {
   RegisterInvariants(world, fs);
   return fs;
 }
+
+namespace {
 
 // The one-block scenarios' parameters: the block, the reclaim passes and
 // the page reclaim works on, validated against the geometry in `options`.

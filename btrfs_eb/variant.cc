@@ -13,17 +13,21 @@ namespace {
 
 // Default first: the plan's empty variant means table[0].
 constexpr Behaviour kBehaviours[] = {
-    {KernelVariant::kPostFix, "postfix", /*read=*/true, /*write=*/false,
-     /*grab_unlocked=*/false},
-    {KernelVariant::kPreFix, "prefix", /*read=*/false, /*write=*/false,
-     /*grab_unlocked=*/false},
-    {KernelVariant::kPostFixV1, "postfix_v1", /*read=*/true, /*write=*/true,
-     /*grab_unlocked=*/false},
-    // v6.8-era rows carry the 2020 readahead fix (read=true).
-    {KernelVariant::kFolio2024PreFix, "eb_2024_folio_prefix", /*read=*/true,
-     /*write=*/false, /*grab_unlocked=*/true},
-    {KernelVariant::kFolio2024PostFix, "eb_2024_folio_postfix", /*read=*/true,
-     /*write=*/false, /*grab_unlocked=*/false},
+    // Columns: read_tree_ref_after_io_pages, write_tree_ref_after_io_pages,
+    // grab_eb_without_private_lock, find_ignores_stale.
+    {KernelVariant::kPostFix, "postfix", true, false, false, false},
+    {KernelVariant::kPreFix, "prefix", false, false, false, false},
+    {KernelVariant::kPostFixV1, "postfix_v1", true, true, false, false},
+    // v6.8-era rows carry the 2020 readahead fix (and 2015's).
+    {KernelVariant::kFolio2024PreFix, "eb_2024_folio_prefix", true, false,
+     true, false},
+    {KernelVariant::kFolio2024PostFix, "eb_2024_folio_postfix", true, false,
+     false, false},
+    // The 2015 stale-reuse fix (docs/btrfs_eb.md); both predate 2020's.
+    {KernelVariant::kStale2015PreFix, "eb_2015_stale_prefix", false, false,
+     false, true},
+    {KernelVariant::kStale2015PostFix, "eb_2015_stale_postfix", false, false,
+     false, false},
 };
 
 }  // namespace

@@ -42,6 +42,11 @@ enum class KernelVariant {
   // v6.10-rc3+ (f3a5367c679d): the grab and the attach under one
   // private_lock section again.
   kFolio2024PostFix,
+  // v3.19-v4.0-rc: before "Btrfs: fix race when reusing stale extent buffers
+  // that leads to BUG_ON" (and before the 2020 readahead fix).
+  kStale2015PreFix,
+  // v4.0 (Linux 4.0-rc5, 2015) with that fix, still before the 2020 one.
+  kStale2015PostFix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -58,7 +63,13 @@ struct Behaviour {
   // private eb without mapping->private_lock and attaches the new eb in a
   // later private_lock section (v6.8-v6.9 attach_eb_folio_to_filemap ->
   // grab_extent_buffer, before f3a5367c679d).
-  bool grab_eb_without_private_lock;
+  bool grab_eb_without_private_lock = false;
+  // find_extent_buffer returns a STALE eb without first taking and dropping
+  // its refs_lock (before the 2015 fix, v3.19 fs/btrfs/extent_io.c), so a
+  // free_extent_buffer(_stale) that already decided to drop the tree's ref
+  // still does after the finder dirtied the eb. Off (false) in every row
+  // from v4.0 on, which is why rows that leave it out get the fix.
+  bool find_ignores_stale = false;
 };
 
 // The table row for `variant`.
