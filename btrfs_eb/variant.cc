@@ -16,6 +16,14 @@ constexpr Behaviour kBehaviours[] = {
     {KernelVariant::kPostFix, "postfix", /*read=*/true, /*write=*/false},
     {KernelVariant::kPreFix, "prefix", /*read=*/false, /*write=*/false},
     {KernelVariant::kPostFixV1, "postfix_v1", /*read=*/true, /*write=*/true},
+    // v6.5-v6.8: the 2020 fix's check_buffer_tree_ref stays in the new read
+    // path (before submission).
+    {KernelVariant::kCve2024_35798PreFix, "eb_cve_2024_35798_prefix",
+     /*read=*/true, /*write=*/false, /*read_reading_bit=*/true,
+     /*read_recheck_uptodate=*/false},
+    {KernelVariant::kCve2024_35798PostFix, "eb_cve_2024_35798_postfix",
+     /*read=*/true, /*write=*/false, /*read_reading_bit=*/true,
+     /*read_recheck_uptodate=*/true},
 };
 
 }  // namespace

@@ -35,6 +35,10 @@ enum class KernelVariant {
   // v1 of the same patch (17 Jun 2020): also re-checks in write_one_eb.
   // Never merged; kept to compare the two forms.
   kPostFixV1,
+  // v6.5-v6.8 (CVE-2024-35798): the READING-bit read path of d7172f52e993,
+  // without / with "btrfs: fix race in read_extent_buffer_pages()" (v6.9).
+  kCve2024_35798PreFix,
+  kCve2024_35798PostFix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -47,6 +51,13 @@ struct Behaviour {
   // write_one_eb calls check_buffer_tree_ref right after atomic_set(io_pages)
   // (v1 of the fix only).
   bool write_tree_ref_after_io_pages;
+  // v6.5+: read_extent_buffer_pages serializes readers with the
+  // EXTENT_BUFFER_READING bit instead of page locks; the bio holds an eb
+  // ref; completion is end_bbio_meta_read (extent_io_read_bit.cc).
+  bool read_reading_bit = false;
+  // v6.9 (the CVE-2024-35798 fix): after winning READING, re-test UPTODATE
+  // and give READING back if another read completed meanwhile.
+  bool read_recheck_uptodate = false;
 };
 
 // The table row for `variant`.
