@@ -84,9 +84,9 @@ int read_extent_buffer_pages_reading_bit(ExtentBuffer* eb, int wait) {
 }
 
 // end_bbio_meta_read (extent_buffer_read_end_io in v6.5-v6.7). The first
-// check is the WARN_ON that the fix's author added right after it (v6.10,
-// "a read completes on an eb that is already UPTODATE"): other readers
-// took the eb as read and used it while this read overwrote its pages.
+// check is the WARN_ON the fix's author added next ("btrfs: warn if
+// EXTENT_BUFFER_UPTODATE is set while reading", v6.10): other readers took
+// the eb as read and used it while this read overwrote its pages.
 // MODEL: checked in every variant (a Peek, no scheduling point), so the
 // pre-fix race is reported where the kernel of v6.10 would warn.
 // set/clear_extent_buffer_uptodate also set/clear the pages' uptodate
