@@ -69,8 +69,9 @@ int read_extent_buffer_pages_reading_bit(ExtentBuffer* eb, int wait) {
              eb->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) {
     // The v6.9 fix: a read completed between the two tests above.
     ClearReading(eb);
-    Note("read_extent_buffer_pages: UPTODATE after winning READING -> no "
-         "second read");
+    Note(
+        "read_extent_buffer_pages: UPTODATE after winning READING -> no "
+        "second read");
     return 0;
   } else {
     SubmitMetaRead(eb);
@@ -95,8 +96,9 @@ void end_bbio_meta_read(FsInfo* fs_info, Bio* bio) {
   (void)fs_info;
   ExtentBuffer* eb = bio->eb;
   if (eb->PeekFlag(EXTENT_BUFFER_UPTODATE)) {
-    Note("end_bbio_meta_read: the eb was UPTODATE while this read was in "
-         "flight (CVE-2024-35798)");
+    Note(
+        "end_bbio_meta_read: the eb was UPTODATE while this read was in "
+        "flight (CVE-2024-35798)");
   }
   FL_WARN_ON(eb->PeekFlag(EXTENT_BUFFER_UPTODATE),
              "end_bbio_meta_read.uptodate");

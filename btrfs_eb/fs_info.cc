@@ -147,9 +147,8 @@ std::string ExtentBuffer::Describe() const {
 
 std::string ExtentBufferFlagsString(unsigned long bflags) {
   static const char* const kNames[] = {
-      "UPTODATE",  "DIRTY",    "CORRUPT",  "READAHEAD", "TREE_REF", "STALE",
-      "WRITEBACK", "READ_ERR", "UNMAPPED", "IN_TREE",   "WRITE_ERR",
-      "READING"};
+      "UPTODATE",  "DIRTY",    "CORRUPT",  "READAHEAD", "TREE_REF",  "STALE",
+      "WRITEBACK", "READ_ERR", "UNMAPPED", "IN_TREE",   "WRITE_ERR", "READING"};
   std::string out;
   for (int bit = 0; bit <= EXTENT_BUFFER_READING; ++bit) {
     if ((bflags >> bit) & 1UL) {
