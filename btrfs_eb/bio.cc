@@ -76,6 +76,9 @@ void bio_endio(FsInfo* fs_info, Bio* bio) {
   if (bio->op == Bio::kRead) {
     if (bio->status == 0) TransferRead(fs_info, bio);
     end_bio_extent_readpage(fs_info, bio);
+  } else if (bio->op == Bio::kMetaRead) {
+    if (bio->status == 0) TransferRead(fs_info, bio);
+    end_bbio_meta_read(fs_info, bio);  // clears bio->eb: it drops its ref
   } else {
     end_bio_extent_buffer_writepage(fs_info, bio);
   }

@@ -35,7 +35,9 @@ namespace faultline {
 namespace btrfs_eb {
 
 struct Bio {
-  enum Op { kRead, kWrite };
+  // kMetaRead: a v6.5+ btrfs_bio of a whole eb, completed by
+  // end_bbio_meta_read (extent_io_read_bit.cc).
+  enum Op { kRead, kWrite, kMetaRead };
   Bio(Op op_in, uint64_t bytenr_in) : op(op_in), bytenr(bytenr_in) {}
 
   const Op op;

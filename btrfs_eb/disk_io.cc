@@ -17,8 +17,10 @@ namespace {
 
 using this_task::Note;
 
+}  // namespace
+
 // btree_readpage_end_io_hook's header, checksum and tree-checker validation of
-// the whole block.
+// the whole block (btrfs_validate_extent_buffer in v6.x).
 int ValidateTreeBlock(ExtentBuffer* eb) {
   std::vector<uint8_t> block(eb->len());
   read_extent_buffer(eb, block.data(), 0, block.size());
@@ -31,8 +33,6 @@ int ValidateTreeBlock(ExtentBuffer* eb) {
   }
   return ret;
 }
-
-}  // namespace
 
 // btree_readpage_end_io_hook. The plain atomic_inc assumes the
 // eb is alive because I/O is in flight: the assumption the race breaks.

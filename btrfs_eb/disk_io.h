@@ -31,6 +31,12 @@ namespace btrfs_eb {
 // temporary ref with a plain atomic_inc (reported as "eb.resurrect" if refs
 // was 0) and validates the block when the last page arrives.
 int btree_readpage_end_io_hook(FsInfo* fs_info, Page* page, int mirror);
+
+// Header, checksum and tree-checker validation of the eb's whole block, as
+// the read completion runs it: 0 or -errno; a leaf the tree-checker rejects
+// also gets CORRUPT.
+int ValidateTreeBlock(ExtentBuffer* eb);
+
 // btree_io_failed_hook: READ_ERR, io_pages--.
 int btree_io_failed_hook(Page* page, int failed_mirror);
 // btree_readahead_hook: notifies the reada.c framework. MODEL: the

@@ -52,6 +52,10 @@ enum ExtentBufferFlag : int {
   EXTENT_BUFFER_UNMAPPED,
   EXTENT_BUFFER_IN_TREE,
   EXTENT_BUFFER_WRITE_ERR,
+  // v6.5+ (d7172f52e993): a read of the eb is in flight; readers wait on
+  // it. MODEL: the kernel's v6.5 enum has NO_CHECK before it and no
+  // READAHEAD; the model keeps its v5.x bits and appends this one.
+  EXTENT_BUFFER_READING,
 };
 
 // read_extent_buffer_pages wait modes (extent_io.h).
@@ -83,7 +87,9 @@ class ExtentBuffer {
   // involve it.
   Mutex& lock() { return Live()->lock_; }
   Page*& page(int i) { return Live()->pages_[i]; }
-  // Waiters for WRITEBACK to clear (wait_on_bit on bflags).
+  // Waiters for WRITEBACK (or, v6.5+, READING) to clear: wait_on_bit on
+  // bflags. MODEL: one queue for both bits, as the kernel hashes bit
+  // waiters into shared queues; each waiter re-checks its own bit.
   WaitQueue& writeback_wait() { return Live()->writeback_wait_; }
 
   // --- Model bookkeeping (uninstrumented; never a scheduling point).

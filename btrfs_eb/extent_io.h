@@ -67,6 +67,11 @@ void clear_extent_buffer_uptodate(ExtentBuffer* eb);
 
 // --- Reads. Returns 0 or -errno.
 int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num);
+// The v6.5+ form (extent_io_read_bit.cc), which read_extent_buffer_pages
+// runs when behaviour().read_reading_bit.
+int read_extent_buffer_pages_reading_bit(ExtentBuffer* eb, int wait);
+// Its completion (v6.8 name; extent_buffer_read_end_io in v6.5-v6.7).
+void end_bbio_meta_read(FsInfo* fs_info, struct Bio* bio);
 
 // --- Reference drops and release.
 void free_extent_buffer(ExtentBuffer* eb) ABSL_LOCKS_EXCLUDED(eb->refs_lock());

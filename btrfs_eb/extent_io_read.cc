@@ -90,6 +90,9 @@ bool LockPageForRead(Page* page, int wait) {
 // after a WAIT_NONE submit only TREE_REF pins the eb during the I/O.
 int read_extent_buffer_pages(ExtentBuffer* eb, int wait, int mirror_num) {
   (void)mirror_num;  // MODEL: one copy; the device serves mirror 1
+  if (eb->fs_info()->behaviour().read_reading_bit) {
+    return read_extent_buffer_pages_reading_bit(eb, wait);
+  }
   if (eb->bflags().test_bit(EXTENT_BUFFER_UPTODATE)) return 0;
   const int num_pages = eb->num_pages();
   int locked = 0;

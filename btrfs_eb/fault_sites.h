@@ -59,6 +59,11 @@ inline constexpr char kSiteReadBeforeIoPages[] =
 // (and, post-fix, after check_buffer_tree_ref), before pages are submitted.
 inline constexpr char kSiteReadAfterIoPages[] =
     "eb.read_extent_buffer_pages.after_io_pages";
+// point, key = bytenr. read_extent_buffer_pages, v6.5+ form: UPTODATE was
+// seen clear, before test_and_set_bit(READING) (the CVE-2024-35798 window:
+// another read may complete here).
+inline constexpr char kSiteReadBeforeReadingBit[] =
+    "eb.read_extent_buffer_pages.before_reading_bit";
 // point, key = bytenr. try_release_extent_buffer: refs == 1 and not under io
 // were seen and private_lock dropped; refs_lock held; before TREE_REF is
 // test-and-cleared. The race window of the seed. REQUIRES of rules here:

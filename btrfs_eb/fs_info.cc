@@ -147,10 +147,10 @@ std::string ExtentBuffer::Describe() const {
 
 std::string ExtentBufferFlagsString(unsigned long bflags) {
   static const char* const kNames[] = {
-      "UPTODATE",  "DIRTY",    "CORRUPT",  "READAHEAD", "TREE_REF", "STALE",
-      "WRITEBACK", "READ_ERR", "UNMAPPED", "IN_TREE",   "WRITE_ERR"};
+      "UPTODATE",  "DIRTY",    "CORRUPT",  "READAHEAD", "TREE_REF",  "STALE",
+      "WRITEBACK", "READ_ERR", "UNMAPPED", "IN_TREE",   "WRITE_ERR", "READING"};
   std::string out;
-  for (int bit = 0; bit <= EXTENT_BUFFER_WRITE_ERR; ++bit) {
+  for (int bit = 0; bit <= EXTENT_BUFFER_READING; ++bit) {
     if ((bflags >> bit) & 1UL) {
       if (!out.empty()) out += "|";
       out += kNames[bit];

@@ -7,6 +7,8 @@
 //   btrfs_eb.folio_attach_race  alloc_extent_buffer vs releasepage on a
 //                           middle page (v6.8, f3a5367c679d)
 //   (btrfs_eb.stale_reuse is in scenarios_stale_reuse.cc.)
+//   btrfs_eb.read_race      readers of one cached, not yet read block: the
+//                           v6.5+ READING-bit race (CVE-2024-35798)
 // All take any Scenario.variant of variant.cc's table ("postfix" default).
 #include <algorithm>
 #include <cstdint>
@@ -546,11 +548,78 @@ ScenarioInfo FolioAttachRaceInfo() {
   info.tasks = {"alloc", "reclaim", "endio", "endio*"};
   return info;
 }
+
+// btrfs_eb.read_race: the eb of `block` is in the buffer cache but not
+// read (refs 1, TREE_REF; built before any task runs); `readers` tasks each
+// run read_tree_block on it (WAIT_COMPLETE), check the value they read and
+// drop their ref. Meant for the v6.5+ variants: two readers whose UPTODATE
+// tests straddle the other's completion start a second read of a block
+// already read (CVE-2024-35798; docs/btrfs_eb.md).
+absl::Status BuildReadRace(World& world, const ScenarioArgs& args) {
+  absl::StatusOr<FsInfoOptions> options = CommonOptions(args);
+  if (!options.ok()) return options.status();
+  int64_t readers = 0;
+  absl::Status status = ReadIntInRange(args, "readers", 1, 8, &readers);
+  if (!status.ok()) return status;
+  const uint64_t bytenr = 2 * uint64_t{options->nodesize};
+  options->disk_bytes = bytenr + options->nodesize;
+  FsInfo* fs = MakeFs(world, *options);
+  fs->disk()->WriteTreeBlock(bytenr, 0, 1, {{1, LeafValueOf(1)}});
+  EbResult cached = btrfs_find_create_tree_block(fs, bytenr);
+  if (!cached.ok()) {
+    return absl::InternalError(
+        absl::StrCat("read_race: alloc_extent_buffer failed: ", cached.error));
+  }
+  free_extent_buffer(cached.eb);  // the tree's ref keeps it cached
+  for (int64_t i = 0; i < readers; ++i) {
+    world.Spawn(
+        absl::StrCat("reader", i),
+        [fs, bytenr] {
+          EbResult r = read_tree_block(fs, bytenr);
+          this_task::Note(absl::StrCat("read_tree_block -> ", r.error));
+          if (!r.ok()) return;
+          uint8_t value[8];
+          read_extent_buffer(r.eb, value, kHeaderSize, sizeof(value));
+          free_extent_buffer(r.eb);
+        },
+        "reader");
+  }
+  world.SetStateProbe([fs, bytenr] {
+    StateSnapshot state;
+    state.reserve(6);
+    ProbeBlock(*fs, bytenr, "", &state);
+    const ExtentBuffer* eb = fs->PeekVisibleExtentBuffer(bytenr);
+    state.back() = {"READING",
+                    eb == nullptr ? "-" : Flag(*eb, EXTENT_BUFFER_READING)};
+    return state;
+  });
+  world.ShowOpsOn(
+      [](absl::string_view label) { return absl::StartsWith(label, "eb."); });
+  return absl::OkStatus();
+}
+
+ScenarioInfo ReadRaceInfo() {
+  ScenarioInfo info;
+  info.name = "btrfs_eb.read_race";
+  info.description =
+      "readers (reader<i>, role reader) of one cached block that is not yet "
+      "read, each read_tree_block + use + free: the v6.5+ READING-bit read "
+      "race (CVE-2024-35798); use the eb_cve_2024_35798_* variants";
+  info.params = CommonParams("4096");
+  info.params.push_back(
+      IntParam("readers", "2", "number of reader tasks", 1, 8));
+  info.variants = KernelVariantNames();
+  info.build = BuildReadRace;
+  info.tasks = {"reader", "reader*", "endio", "endio*"};
+  return info;
+}
+
 }  // namespace
 
 FL_REGISTER_SCENARIO(SeedRaceInfo());
 FL_REGISTER_SCENARIO(SearchStressInfo());
 FL_REGISTER_SCENARIO(FolioAttachRaceInfo());
+FL_REGISTER_SCENARIO(ReadRaceInfo());
 
 }  // namespace btrfs_eb
 }  // namespace faultline

@@ -47,6 +47,10 @@ enum class KernelVariant {
   kStale2015PreFix,
   // v4.0 (Linux 4.0-rc5, 2015) with that fix, still before the 2020 one.
   kStale2015PostFix,
+  // v6.5-v6.8 (CVE-2024-35798): the READING-bit read path of d7172f52e993,
+  // without / with "btrfs: fix race in read_extent_buffer_pages()" (v6.9).
+  kCve2024_35798PreFix,
+  kCve2024_35798PostFix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -70,6 +74,13 @@ struct Behaviour {
   // still does after the finder dirtied the eb. Off (false) in every row
   // from v4.0 on, which is why rows that leave it out get the fix.
   bool find_ignores_stale = false;
+  // v6.5+: read_extent_buffer_pages serializes readers with the
+  // EXTENT_BUFFER_READING bit instead of page locks; the bio holds an eb
+  // ref; completion is end_bbio_meta_read (extent_io_read_bit.cc).
+  bool read_reading_bit = false;
+  // v6.9 (the CVE-2024-35798 fix): after winning READING, re-test UPTODATE
+  // and give READING back if another read completed meanwhile.
+  bool read_recheck_uptodate = false;
 };
 
 // The table row for `variant`.
