@@ -28,6 +28,12 @@ constexpr Behaviour kBehaviours[] = {
      false, true},
     {KernelVariant::kStale2015PostFix, "eb_2015_stale_postfix", false, false,
      false, false},
+    // 2013 rows: before the 2015 stale-reuse and 2020 readahead fixes.
+    // Extra columns: tree_ref_check_locked, tree_ref_check_fast_path.
+    {KernelVariant::kEb2013Prefix, "eb_2013_prefix", false, false, false,
+     true, false, false},
+    {KernelVariant::kEb2013Postfix, "eb_2013_postfix", false, false, false,
+     true, true, false},
 };
 
 }  // namespace

@@ -47,6 +47,12 @@ enum class KernelVariant {
   kStale2015PreFix,
   // v4.0 (Linux 4.0-rc5, 2015) with that fix, still before the 2020 one.
   kStale2015PostFix,
+  // v3.4-era (2013): check_buffer_tree_ref takes no refs_lock, so a lookup
+  // can dirty an eb inside try_release_extent_buffer's window (before
+  // "Btrfs: fix potential race in extent buffer freeing", 594831c4b232).
+  kEb2013Prefix,
+  // The same era with that fix: check_buffer_tree_ref always under refs_lock.
+  kEb2013Postfix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -70,6 +76,15 @@ struct Behaviour {
   // still does after the finder dirtied the eb. Off (false) in every row
   // from v4.0 on, which is why rows that leave it out get the fix.
   bool find_ignores_stale = false;
+  // check_buffer_tree_ref sets TREE_REF and takes its ref under refs_lock
+  // (594831c4b232, 2013). false: the v3.4 lock-free inc / test_and_set_bit /
+  // dec, which alloc_extent_buffer alone wraps in refs_lock.
+  bool tree_ref_check_locked = true;
+  // check_buffer_tree_ref returns early, lock-free, when refs >= 2 and
+  // TREE_REF is set (present by v3.10-stable era sources; absent from the
+  // 2013 fix as modelled, see docs/btrfs_eb.md). Both default to the v5.x
+  // code, so rows that leave them out have both.
+  bool tree_ref_check_fast_path = true;
 };
 
 // The table row for `variant`.
