@@ -61,6 +61,8 @@ void CheckBufferTreeRefLockFree(ExtentBuffer* eb) {
 // check_buffer_tree_ref: identical before and after the 2020 fix;
 // only its call sites differ. The fast path is lock-free. The 2013 variants
 // differ here (variant.h: tree_ref_check_locked, tree_ref_check_fast_path).
+// MODEL: the 2013 rows change only this and alloc_extent_buffer's call; the
+// rest of the file stays the v5.x code (docs/btrfs_eb.md, Deviations).
 void check_buffer_tree_ref(ExtentBuffer* eb) {
   const Behaviour& behaviour = eb->fs_info()->behaviour();
   if (!behaviour.tree_ref_check_locked) {

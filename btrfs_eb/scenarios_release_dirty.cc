@@ -102,9 +102,10 @@ ScenarioInfo ReleaseDirtyInfo() {
   ScenarioInfo info;
   info.name = "btrfs_eb.release_dirty";
   info.description =
-      "a writer (cpu0; role writer) that reads a block, drops its ref, then "
-      "re-finds and dirties it, racing a reclaim scan of its pages (cpu1; "
-      "role reclaim): the 2013 'potential race in extent buffer freeing'";
+      "a writer (cpu0; role writer) that drops the last user ref of a "
+      "cached block, then re-finds and dirties it, racing a reclaim scan of "
+      "its pages (cpu1; role reclaim): the 2013 'potential race in extent "
+      "buffer freeing'";
   info.params = CommonParams("4096");
   info.params.push_back(IntParam(
       "block", "65536",

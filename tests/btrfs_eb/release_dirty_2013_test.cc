@@ -23,13 +23,7 @@ namespace btrfs_eb {
 namespace {
 
 constexpr uint64_t kBlock = 65536;
-constexpr char kSplitTryRelease[] = R"pb(
-  rules {
-    point: "eb.try_release_extent_buffer.after_refs_check"
-    trigger { hook: "test.btrfs_eb.step" }
-  })pb";
 
-bool TreeRef(ExtentBuffer* eb) { return eb->PeekFlag(EXTENT_BUFFER_TREE_REF); }
 bool Dirty(ExtentBuffer* eb) { return eb->PeekFlag(EXTENT_BUFFER_DIRTY); }
 
 // A cached, uptodate eb holding only the tree's ref (refs 1, TREE_REF).
