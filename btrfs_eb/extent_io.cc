@@ -31,10 +31,45 @@ ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
   return fs_info->NewExtentBuffer(start, len);
 }
 
-// check_buffer_tree_ref: identical before and after the fix;
-// only its call sites differ. The fast path is lock-free.
+namespace {
+
+// check_buffer_tree_ref as v3.4 has it (fs/btrfs/extent_io.c): bump refs,
+// then try to set TREE_REF, undoing the bump if another task set it first.
+// No refs_lock: a task holding refs_lock between its refs == 1 check and its
+// TREE_REF clear (try_release_extent_buffer) does not hold this one off.
+// The transient ref counts as this task's own (the ledger invariant).
+void CheckBufferTreeRefLockFree(ExtentBuffer* eb) {
+  if (eb->bflags().test_bit(EXTENT_BUFFER_TREE_REF)) {
+    Note("check_buffer_tree_ref: TREE_REF set -> no action (no lock)");
+    return;
+  }
+  eb->refs().Inc();
+  eb->NoteRefTaken();
+  if (eb->bflags().test_and_set_bit(EXTENT_BUFFER_TREE_REF)) {
+    eb->refs().Dec();
+    eb->NoteRefDropped();
+    Note("check_buffer_tree_ref: TREE_REF set meanwhile -> undo the ref");
+    return;
+  }
+  eb->NoteRefDropped();  // handed to the tree
+  Note(absl::StrCat("check_buffer_tree_ref: set TREE_REF (no lock), refs ",
+                    eb->PeekRefs()));
+}
+
+}  // namespace
+
+// check_buffer_tree_ref: identical before and after the 2020 fix;
+// only its call sites differ. The fast path is lock-free. The 2013 variants
+// differ here (variant.h: tree_ref_check_locked, tree_ref_check_fast_path).
+// MODEL: the 2013 rows change only this and alloc_extent_buffer's call; the
+// rest of the file stays the v5.x code (docs/btrfs_eb.md, Deviations).
 void check_buffer_tree_ref(ExtentBuffer* eb) {
-  const int refs = eb->refs().Read();
+  const Behaviour& behaviour = eb->fs_info()->behaviour();
+  if (!behaviour.tree_ref_check_locked) {
+    CheckBufferTreeRefLockFree(eb);
+    return;
+  }
+  const int refs = behaviour.tree_ref_check_fast_path ? eb->refs().Read() : 0;
   if (refs >= 2 && eb->bflags().test_bit(EXTENT_BUFFER_TREE_REF)) {
     Note(absl::StrCat("check_buffer_tree_ref: refs == ", refs,
                       ", TREE_REF set -> no action"));

@@ -156,7 +156,13 @@ EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start) {
     return {exists, ret};
   }
   Note("alloc_extent_buffer: inserted into radix tree");
-  check_buffer_tree_ref(eb);
+  if (fs_info->behaviour().tree_ref_check_locked) {
+    check_buffer_tree_ref(eb);
+  } else {
+    // v3.4: the lock-free check_buffer_tree_ref, wrapped here in refs_lock.
+    SpinLockGuard guard(&eb->refs_lock());
+    check_buffer_tree_ref(eb);
+  }
   eb->bflags().set_bit(EXTENT_BUFFER_IN_TREE);
   for (int i = 0; i < eb->num_pages(); ++i) unlock_page(eb->page(i));
   Note(

@@ -6,9 +6,10 @@
 //                           reclaim over a small b-tree
 //   btrfs_eb.folio_attach_race  alloc_extent_buffer vs releasepage on a
 //                           middle page (v6.8, f3a5367c679d)
-//   (btrfs_eb.stale_reuse is in scenarios_stale_reuse.cc.)
 //   btrfs_eb.read_race      readers of one cached, not yet read block: the
 //                           v6.5+ READING-bit race (CVE-2024-35798)
+//   (btrfs_eb.stale_reuse is in scenarios_stale_reuse.cc,
+//   btrfs_eb.release_dirty in scenarios_release_dirty.cc.)
 // All take any Scenario.variant of variant.cc's table ("postfix" default).
 #include <algorithm>
 #include <cstdint>

@@ -13,35 +13,40 @@ namespace {
 
 // Default first: the plan's empty variant means table[0].
 constexpr Behaviour kBehaviours[] = {
-    // Columns: read_tree_ref_after_io_pages, write_tree_ref_after_io_pages,
-    // grab_eb_without_private_lock, find_ignores_stale, read_reading_bit,
-    // read_recheck_uptodate.
+    // Columns after the name: read_tree_ref_after_io_pages,
+    // write_tree_ref_after_io_pages, grab_eb_without_private_lock,
+    // find_ignores_stale, read_reading_bit, read_recheck_uptodate,
+    // tree_ref_check_locked, tree_ref_check_fast_path.
     {KernelVariant::kPostFix, "postfix", true, false, false, false, false,
-     false},
-    {KernelVariant::kPreFix, "prefix", false, false, false, false, false,
-     false},
+     false, true, true},
+    {KernelVariant::kPreFix, "prefix", false, false, false, false, false, false,
+     true, true},
     {KernelVariant::kPostFixV1, "postfix_v1", true, true, false, false, false,
-     false},
-    // v6.8-era rows: the 2020 readahead fix (and 2015's), and v6.5's
-    // READING-bit read path with the CVE-2024-35798 fix (v6.9, backported
-    // to 6.8.3).
-    // MODEL: both folio rows keep the page-lock read path; the folio race
-    // is on allocation, not on reads.
-    {KernelVariant::kFolio2024PreFix, "eb_2024_folio_prefix", true, false,
-     true, false, false, false},
-    {KernelVariant::kFolio2024PostFix, "eb_2024_folio_postfix", true, false,
+     false, true, true},
+    // 2013 rows (docs/btrfs_eb.md): before the 2015 stale-reuse and 2020
+    // readahead fixes; check_buffer_tree_ref has no fast path yet.
+    {KernelVariant::kEb2013Prefix, "eb_2013_prefix", false, false, false, true,
      false, false, false, false},
-    // The 2015 stale-reuse fix (docs/btrfs_eb.md); both predate 2020's.
+    {KernelVariant::kEb2013Postfix, "eb_2013_postfix", false, false, false,
+     true, false, false, true, false},
+    // The 2015 stale-reuse fix; both rows predate 2020's.
     {KernelVariant::kStale2015PreFix, "eb_2015_stale_prefix", false, false,
-     false, true, false, false},
+     false, true, false, false, true, true},
     {KernelVariant::kStale2015PostFix, "eb_2015_stale_postfix", false, false,
-     false, false, false, false},
-    // v6.5-v6.8: the 2020 fix's check_buffer_tree_ref stays in the new read
-    // path (before submission).
+     false, false, false, false, true, true},
+    // v6.5-v6.8: the READING-bit read path; the 2020 fix's
+    // check_buffer_tree_ref stays in it (before submission).
     {KernelVariant::kCve2024_35798PreFix, "eb_cve_2024_35798_prefix", true,
-     false, false, false, true, false},
+     false, false, false, true, false, true, true},
     {KernelVariant::kCve2024_35798PostFix, "eb_cve_2024_35798_postfix", true,
+     false, false, false, true, true, true, true},
+    // v6.8-v6.9 folio rows: every earlier fix.
+    // MODEL: they keep the page-lock read path (v6.5's READING bit is the
+    // CVE rows'); the folio race is on allocation, not on reads.
+    {KernelVariant::kFolio2024PreFix, "eb_2024_folio_prefix", true, false, true,
      false, false, false, true, true},
+    {KernelVariant::kFolio2024PostFix, "eb_2024_folio_postfix", true, false,
+     false, false, false, false, true, true},
 };
 
 }  // namespace

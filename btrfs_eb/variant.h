@@ -51,6 +51,12 @@ enum class KernelVariant {
   // without / with "btrfs: fix race in read_extent_buffer_pages()" (v6.9).
   kCve2024_35798PreFix,
   kCve2024_35798PostFix,
+  // v3.4-era (2013): check_buffer_tree_ref takes no refs_lock, so a lookup
+  // can dirty an eb inside try_release_extent_buffer's window (before
+  // "Btrfs: fix potential race in extent buffer freeing", 594831c4b232).
+  kEb2013Prefix,
+  // The same era with that fix: check_buffer_tree_ref always under refs_lock.
+  kEb2013Postfix,
 };
 
 // One bool per behaviour difference between kernels.
@@ -81,6 +87,15 @@ struct Behaviour {
   // v6.9 (the CVE-2024-35798 fix): after winning READING, re-test UPTODATE
   // and give READING back if another read completed meanwhile.
   bool read_recheck_uptodate = false;
+  // check_buffer_tree_ref sets TREE_REF and takes its ref under refs_lock
+  // (594831c4b232, 2013). false: the v3.4 lock-free inc / test_and_set_bit /
+  // dec, which alloc_extent_buffer alone wraps in refs_lock.
+  bool tree_ref_check_locked = true;
+  // check_buffer_tree_ref returns early, lock-free, when refs >= 2 and
+  // TREE_REF is set (present by v3.10-stable era sources; absent from the
+  // 2013 fix as modelled, see docs/btrfs_eb.md). Both default to the v5.x
+  // code, so rows that leave them out have both.
+  bool tree_ref_check_fast_path = true;
 };
 
 // The table row for `variant`.

@@ -27,12 +27,27 @@
 #include <string>
 #include <vector>
 
+#include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/fs_info.h"
 #include "framework/rule_set.h"
 #include "framework/run_context.h"
 
 namespace faultline {
 namespace btrfs_eb {
+
+// A plan whose rule runs the "test.btrfs_eb.step" hook inside
+// try_release_extent_buffer, right after its refs == 1 check (refs_lock
+// held), so a test can place another task's step in that window.
+inline constexpr char kSplitTryRelease[] = R"pb(
+  rules {
+    point: "eb.try_release_extent_buffer.after_refs_check"
+    trigger { hook: "test.btrfs_eb.step" }
+  })pb";
+
+// Whether `eb` holds the tree's reference (EXTENT_BUFFER_TREE_REF).
+inline bool TreeRef(const ExtentBuffer* eb) {
+  return eb->PeekFlag(EXTENT_BUFFER_TREE_REF);
+}
 
 // 1-page ebs (4 KiB nodes over 4 KiB pages), deferred bios, 1 MiB disk.
 FsInfoOptions SmallOptions(KernelVariant variant = KernelVariant::kPostFix);

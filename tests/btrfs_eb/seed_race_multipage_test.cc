@@ -24,13 +24,7 @@ namespace {
 constexpr uint64_t kBlock = 65536;
 constexpr int kPages = 4;
 constexpr int kHeldPage = 2;  // the page reclaim locks
-constexpr char kSplitTryRelease[] = R"pb(
-  rules {
-    point: "eb.try_release_extent_buffer.after_refs_check"
-    trigger { hook: "test.btrfs_eb.step" }
-  })pb";
 
-bool TreeRef(ExtentBuffer* eb) { return eb->PeekFlag(EXTENT_BUFFER_TREE_REF); }
 bool Locked(ExtentBuffer* eb, int i) {
   return eb->PeekPage(i)->flags.PeekBit(PG_locked);
 }

@@ -23,13 +23,6 @@ namespace btrfs_eb {
 namespace {
 
 constexpr uint64_t kBlock = 65536;
-constexpr char kSplitTryRelease[] = R"pb(
-  rules {
-    point: "eb.try_release_extent_buffer.after_refs_check"
-    trigger { hook: "test.btrfs_eb.step" }
-  })pb";
-
-bool TreeRef(ExtentBuffer* eb) { return eb->PeekFlag(EXTENT_BUFFER_TREE_REF); }
 
 // Steps 0-11 of the seed table; returns CPU0's eb after its read (step 11,
 // or 11' post-fix), with CPU0's ref still held.
