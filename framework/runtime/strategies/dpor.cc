@@ -42,9 +42,11 @@
 // e) the way a single preemption would place it, instead of e' 's task
 // running on and needing a further reversal to bring e back. Otherwise the
 // current task goes on; when it cannot, DporOptions::first_tasks, then the
-// lowest ordinal. (Under a bound, returning to e's task would be one more
-// preemption for every race below, so bounded search keeps the current
-// task.)
+// lowest ordinal. A bounded search keeps its old order (current task, then
+// the lowest ordinal): the bound is counted on the representative the tree
+// holds, and both changes lowered how many classes bounds 2 and 3 reach
+// (returning to e's task is one more preemption for every race below it).
+
 //
 // Preemption bound (optional, approximate): a wakeup sequence whose prefix
 // plus sequence needs more than `bound` task switches away from a runnable
@@ -277,7 +279,8 @@ class DporStrategy final : public Strategy {
       return task != 0 && Contains(state.runnable, task) &&
              !Asleep(state, task);
     };
-    const uint32_t resume = state.tree->resume;
+    const bool unbounded = options_.preemption_bound < 0;
+    const uint32_t resume = state.tree->resume;  // 0 under a bound
     uint32_t choice = 0;
     if (can_run(resume)) {
       choice = resume;
@@ -285,7 +288,7 @@ class DporStrategy final : public Strategy {
       choice = state.current;
     } else {
       for (uint32_t task : options_.first_tasks) {
-        if (can_run(task)) {
+        if (unbounded && can_run(task)) {
           choice = task;
           break;
         }
