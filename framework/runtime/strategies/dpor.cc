@@ -39,14 +39,13 @@
 // class runs, and so how deep in the depth-first walk a class lies. After
 // a sequence inserted for a race (e, e'), unbounded, the task of e runs
 // next if it can: the reversed pair then stays adjacent (e' right before
-// e) the way a single preemption would place it, instead of e' 's task
-// running on and needing a further reversal to bring e back. Otherwise the
+// e) the way a single preemption would place it, instead of the task of e'
+// running on and a further reversal being needed to bring e back. Else the
 // current task goes on; when it cannot, DporOptions::first_tasks, then the
 // lowest ordinal. A bounded search keeps its old order (current task, then
 // the lowest ordinal): the bound is counted on the representative the tree
 // holds, and both changes lowered how many classes bounds 2 and 3 reach
 // (returning to e's task is one more preemption for every race below it).
-
 //
 // Preemption bound (optional, approximate): a wakeup sequence whose prefix
 // plus sequence needs more than `bound` task switches away from a runnable
@@ -287,10 +286,12 @@ class DporStrategy final : public Strategy {
     } else if (can_run(state.current)) {
       choice = state.current;
     } else {
-      for (uint32_t task : options_.first_tasks) {
-        if (unbounded && can_run(task)) {
-          choice = task;
-          break;
+      if (unbounded) {
+        for (uint32_t task : options_.first_tasks) {
+          if (can_run(task)) {
+            choice = task;
+            break;
+          }
         }
       }
       for (uint32_t task : state.runnable) {
