@@ -120,6 +120,9 @@ inline uint64_t BranchKey(int32_t rule_ordinal, uint32_t task_ordinal,
 inline int32_t BranchKeyRule(uint64_t key) {
   return static_cast<int32_t>(key >> 48);
 }
+inline uint32_t BranchKeyTask(uint64_t key) {
+  return static_cast<uint32_t>((key >> 32) & 0xffff);
+}
 
 struct PointCounters {
   uint64_t reached = 0;    // hits

@@ -24,6 +24,7 @@
 #include "framework/plan_loader.h"
 #include "framework/rng.h"
 #include "framework/rule_set.h"
+#include "framework/run_context.h"
 #include "framework/runtime/iteration.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/trace/replay_token.h"
@@ -79,7 +80,9 @@ class ExplorationRun {
 
  private:
   absl::Status Prepare();
-  std::unique_ptr<Strategy> MakeStrategy(uint64_t seed) const;
+  // `fires`: the fire set the strategy searches (fault_choices.h).
+  std::unique_ptr<Strategy> MakeStrategy(
+      uint64_t seed, const std::vector<uint64_t>& fires = {}) const;
   void Record(uint64_t iteration, uint64_t seed, IterationResult& result,
               const std::vector<uint64_t>& branch_fires);
   void RecordViolations(uint64_t iteration, uint64_t seed,
@@ -99,7 +102,8 @@ class ExplorationRun {
   void GiveUp(const StuckIteration& stuck, const Explorer::StuckFn& on_stuck);
   std::string UnsplittableReason() const;
   absl::Status Split();
-  std::unique_ptr<Strategy> MakeSearchStrategy() const;
+  std::unique_ptr<Strategy> MakeSearchStrategy(
+      const std::vector<uint64_t>& fires) const;
   void NoteIdleShard();
 
   const Plan& plan_;
@@ -223,7 +227,8 @@ absl::Status ExplorationRun::Calibrate(Strategy& strategy) {
   return absl::OkStatus();
 }
 
-std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
+std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
+    uint64_t seed, const std::vector<uint64_t>& fires) const {
   switch (exploration().strategy()) {
     case Exploration::PCT: {
       PctOptions options;
@@ -251,6 +256,16 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(uint64_t seed) const {
       DporOptions options;
       const uint32_t bound = exploration().preemption_bound();
       options.preemption_bound = bound == 0 ? -1 : static_cast<int>(bound);
+      // The tasks whose hits fire run first where the order is free, so
+      // the fault comes early and the depth-first walk explores the
+      // interleavings of its consequences first (dpor.cc).
+      for (uint64_t key : fires) {
+        const uint32_t task = BranchKeyTask(key);
+        if (std::find(options.first_tasks.begin(), options.first_tasks.end(),
+                      task) == options.first_tasks.end()) {
+          options.first_tasks.push_back(task);
+        }
+      }
       return NewDporStrategy(options);
     }
     case Exploration::REPLAY:
@@ -457,8 +472,9 @@ std::string ExplorationRun::UnsplittableReason() const {
 
 // The strategy of the search proper: the whole tree, or this shard's
 // subtrees.
-std::unique_ptr<Strategy> ExplorationRun::MakeSearchStrategy() const {
-  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_);
+std::unique_ptr<Strategy> ExplorationRun::MakeSearchStrategy(
+    const std::vector<uint64_t>& fires) const {
+  std::unique_ptr<Strategy> strategy = MakeStrategy(seed_, fires);
   if (split_.has_value()) {
     const bool started = strategy->StartFromPrefixes(split_->mine);
     FL_CHECK(started);
@@ -561,7 +577,9 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   };
   // Fault choices (Rule.branch) take turns with the strategy: one strategy
   // per fire set (fault_choices.h). Without branching rules there is one.
-  FaultChoiceSearch search(*rules_, [this] { return MakeSearchStrategy(); });
+  FaultChoiceSearch search(*rules_, [this](const std::vector<uint64_t>& fires) {
+    return MakeSearchStrategy(fires);
+  });
   IterationConfig config = MakeConfig(search.strategy());
   if (on_stuck) {
     config.on_stuck = [this, &on_stuck](const StuckIteration& stuck) {
@@ -619,7 +637,9 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
 absl::StatusOr<IterationResult> ExplorationRun::RunOne(uint64_t index) {
   absl::Status prepared = Prepare();
   if (!prepared.ok()) return prepared;
-  FaultChoiceSearch search(*rules_, [this] { return MakeStrategy(seed_); });
+  FaultChoiceSearch search(*rules_, [this](const std::vector<uint64_t>& fires) {
+    return MakeStrategy(seed_, fires);
+  });
   IterationConfig config = MakeConfig(search.strategy());
   // Exhaustive search reaches schedule `index` only by walking those before.
   const uint64_t first = Systematic() ? 0 : index;

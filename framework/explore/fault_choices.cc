@@ -18,7 +18,7 @@ FaultChoiceSearch::FaultChoiceSearch(const RuleSet& rules, StrategyFactory make)
   for (const CompiledRule& rule : rules.rules()) {
     if (rule.branch) max_fires_[rule.ordinal] = rule.max_fires;
   }
-  searches_.push_back({{}, make_()});
+  searches_.push_back({{}, make_({})});
   seen_.insert(std::vector<uint64_t>{});
 }
 
@@ -66,7 +66,8 @@ void FaultChoiceSearch::After(const IterationResult& result) {
     std::vector<uint64_t> next = base;
     next.insert(std::upper_bound(next.begin(), next.end(), key), key);
     if (!Allowed(next) || !seen_.insert(next).second) continue;
-    searches_.push_back({std::move(next), make_()});
+    std::unique_ptr<Strategy> strategy = make_(next);
+    searches_.push_back({std::move(next), std::move(strategy)});
   }
 }
 

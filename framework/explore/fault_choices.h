@@ -42,7 +42,9 @@ namespace explore_internal {
 
 class FaultChoiceSearch {
  public:
-  using StrategyFactory = std::function<std::unique_ptr<Strategy>()>;
+  // Makes the strategy that searches one fire set (sorted BranchKey()s).
+  using StrategyFactory =
+      std::function<std::unique_ptr<Strategy>(const std::vector<uint64_t>&)>;
   FaultChoiceSearch(const RuleSet& rules, StrategyFactory make);
 
   // The strategy and fire set of the next run; nullptr once every fire set

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/rcu.h"
@@ -146,10 +147,14 @@ Outcome Explore(const ScenarioInfo& scenario,
   return out;
 }
 
+Outcome Dpor(const ScenarioInfo& scenario, const DporOptions& options) {
+  return Explore(scenario, NewDporStrategy(options));
+}
+
 Outcome Dpor(const ScenarioInfo& scenario, int bound = -1) {
   DporOptions options;
   options.preemption_bound = bound;
-  return Explore(scenario, NewDporStrategy(options));
+  return Dpor(scenario, options);
 }
 
 Outcome BruteForce(const ScenarioInfo& scenario) {
@@ -164,8 +169,9 @@ std::set<std::string> Distinct(const std::vector<std::string>& forms) {
 
 // DPOR: complete, no blocked run, every run a new class, and exactly the
 // classes the brute force finds. Returns the number of classes.
-size_t ExpectOptimal(const ScenarioInfo& scenario) {
-  Outcome dpor = Dpor(scenario);
+size_t ExpectOptimal(const ScenarioInfo& scenario,
+                     const DporOptions& options = {}) {
+  Outcome dpor = Dpor(scenario, options);
   Outcome brute = BruteForce(scenario);
   EXPECT_TRUE(dpor.complete) << dpor.summary;
   EXPECT_TRUE(brute.complete) << brute.summary;
@@ -527,6 +533,41 @@ TEST(Dpor, SpinLoopsWithYieldsTerminate) {
       << fixed.summary;
   Outcome buggy = Dpor(SpinCounter(true));
   EXPECT_TRUE(buggy.violations.count("spin.lost_update"));
+}
+
+// The free extension's order (DporOptions::first_tasks; after a reversal,
+// the task whose step it moved) decides which representative of a class
+// runs and when, never which classes run: every order gives exactly the
+// brute force's classes, each once. Task ordinals start at 1.
+TEST(Dpor, FreeExtensionOrderKeepsTheClasses) {
+  const std::vector<std::vector<uint32_t>> orders = {
+      {}, {2}, {3, 2, 1}, {4, 1, 3}};
+  for (const std::vector<uint32_t>& first : orders) {
+    DporOptions options;
+    options.first_tasks = first;
+    const std::string name = absl::StrJoin(first, ",");
+    EXPECT_EQ(ExpectOptimal(ReadersWriter(3), options), 8u) << name;
+    EXPECT_EQ(ExpectOptimal(LastZero(3), options), 12u) << name;
+    EXPECT_EQ(ExpectOptimal(TryLocks(2, 1), options), 50u) << name;
+    EXPECT_EQ(ExpectOptimal(LockedCounter(), options), 6u) << name;
+    EXPECT_EQ(ExpectOptimal(LockAttemptLeftBlocked(), options), 3u) << name;
+    EXPECT_EQ(ExpectOptimal(RcuObserved("rwro"), options), 88u) << name;
+    EXPECT_EQ(ExpectOptimal(CasTable({{10, 20}, {10, 20}, {30}}), options),
+              4u)
+        << name;
+  }
+}
+
+// first_tasks does change the order: the first run starts with the named
+// task instead of the lowest ordinal.
+TEST(Dpor, FirstTasksRunFirst) {
+  DporOptions options;
+  options.first_tasks = {3};
+  Outcome named = Dpor(LastZero(3), options);
+  Outcome plain = Dpor(LastZero(3));
+  ASSERT_FALSE(named.hashes.empty());
+  EXPECT_NE(named.hashes.front(), plain.hashes.front());
+  EXPECT_EQ(Distinct(named.forms), Distinct(plain.forms));
 }
 
 TEST(Dpor, SameResultTwice) {

@@ -252,6 +252,10 @@ struct DporOptions {
   int preemption_bound = -1;
   // Stop (Complete() stays false) after this many schedules; 0 = no limit.
   uint64_t max_schedules = 0;
+  // Unbounded: where a run extends freely and the current task cannot go
+  // on, the first of these that can run goes next (else the lowest
+  // ordinal). Only the order of the search changes, never its classes.
+  std::vector<uint32_t> first_tasks;
 };
 // Optimal dynamic partial-order reduction with wakeup trees and sleep sets
 // (Abdulla et al., JACM 2017): explores one schedule per Mazurkiewicz trace

@@ -43,6 +43,10 @@ struct WakeupStep {
 
 struct WakeupNode {
   WakeupStep step;  // unused at a root
+  // Nonzero on the last node of a sequence inserted for a race reversal:
+  // the task whose step the reversal moved after the sequence. Where the
+  // tree below is still empty, the free extension runs it first.
+  uint32_t resume = 0;
   std::vector<std::unique_ptr<WakeupNode>> children;
 };
 
@@ -64,8 +68,10 @@ inline bool IsWeakInitial(uint32_t task, const Footprint& next,
   return true;
 }
 
-// Hangs `v` below `node` as a chain of new nodes, one per step.
-inline void AppendChain(WakeupNode* node, const std::vector<WakeupStep>& v) {
+// Hangs `v` below `node` as a chain of new nodes, one per step; returns
+// the chain's last node.
+inline WakeupNode* AppendChain(WakeupNode* node,
+                               const std::vector<WakeupStep>& v) {
   for (const WakeupStep& step : v) {
     auto child = std::make_unique<WakeupNode>();
     child->step = step;
@@ -73,6 +79,7 @@ inline void AppendChain(WakeupNode* node, const std::vector<WakeupStep>& v) {
     node->children.push_back(std::move(child));
     node = raw;
   }
+  return node;
 }
 
 // Inserts `v` below `root`. Returns true if the tree changed (false: some
