@@ -333,6 +333,13 @@ absl::Status PlanValidator::CheckExhaustiveFields(
   if (exploration.strategy() == Exploration::EXHAUSTIVE) {
     return absl::OkStatus();
   }
+  if (exploration.iterative_bounding() &&
+      exploration.strategy() != Exploration::DPOR) {
+    return Error(node, "iterative_bounding",
+                 absl::StrCat("only strategies EXHAUSTIVE and DPOR search by "
+                              "preemption bound, but strategy is ",
+                              strategy_name));
+  }
   if (exploration.preemption_bound() != 0 &&
       exploration.strategy() != Exploration::DPOR) {
     return Error(node, "preemption_bound",

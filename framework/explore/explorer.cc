@@ -110,6 +110,11 @@ class ExplorationRun {
   const std::string& path_;
   const ExplorerOptions& options_;
   const Exploration& exploration() const { return plan_.exploration(); }
+  // Iterative bounding's last round: preemption_bound, 0 meaning none.
+  int MaxIterativeBound() const {
+    const uint32_t bound = exploration().preemption_bound();
+    return bound == 0 ? -1 : static_cast<int>(bound);
+  }
   // One walk over the schedules of one program (iteration 0's seed).
   bool Systematic() const {
     return exploration().strategy() == Exploration::EXHAUSTIVE ||
@@ -250,6 +255,14 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
       options.preemption_bound =
           static_cast<int>(exploration().preemption_bound());
       options.reduction = !exploration().disable_reduction();
+      if (exploration().iterative_bounding()) {
+        return NewIterativeBoundingStrategy(
+            [options](int bound) mutable {
+              options.preemption_bound = bound;
+              return NewExhaustiveStrategy(options);
+            },
+            MaxIterativeBound());
+      }
       return NewExhaustiveStrategy(options);
     }
     case Exploration::DPOR: {
@@ -265,6 +278,14 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
                       task) == options.first_tasks.end()) {
           options.first_tasks.push_back(task);
         }
+      }
+      if (exploration().iterative_bounding()) {
+        return NewIterativeBoundingStrategy(
+            [options](int bound) mutable {
+              options.preemption_bound = bound;
+              return NewDporStrategy(options);
+            },
+            MaxIterativeBound());
       }
       return NewDporStrategy(options);
     }
@@ -449,6 +470,10 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
 // Why a systematic search must run whole on one shard, or "" if its subtrees
 // can be dealt out (shard_split.h).
 std::string ExplorationRun::UnsplittableReason() const {
+  if (exploration().iterative_bounding()) {
+    return "iterative bounding runs its bounds one after another, each a "
+           "search of the whole tree";
+  }
   if (exploration().strategy() == Exploration::DPOR) {
     return "DPOR adds the schedules it still has to run while it runs, so "
            "its subtrees are not known in advance";
@@ -625,7 +650,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   // An idle shard of an unsplittable search explored nothing.
   report_.set_complete(Systematic() && planned > 0 && search.Complete());
   if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1 ||
-      split_.has_value()) {
+      split_.has_value() || exploration().iterative_bounding()) {
     report_.set_strategy_summary(search.Summary());
   }
   if (report_.complete()) report_.set_stop_reason("exhausted");

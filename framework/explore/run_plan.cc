@@ -54,6 +54,9 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
     exploration->set_preemption_bound(
         static_cast<uint32_t>(options.override_preemption_bound));
   }
+  if (options.override_iterative_bounding) {
+    exploration->set_iterative_bounding(true);
+  }
   if (!options.replay_token.empty()) {
     exploration->set_strategy(Exploration::REPLAY);
     exploration->set_replay_token(options.replay_token);
@@ -73,6 +76,9 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
   if (options.override_preemption_bound >= 0) {
     flags.push_back(
         absl::StrCat("--preemption_bound=", options.override_preemption_bound));
+  }
+  if (options.override_iterative_bounding) {
+    flags.push_back("--iterative_bounding");
   }
   if (!options.replay_token.empty()) flags.push_back("a replay token");
   return absl::InvalidArgumentError(

@@ -41,6 +41,8 @@ struct RunPlanOptions {
   // preemption_bound (-1 = keep the plan's).
   int64_t override_pct_depth = -1;
   int64_t override_preemption_bound = -1;
+  // --iterative_bounding: search bound 0, 1, 2, ... (EXHAUSTIVE, DPOR).
+  bool override_iterative_bounding = false;
   std::string replay_token;  // non-empty: replay this token
 };
 

@@ -59,6 +59,14 @@ irun run --strategy=random --preemption_bound=2 examples/inode_cache/buggy.textp
 expect_code "--preemption_bound under RANDOM" 2
 expect_in "--preemption_bound under RANDOM" "$ERR" "only strategies EXHAUSTIVE and DPOR read preemption_bound"
 
+# --iterative_bounding: bounds 0 and 1 in turn, schedules counted per bound.
+run run --iterative_bounding --preemption_bound=1 --nominimize --progress=none plans/seed_race_prefix_exhaustive.textproto
+expect_code "--iterative_bounding up to bound 1" 1
+expect_re "--iterative_bounding up to bound 1" "$OUT" "iterative bounding, schedules per bound: bound 0: [0-9]+, bound 1: [0-9]+; [0-9]+ in all; complete within 1 preemptions"
+run run --iterative_bounding plans/seed_race_prefix.textproto
+expect_code "--iterative_bounding under PCT" 2
+expect_in "--iterative_bounding under PCT" "$ERR" "only strategies EXHAUSTIVE and DPOR search by preemption bound, but strategy is PCT (caused by --iterative_bounding"
+
 run run --strategy=exhaustive --preemption_bound=1 --nominimize --progress=none plans/seed_race_prefix_exhaustive.textproto
 expect_code "--preemption_bound=1 is below the race's 2 preemptions" 1
 expect_in "--preemption_bound=1 is below the race's 2 preemptions" "$OUT" "search complete"

@@ -159,6 +159,10 @@ std::vector<BadPlan> BadPlans() {
                   "max_fires: 1 fail {} }\n"),
        "bad.textproto:4:38: rules[0].branch: only systematic search explores "
        "fault choices"},
+      {"iterative_bounding with PCT",
+       WithHeader("exploration { strategy: PCT iterative_bounding: true }\n"),
+       "bad.textproto:4:29: exploration.iterative_bounding: only strategies "
+       "EXHAUSTIVE and DPOR search by preemption bound, but strategy is PCT"},
       {"disable_reduction with DPOR",
        WithHeader("exploration { strategy: DPOR disable_reduction: true }\n"),
        "bad.textproto:4:30: exploration.disable_reduction: only strategy "

@@ -32,6 +32,9 @@ ABSL_FLAG(int64_t, pct_depth, -1,
 ABSL_FLAG(int64_t, preemption_bound, -1,
           "run: replace the plan's preemption_bound (-1 = keep; strategies "
           "EXHAUSTIVE and DPOR)");
+ABSL_FLAG(bool, iterative_bounding, false,
+          "run: search preemption bound 0, 1, 2, ... in turn (strategies "
+          "EXHAUSTIVE and DPOR; --preemption_bound is then the last)");
 ABSL_FLAG(std::string, shard, "",
           "run: K/N, run shard K (from 0) of N, as Bazel's test sharding does");
 ABSL_FLAG(bool, json, false, "run: print the report as JSON");
@@ -58,6 +61,7 @@ usage:
                         [--json] [--json_out=F] [--nominimize] [--collect_all]
                         [--points] [--progress=auto|bar|lines|none]
                         [--pct_depth=D] [--preemption_bound=B]
+                        [--iterative_bounding]
                         [--shard=K/N]  (shard K, from 0, of N)
   faultline replay TOKEN PLAN       re-run a recorded failing schedule
   faultline minimize TOKEN PLAN     shrink it; print the minimal token for PLAN
@@ -127,6 +131,7 @@ int Run(const std::vector<std::string>& plans) {
   options.override_strategy = absl::GetFlag(FLAGS_strategy);
   options.override_pct_depth = absl::GetFlag(FLAGS_pct_depth);
   options.override_preemption_bound = absl::GetFlag(FLAGS_preemption_bound);
+  options.override_iterative_bounding = absl::GetFlag(FLAGS_iterative_bounding);
   options.json = absl::GetFlag(FLAGS_json);
   options.json_out = absl::GetFlag(FLAGS_json_out);
   options.format.points = absl::GetFlag(FLAGS_points);

@@ -207,6 +207,8 @@ class DporStrategy final : public Strategy {
                               ")");
   }
   StrategyKind kind() const override { return StrategyKind::kDpor; }
+  bool BoundCut() const override { return cut_by_bound_ > 0; }
+  uint64_t Schedules() const override { return schedules_; }
   std::string Summary() const override {
     std::string bound =
         options_.preemption_bound < 0

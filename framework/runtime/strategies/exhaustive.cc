@@ -131,6 +131,8 @@ class ExhaustiveStrategy final : public Strategy {
   }
 
   bool Complete() const override { return complete_; }
+  bool BoundCut() const override { return bound_cut_; }
+  uint64_t Schedules() const override { return schedules_; }
   std::string Name() const override {
     return absl::StrCat("exhaustive(bound=", options_.preemption_bound,
                         options_.reduction ? ", sleep sets)" : ")");
@@ -282,9 +284,13 @@ class ExhaustiveStrategy final : public Strategy {
         if (sleeper.first == task) return false;
       }
       const int bound = options_.preemption_bound;
-      return bound < 0 ||
-             node.preemptions_before + (IsPreemptionAt(node, task) ? 1 : 0) <=
-                 bound;
+      if (bound < 0 ||
+          node.preemptions_before + (IsPreemptionAt(node, task) ? 1 : 0) <=
+              bound) {
+        return true;
+      }
+      bound_cut_ = true;  // a choice only the bound keeps out
+      return false;
     };
     if (node.current != 0 && allowed(node.current)) return node.current;
     for (uint32_t task : node.enabled) {
@@ -326,6 +332,8 @@ class ExhaustiveStrategy final : public Strategy {
   size_t depth_ = 0;
   bool pruned_ = false;
   bool cut_ = false;        // probe run past a listed subtree root
+  // NextChoice found a choice only the preemption bound ruled out.
+  mutable bool bound_cut_ = false;
   bool abandoned_ = false;  // the prefix diverged: skip this subtree
   bool complete_ = false;
   bool stopped_ = false;

@@ -37,6 +37,7 @@
 #define FAULTLINE_FRAMEWORK_RUNTIME_STRATEGIES_STRATEGY_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -165,6 +166,12 @@ class Strategy {
   // diverged, exhaustive search saw a nondeterministic program). Reset by
   // BeginIteration.
   virtual absl::Status Divergence() const { return absl::OkStatus(); }
+  // A bounded systematic search: true once its preemption bound has kept
+  // it from some schedule (then Complete() means complete within the
+  // bound only). False for unbounded and non-systematic strategies.
+  virtual bool BoundCut() const { return false; }
+  // Schedules explored so far (systematic searches; 0 for the others).
+  virtual uint64_t Schedules() const { return 0; }
   // PCT: the most steps one iteration so far counted toward k (PctSteps);
   // 0 for other strategies. How a caller learns k from runs.
   virtual uint64_t MaxCountedSteps() const { return 0; }
@@ -190,6 +197,17 @@ class Strategy {
 };
 
 std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
+
+// Iterative preemption bounding (Musuvathi and Qadeer, PLDI 2007, as CHESS
+// does it): `bounded(b)` makes a systematic search at bound b; rounds run
+// b = 0, 1, 2, ... one after another, each a fresh search, so a bug shows
+// at the fewest preemptions that reach it, and schedules are counted summed
+// over the rounds, as the preemption-bounding literature counts them. The
+// last round is the first whose bound cut nothing (it was the complete
+// unbounded search) or the one at `max_bound` (>= 0; -1 = none).
+std::unique_ptr<Strategy> NewIterativeBoundingStrategy(
+    std::function<std::unique_ptr<Strategy>(int bound)> bounded,
+    int max_bound);
 
 // PCT (Burckhardt et al., ASPLOS 2010): random task priorities, `depth` - 1
 // priority change points spread over the first `estimated_steps` steps (k,
