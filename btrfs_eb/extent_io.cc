@@ -31,14 +31,12 @@ ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
   return fs_info->NewExtentBuffer(start, len);
 }
 
-namespace {
-
 // check_buffer_tree_ref as v3.4 has it (fs/btrfs/extent_io.c): bump refs,
 // then try to set TREE_REF, undoing the bump if another task set it first.
 // No refs_lock: a task holding refs_lock between its refs == 1 check and its
 // TREE_REF clear (try_release_extent_buffer) does not hold this one off.
 // The transient ref counts as this task's own (the ledger invariant).
-void CheckBufferTreeRefLockFree(ExtentBuffer* eb) {
+void check_buffer_tree_ref_v3_4(ExtentBuffer* eb) {
   if (eb->bflags().test_bit(EXTENT_BUFFER_TREE_REF)) {
     Note("check_buffer_tree_ref: TREE_REF set -> no action (no lock)");
     return;
@@ -56,8 +54,6 @@ void CheckBufferTreeRefLockFree(ExtentBuffer* eb) {
                     eb->PeekRefs()));
 }
 
-}  // namespace
-
 // check_buffer_tree_ref: identical before and after the 2020 fix;
 // only its call sites differ. The fast path is lock-free. The 2013 variants
 // differ here (variant.h: tree_ref_check_locked, tree_ref_check_fast_path).
@@ -66,7 +62,7 @@ void CheckBufferTreeRefLockFree(ExtentBuffer* eb) {
 void check_buffer_tree_ref(ExtentBuffer* eb) {
   const Behaviour& behaviour = eb->fs_info()->behaviour();
   if (!behaviour.tree_ref_check_locked) {
-    CheckBufferTreeRefLockFree(eb);
+    check_buffer_tree_ref_v3_4(eb);
     return;
   }
   const int refs = behaviour.tree_ref_check_fast_path ? eb->refs().Read() : 0;

@@ -48,6 +48,9 @@ ExtentBuffer* __alloc_extent_buffer(FsInfo* fs_info, uint64_t start,
                                     uint32_t len);
 void check_buffer_tree_ref(ExtentBuffer* eb)
     ABSL_LOCKS_EXCLUDED(eb->refs_lock());
+// The v3.4 form the 2013 variants run (no refs_lock of its own;
+// alloc_extent_buffer of that era calls it with refs_lock held).
+void check_buffer_tree_ref_v3_4(ExtentBuffer* eb);
 void mark_extent_buffer_accessed(ExtentBuffer* eb, Page* accessed_page);
 ExtentBuffer* find_extent_buffer(FsInfo* fs_info, uint64_t start);
 EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start);

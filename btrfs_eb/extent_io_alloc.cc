@@ -161,7 +161,7 @@ EbResult alloc_extent_buffer(FsInfo* fs_info, uint64_t start) {
   } else {
     // v3.4: the lock-free check_buffer_tree_ref, wrapped here in refs_lock.
     SpinLockGuard guard(&eb->refs_lock());
-    check_buffer_tree_ref(eb);
+    check_buffer_tree_ref_v3_4(eb);
   }
   eb->bflags().set_bit(EXTENT_BUFFER_IN_TREE);
   for (int i = 0; i < eb->num_pages(); ++i) unlock_page(eb->page(i));

@@ -459,7 +459,6 @@ ScenarioInfo SearchStressInfo() {
   return info;
 }
 
-
 // btrfs_eb.folio_attach_race (f3a5367c679d, v6.8-v6.9): the block's eb is
 // cached and idle (refs 1, the tree's), as an earlier reader left it.
 // `alloc` looks the block up (btrfs_find_create_tree_block ->
@@ -472,7 +471,8 @@ absl::Status BuildFolioAttachRace(World& world, const ScenarioArgs& args) {
   if (!options.ok()) return options.status();
   absl::StatusOr<BlockParams> params = ReadBlockParams(args, *options);
   if (!params.ok()) return params.status();
-  options->disk_bytes = static_cast<uint64_t>(params->block) + options->nodesize;
+  options->disk_bytes =
+      static_cast<uint64_t>(params->block) + options->nodesize;
   FsInfo* fs = MakeFs(world, *options);
   const uint64_t bytenr = static_cast<uint64_t>(params->block);
   fs->disk()->WriteTreeBlock(bytenr, 0, 1, {{1, LeafValueOf(1)}});
@@ -510,9 +510,10 @@ absl::Status BuildFolioAttachRace(World& world, const ScenarioArgs& args) {
     // The first page: its refcount and whose private it holds (the double
     // put shows in both).
     const Page* p0 = fs->btree_mapping()->PeekSlot(bytenr >> fs->page_shift());
-    const auto* owner = p0 == nullptr ? nullptr
-                                      : static_cast<const ExtentBuffer*>(
-                                            p0->private_ptr.Peek());
+    const auto* owner =
+        p0 == nullptr
+            ? nullptr
+            : static_cast<const ExtentBuffer*>(p0->private_ptr.Peek());
     AddColumn("", "P0 refs",
               p0 == nullptr ? "-" : absl::StrCat(p0->refcount.Peek()), &state);
     AddColumn("", "P0 private",
@@ -537,13 +538,11 @@ ScenarioInfo FolioAttachRaceInfo() {
       "v6.8 folio::private race fixed by f3a5367c679d";
   info.params = CommonParams("16384");
   info.params.push_back(BlockParam());
-  info.params.push_back(IntParam("reclaim_passes", "1",
-                                 "scans of the chosen page by reclaim", 0,
-                                 100));
-  info.params.push_back(
-      IntParam("reclaim_page", "1",
-               "page of the block reclaim scans (-1: all, in index order)", -1,
-               15));
+  info.params.push_back(IntParam(
+      "reclaim_passes", "1", "scans of the chosen page by reclaim", 0, 100));
+  info.params.push_back(IntParam(
+      "reclaim_page", "1",
+      "page of the block reclaim scans (-1: all, in index order)", -1, 15));
   info.variants = KernelVariantNames();
   info.build = BuildFolioAttachRace;
   info.tasks = {"alloc", "reclaim", "endio", "endio*"};

@@ -108,8 +108,8 @@ ScenarioInfo ReleaseDirtyInfo() {
       "buffer freeing'";
   info.params = CommonParams("4096");
   info.params.push_back(IntParam(
-      "block", "65536",
-      "bytenr of the cached block (a multiple of nodesize)", 0, kMaxBlock));
+      "block", "65536", "bytenr of the cached block (a multiple of nodesize)",
+      0, kMaxBlock));
   info.params.push_back(IntParam(
       "reclaim_passes", "3",
       "most scans of the block's pages by cpu1, which stops once the writer "

@@ -110,10 +110,21 @@ class ExplorationRun {
   const std::string& path_;
   const ExplorerOptions& options_;
   const Exploration& exploration() const { return plan_.exploration(); }
-  // Iterative bounding's last round: preemption_bound, 0 meaning none.
-  int MaxIterativeBound() const {
-    const uint32_t bound = exploration().preemption_bound();
-    return bound == 0 ? -1 : static_cast<int>(bound);
+  // A systematic search made by `make` from `options`, or, when the plan
+  // asks for iterative bounding, one such search per bound 0, 1, 2, ... up
+  // to preemption_bound (0 meaning none).
+  template <typename Options>
+  std::unique_ptr<Strategy> BoundedSearch(
+      Options options,
+      std::unique_ptr<Strategy> (*make)(const Options&)) const {
+    if (!exploration().iterative_bounding()) return make(options);
+    const uint32_t last = exploration().preemption_bound();
+    return NewIterativeBoundingStrategy(
+        [options, make](int bound) mutable {
+          options.preemption_bound = bound;
+          return make(options);
+        },
+        last == 0 ? -1 : static_cast<int>(last));
   }
   // One walk over the schedules of one program (iteration 0's seed).
   bool Systematic() const {
@@ -255,15 +266,7 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
       options.preemption_bound =
           static_cast<int>(exploration().preemption_bound());
       options.reduction = !exploration().disable_reduction();
-      if (exploration().iterative_bounding()) {
-        return NewIterativeBoundingStrategy(
-            [options](int bound) mutable {
-              options.preemption_bound = bound;
-              return NewExhaustiveStrategy(options);
-            },
-            MaxIterativeBound());
-      }
-      return NewExhaustiveStrategy(options);
+      return BoundedSearch(options, NewExhaustiveStrategy);
     }
     case Exploration::DPOR: {
       DporOptions options;
@@ -279,15 +282,7 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
           options.first_tasks.push_back(task);
         }
       }
-      if (exploration().iterative_bounding()) {
-        return NewIterativeBoundingStrategy(
-            [options](int bound) mutable {
-              options.preemption_bound = bound;
-              return NewDporStrategy(options);
-            },
-            MaxIterativeBound());
-      }
-      return NewDporStrategy(options);
+      return BoundedSearch(options, NewDporStrategy);
     }
     case Exploration::REPLAY:
       FL_CHECK(replay_ != nullptr);

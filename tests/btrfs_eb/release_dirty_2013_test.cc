@@ -56,8 +56,8 @@ TEST(ReleaseDirty2013, ReproducesBeforeFix) {
   // TREE_REF still set (no lock, no action) and dirties the eb.
   EXPECT_EQ(ReleasePage(h, eb,
                         [&] {
-                          EbResult r = btrfs_find_create_tree_block(h.fs(),
-                                                                    kBlock);
+                          EbResult r =
+                              btrfs_find_create_tree_block(h.fs(), kBlock);
                           writer = r.eb;
                           EXPECT_EQ(eb->PeekRefs(), 2);
                           set_extent_buffer_uptodate(writer);

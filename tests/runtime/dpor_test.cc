@@ -552,8 +552,7 @@ TEST(Dpor, FreeExtensionOrderKeepsTheClasses) {
     EXPECT_EQ(ExpectOptimal(LockedCounter(), options), 6u) << name;
     EXPECT_EQ(ExpectOptimal(LockAttemptLeftBlocked(), options), 3u) << name;
     EXPECT_EQ(ExpectOptimal(RcuObserved("rwro"), options), 88u) << name;
-    EXPECT_EQ(ExpectOptimal(CasTable({{10, 20}, {10, 20}, {30}}), options),
-              4u)
+    EXPECT_EQ(ExpectOptimal(CasTable({{10, 20}, {10, 20}, {30}}), options), 4u)
         << name;
   }
 }

@@ -331,7 +331,7 @@ class ExhaustiveStrategy final : public Strategy {
   std::vector<Node> stack_;
   size_t depth_ = 0;
   bool pruned_ = false;
-  bool cut_ = false;        // probe run past a listed subtree root
+  bool cut_ = false;  // probe run past a listed subtree root
   // NextChoice found a choice only the preemption bound ruled out.
   mutable bool bound_cut_ = false;
   bool abandoned_ = false;  // the prefix diverged: skip this subtree

@@ -23,6 +23,8 @@
 //   NewReplayStrategy      follows recorded switches (replay tokens).
 //   NewDporStrategy        optimal DPOR: one schedule per equivalence class
 //                          (run with IterationConfig::dpor); Complete().
+//   NewIterativeBoundingStrategy  an exhaustive or DPOR search at preemption
+//                          bound 0, 1, 2, ... in turn (iterative_bounding.cc).
 //
 // Example:
 //   auto strategy = faultline::NewPctStrategy(/*seed=*/7, /*depth=*/3);
@@ -206,8 +208,7 @@ std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
 // last round is the first whose bound cut nothing (it was the complete
 // unbounded search) or the one at `max_bound` (>= 0; -1 = none).
 std::unique_ptr<Strategy> NewIterativeBoundingStrategy(
-    std::function<std::unique_ptr<Strategy>(int bound)> bounded,
-    int max_bound);
+    std::function<std::unique_ptr<Strategy>(int bound)> bounded, int max_bound);
 
 // PCT (Burckhardt et al., ASPLOS 2010): random task priorities, `depth` - 1
 // priority change points spread over the first `estimated_steps` steps (k,
