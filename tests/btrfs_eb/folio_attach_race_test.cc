@@ -20,6 +20,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "btrfs_eb/extent_buffer.h"
 #include "btrfs_eb/fs_info.h"
 #include "btrfs_eb/page.h"
@@ -37,12 +38,16 @@ namespace btrfs_eb {
 namespace {
 
 constexpr uint64_t kBlock = 65536;
-constexpr uint64_t kPage0 = kBlock >> 12;
 
 // What the hooks saw, for the strategy. Tests in one binary run in turn.
+// `fs` and `old_eb` live only while the iteration runs (the World owns
+// them); what the tests check afterwards is copied out while it runs, or
+// read from the trace's per-step state columns.
 struct Seen {
   FsInfo* fs = nullptr;
   const ExtentBuffer* old_eb = nullptr;  // the cached eb reclaim releases
+  int64_t old_eb_id = -1;                // -1: not seen
+  bool old_eb_reached_zero = false;
   bool alloc_tested_private = false;
 };
 Seen& Observed() {
@@ -56,6 +61,8 @@ FL_REGISTER_HOOK("test.folio.reclaim_starts",
                    Seen& seen = Observed();
                    seen.fs = call.run.world<FsInfo>();
                    seen.old_eb = seen.fs->PeekVisibleExtentBuffer(kBlock);
+                   if (seen.old_eb != nullptr)
+                     seen.old_eb_id = seen.old_eb->id();
                  });
 FL_REGISTER_HOOK("test.folio.alloc_tested",
                  "alloc saw PG_private set in folio_detach_private",
@@ -88,10 +95,11 @@ class ScriptedStrategy : public Strategy {
 
  private:
   static uint32_t Wanted() {
-    const Seen& seen = Observed();
+    const Seen& seen = Observed();  // the iteration runs: old_eb is alive
     if (seen.old_eb == nullptr || seen.old_eb->PeekRefs() != 0) {
       return kReclaim;  // until the cached eb is dying
     }
+    Observed().old_eb_reached_zero = true;
     return seen.alloc_tested_private ? kReclaim : kAlloc;
   }
 };
@@ -116,9 +124,22 @@ IterationResult RunScripted(const char* variant) {
   config.scenario = info;
   config.args = &args;
   config.rules = *rules;
+  // The state columns after every step (the scenario's probe): the end
+  // state the tests check, taken while the World still exists.
+  config.record_events = true;
+  config.probe_each_step = true;
   IterationResult result = RunIteration(config);
   EXPECT_TRUE(result.build_status.ok()) << result.build_status;
   return result;
+}
+
+// Column `name` of the state after the run's last probed step.
+std::string LastState(const IterationResult& result, const std::string& name) {
+  if (result.trace.step_states.empty()) return "(no state probed)";
+  for (const auto& [column, value] : result.trace.step_states.back().state) {
+    if (column == name) return value;
+  }
+  return "(no column " + name + ")";
 }
 
 std::vector<std::string> Checks(const IterationResult& result) {
@@ -134,10 +155,8 @@ TEST(FolioAttachRace, DoublePutBeforeFix) {
             std::vector<std::string>{"page.bad_state_double_put"});
   // alloc, the second to clear page 0's private, reports the extra put.
   EXPECT_EQ(result.violations[0].task, "alloc");
-  const Page* p0 = Observed().fs->btree_mapping()->PeekSlot(kPage0);
-  ASSERT_NE(p0, nullptr);
-  EXPECT_FALSE(p0->flags.PeekBit(PG_private));
-  EXPECT_EQ(p0->private_ptr.Peek(), nullptr);
+  // Page 0's private is cleared: both detached it.
+  EXPECT_EQ(LastState(result, "P0 private"), "-");
 }
 
 TEST(FolioAttachRace, CleanAfterFix) {
@@ -146,17 +165,16 @@ TEST(FolioAttachRace, CleanAfterFix) {
   EXPECT_FALSE(Observed().alloc_tested_private);
   EXPECT_TRUE(result.violations.empty())
       << result.violations[0].check << ": " << result.violations[0].message;
-  ASSERT_NE(Observed().old_eb, nullptr);
-  EXPECT_EQ(Observed().old_eb->PeekRefs(), 0);  // reclaim did release it
-  FsInfo* fs = Observed().fs;
-  const ExtentBuffer* now = fs->PeekVisibleExtentBuffer(kBlock);
-  ASSERT_NE(now, nullptr);
-  EXPECT_NE(now, Observed().old_eb);  // alloc built a new eb
-  const Page* p0 = fs->btree_mapping()->PeekSlot(kPage0);
-  ASSERT_NE(p0, nullptr);
-  EXPECT_EQ(p0->private_ptr.Peek(), now);
+  ASSERT_GE(Observed().old_eb_id, 0);
+  EXPECT_TRUE(Observed().old_eb_reached_zero);  // reclaim did release it
+  // Page 0 is attached to the eb now in the tree, a new one (alloc built
+  // it): its private names that eb, not the released one.
+  const std::string now = LastState(result, "eb");
+  EXPECT_EQ(LastState(result, "P0 private"), now);
+  EXPECT_NE(now, absl::StrCat("#", Observed().old_eb_id));
+  EXPECT_EQ(now.rfind('#', 0), 0u) << now;
   // The page cache's ref, the private's and the new eb's.
-  EXPECT_EQ(p0->refcount.Peek(), 3);
+  EXPECT_EQ(LastState(result, "P0 refs"), "3");
 }
 
 }  // namespace
