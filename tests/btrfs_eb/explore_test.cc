@@ -160,7 +160,9 @@ TEST_P(SeedRaceExploration, RecipeWithWarnReportsFreeUnderIo) {
   EXPECT_TRUE(v.back().check == "eb.io_pinned" || v.back().check == kResurrect)
       << Names(v);
   // PCT's first hit (iteration 89, deterministic) is the free under I/O.
-  if (GetParam() == Kind::kPct) EXPECT_EQ(v.back().check, "eb.io_pinned");
+  if (GetParam() == Kind::kPct) {
+    EXPECT_EQ(v.back().check, "eb.io_pinned");
+  }
   std::printf("warn recipe: found %s at iteration %d\n", v.back().check.c_str(),
               found_at);
 }

@@ -195,7 +195,7 @@ TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {
 // iteration N: the first failure's iteration, rerun alone, has the failure's
 // trace hash and violation (PCT: same k; exhaustive: same walk).
 TEST(ExplorerDeterminism, RunPlanIterationIsTheExplorersIteration) {
-  for (const std::string rest :
+  for (const std::string& rest :
        {std::string(kPctCollectAll),
         absl::StrCat("exploration { strategy: EXHAUSTIVE preemption_bound: 2 "
                      "iterations: 10000 }\n",
