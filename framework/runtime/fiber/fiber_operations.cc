@@ -241,15 +241,10 @@ void FiberScheduler::Note(absl::string_view text) {
   // The state columns are for rendering only: they are a function of the
   // operations the trace already has, so the hash leaves them out and an
   // exploring run (no events kept) does not probe at all, which was about a
-  // tenth of a seed-race schedule. As in ProbeStepEnd, a probe that reads
-  // instrumented state adds nothing to the trace.
+  // tenth of a seed-race schedule.
   if (recorder_.keep_events() && world_ != nullptr &&
       WorldAccess::has_state_probe(*world_)) {
-    ++in_hook_;
-    tearing_down_ = true;
-    state = WorldAccess::ProbeState(*world_);
-    tearing_down_ = false;
-    --in_hook_;
+    state = ProbeWithoutTrace();
   }
   recorder_.Note(step_, current_ordinal(), text, std::move(state));
 }

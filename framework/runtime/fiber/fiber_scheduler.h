@@ -222,6 +222,10 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // The world's state at the end of step_ into the trace (probe_each_step
   // only); records nothing else and takes no step.
   void ProbeStepEnd();
+  // The world's state probe, run so that its reads of instrumented state
+  // add no ops, object ids or notes to the trace (the hash must not depend
+  // on rendering). REQUIRES: the world has a state probe.
+  StateSnapshot ProbeWithoutTrace();
   void ReportDeadlock();
   void ReportStepBudget();
   void ReportWallTime();

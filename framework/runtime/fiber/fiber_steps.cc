@@ -39,15 +39,17 @@ void FiberScheduler::ProbeStepEnd() {
       tearing_down_) {
     return;
   }
-  // A probe that reads instrumented state must not add ops, object ids or
-  // notes to the trace (its hash must not depend on rendering): while it
-  // runs the ops hooks return at once, as when tearing down.
+  recorder_.StepEnd(step_, ProbeWithoutTrace());
+}
+
+StateSnapshot FiberScheduler::ProbeWithoutTrace() {
+  // While the probe runs the ops hooks return at once, as when tearing down.
   ++in_hook_;
   tearing_down_ = true;
   StateSnapshot state = WorldAccess::ProbeState(*world_);
   tearing_down_ = false;
   --in_hook_;
-  recorder_.StepEnd(step_, std::move(state));
+  return state;
 }
 
 FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
