@@ -469,9 +469,10 @@ std::string ExplorationRun::UnsplittableReason() const {
     return "iterative bounding runs its bounds one after another, each a "
            "search of the whole tree";
   }
-  if (exploration().strategy() == Exploration::DPOR) {
-    return "DPOR adds the schedules it still has to run while it runs, so "
-           "its subtrees are not known in advance";
+  if (exploration().strategy() == Exploration::DPOR &&
+      exploration().preemption_bound() > 0) {
+    return "a preemption-bounded DPOR search counts its bound on the "
+           "sequences its wakeup tree holds, which a split tree would change";
   }
   for (const Rule& rule : plan_.rules()) {
     if (rule.branch()) {

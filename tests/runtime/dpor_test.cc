@@ -17,6 +17,8 @@
 //   - steps whose footprint depends on the state or that never run:
 //     trylocks (alone, with Lock(), on two locks), a Lock() left waiting by
 //     a deadlock, RCU read sections while a callback is queued.
+// Split across N shards (shard_split.h), the shards' classes must be
+// pairwise disjoint and together exactly the brute force's.
 // Independently of DPOR, the brute force runs the exhaustive strategy with
 // no reduction (every interleaving) and collects each schedule's canonical
 // form: every task's sequence of footprints plus the order of every pair of
@@ -32,11 +34,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "framework/check.h"
+#include "framework/explore/shard_split.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/rcu.h"
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/strategies/strategy.h"
 #include "framework/runtime/this_task.h"
+#include "framework/runtime/wait_queue.h"
 #include "gtest/gtest.h"
 #include "tests/runtime/programs.h"
 
@@ -68,7 +72,11 @@ class Recorder final : public Strategy {
   }
   void EndIteration(const Trace& trace) override {
     forms_.push_back(Canonical());
+    const uint64_t before = inner_->Schedules();
     inner_->EndIteration(trace);
+    // A sleep-set-blocked run is cut short (its tail is the default
+    // choices), so it counts as no schedule.
+    counted_.push_back(inner_->Schedules() > before);
   }
   bool Complete() const override { return inner_->Complete(); }
   std::string Name() const override { return inner_->Name(); }
@@ -77,6 +85,7 @@ class Recorder final : public Strategy {
   absl::Status Divergence() const override { return inner_->Divergence(); }
 
   const std::vector<std::string>& forms() const { return forms_; }
+  const std::vector<bool>& counted() const { return counted_; }
 
  private:
   std::string Canonical() const {
@@ -111,11 +120,13 @@ class Recorder final : public Strategy {
   std::unique_ptr<Strategy> inner_;
   std::vector<std::pair<uint32_t, Footprint>> steps_;
   std::vector<std::string> forms_;
+  std::vector<bool> counted_;
 };
 
 struct Outcome {
   uint64_t runs = 0;
   std::vector<std::string> forms;
+  std::vector<bool> counted;  // parallel to forms: not sleep-set blocked
   std::vector<uint64_t> hashes;
   std::set<std::string> violations;
   std::string summary;
@@ -142,6 +153,7 @@ Outcome Explore(const ScenarioInfo& scenario,
     for (const Violation& v : result.violations) out.violations.insert(v.check);
   }
   out.forms = recorder.forms();
+  out.counted = recorder.counted();
   out.summary = recorder.Summary();
   out.complete = recorder.Complete();
   return out;
@@ -507,6 +519,58 @@ TEST(Dpor, RcuReadersMatchBruteForce) {
   }
 }
 
+// A waiter sleeps on a queue until a flag is set; the setter sets it and
+// wakes the queue; an observer reads what both touch.
+ScenarioInfo WaitForFlag(int waiters, bool observer) {
+  return FromBuild([waiters, observer](World& world) {
+    auto* queue = world.Make<WaitQueue>("queue");
+    auto* flag = world.Make<Atomic<int>>(0, "flag");
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    for (int w = 0; w < waiters; ++w) {
+      world.Spawn(absl::StrCat("waiter", w), [queue, flag, x] {
+        queue->WaitUntil([flag] { return flag->load() == 1; });
+        x->store(x->load() + 1);
+      });
+    }
+    world.Spawn("setter", [queue, flag] {
+      flag->store(1);
+      queue->WakeAll();
+    });
+    if (observer) {
+      world.Spawn("observer", [flag, x] {
+        (void)x->load();
+        (void)flag->load();
+      });
+    }
+  });
+}
+
+// A wait's condition reads state no footprint names, so the wait step is
+// global (docs/runtime.md).
+TEST(Dpor, WaitQueuesMatchBruteForce) {
+  EXPECT_EQ(ExpectOptimal(WaitForFlag(1, false)), 4u);
+  EXPECT_EQ(ExpectOptimal(WaitForFlag(1, true)), 25u);
+  EXPECT_EQ(ExpectOptimal(WaitForFlag(2, false)), 368u);
+}
+
+// A global step (a wait whose condition already holds) and a delay, which
+// touches nothing, commute: one class. When a global step conflicted with
+// every step, the brute force saw two, and DPOR, whose race scan never
+// looks back from a step that touches nothing, only one (the delay after
+// the wait is never reversed): a lost class.
+ScenarioInfo GlobalStepAndDelay() {
+  return FromBuild([](World& world) {
+    auto* queue = world.Make<WaitQueue>("queue");
+    world.Spawn("waiter", [queue] { queue->WaitUntil([] { return true; }); });
+    world.Spawn("sleeper",
+                [] { this_task::SleepFor(absl::Microseconds(1)); });
+  });
+}
+
+TEST(Dpor, StepsThatTouchNothingCommuteWithGlobalOnes) {
+  EXPECT_EQ(ExpectOptimal(GlobalStepAndDelay()), 1u);
+}
+
 TEST(Dpor, BlockingLocksMatchBruteForce) {
   // Critical sections in either order, per round: (2 choose 1) orders of the
   // four sections keeping each task's own order: C(4, 2) = 6.
@@ -598,6 +662,93 @@ TEST(Dpor, SwitchAwayFromAnEndedTaskIsNoPreemption) {
   EXPECT_NE(zero.summary.find("preemption bound 0 (cut nothing)"),
             std::string::npos)
       << zero.summary;
+}
+
+// One shard of an unbounded DPOR search split `shards` ways.
+Outcome DporShard(const ScenarioInfo& scenario, uint32_t shard,
+                  uint32_t shards, uint64_t* subtrees_total) {
+  IterationConfig config;
+  config.scenario = &scenario;
+  config.dpor = true;
+  config.max_steps = 20000;
+  absl::StatusOr<ShardSplit> split = SplitSchedules(
+      [] { return NewDporStrategy(DporOptions{}); },
+      [&](Strategy* strategy) -> absl::StatusOr<bool> {
+        config.strategy = strategy;
+        config.seed = 0;
+        IterationResult result = RunIteration(config);
+        EXPECT_TRUE(result.strategy_status.ok()) << result.strategy_status;
+        return result.ran;
+      },
+      shard, shards);
+  EXPECT_TRUE(split.ok()) << split.status();
+  if (!split.ok()) return {};
+  *subtrees_total = split->subtrees_total;
+  std::unique_ptr<Strategy> strategy = NewDporStrategy(DporOptions{});
+  EXPECT_TRUE(strategy->StartFromPrefixes(split->mine));
+  return Explore(scenario, std::move(strategy));
+}
+
+// The split tree branches on every awake task above its subtrees (dpor.cc):
+// every class is still explored, by exactly one shard, once.
+TEST(Dpor, SplitShardsCoverEveryClassOnce) {
+  std::set<int> counter_values;
+  const std::vector<std::pair<std::string, ScenarioInfo>> programs = {
+      {"readers/writer 3", ReadersWriter(3)},
+      {"lastzero 3", LastZero(3)},
+      {"trylocks 2+1", TryLocks(2, 1)},
+      {"locked counter", LockedCounter()},
+      {"lock left blocked", LockAttemptLeftBlocked()},
+      {"rcu rwro", RcuObserved("rwro")},
+      {"cas table", CasTable({{10, 20}, {10, 20}, {30}})},
+      {"counter observed", Counter(3, true, &counter_values)},
+  };
+  for (const auto& [name, program] : programs) {
+    const std::set<std::string> classes = Distinct(BruteForce(program).forms);
+    for (uint32_t shards : {1u, 2u, 3u, 5u}) {
+
+      std::set<std::string> seen;
+      std::set<std::string> violations;
+      uint64_t total = 0;
+      for (uint32_t shard = 0; shard < shards; ++shard) {
+        uint64_t subtrees = 0;
+        Outcome out = DporShard(program, shard, shards, &subtrees);
+        EXPECT_TRUE(out.complete) << name << " " << out.summary;
+        if (shard == 0) total = subtrees;
+        EXPECT_EQ(subtrees, total) << name << ": shards split differently";
+        for (size_t k = 0; k < out.forms.size(); ++k) {
+          if (!out.counted[k]) continue;
+          EXPECT_TRUE(seen.insert(out.forms[k]).second)
+              << name << ", " << shards << " shards: a class explored twice";
+        }
+      }
+      EXPECT_EQ(seen, classes) << name << ", " << shards << " shards";
+    }
+  }
+}
+
+TEST(Dpor, SplitShardsFindTheBugs) {
+  for (uint32_t shards : {2u, 3u}) {
+    std::set<std::string> found;
+    for (uint32_t shard = 0; shard < shards; ++shard) {
+      uint64_t subtrees = 0;
+      for (const std::string& check :
+           DporShard(testing_programs::LostUpdate(), shard, shards, &subtrees)
+               .violations) {
+        found.insert(check);
+      }
+    }
+    EXPECT_TRUE(found.count("lost_update")) << shards << " shards";
+  }
+}
+
+// A bounded DPOR search does not split: its bound is counted on the
+// wakeup tree's sequences, which the split tree changes.
+TEST(Dpor, BoundedSearchDoesNotSplit) {
+  DporOptions options;
+  options.preemption_bound = 2;
+  EXPECT_FALSE(NewDporStrategy(options)->ProbeSubtrees(1));
+  EXPECT_FALSE(NewDporStrategy(options)->StartFromPrefixes({{1}}));
 }
 
 }  // namespace

@@ -51,6 +51,22 @@
 // plus sequence needs more than `bound` task switches away from a runnable
 // task is not inserted; each such cut is counted, so a bounded search says
 // whether the bound removed anything.
+//
+// Splitting across shards (shard_split.h; unbounded only). The wakeup tree
+// grows from races found anywhere below a state, so which branches a state
+// gets is not known until its whole subtree has run: a shard cannot skip
+// another's subtree and still know its own. A split search therefore
+// changes the top of the tree: at every state above the subtree roots (the
+// "prefix states") it branches on every runnable task that is not asleep,
+// in ascending order, each explored branch sleeping in the later ones, as
+// a sleep-set search does. Those states need no wakeup sequences (every
+// class goes through the branch of its earliest weak initial there), so a
+// race whose first step lies in the prefix inserts nothing, and below a
+// root optimal DPOR runs from the root's sleep set alone. Sleep sets are
+// computed from the prefix itself, so every shard builds the same roots
+// and no class is explored by two shards; the cost is that a branch whose
+// classes all start with an earlier sibling ends in sleep-set-blocked runs
+// (counted in Summary()).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -146,6 +162,11 @@ class DporStrategy final : public Strategy {
 
   bool BeginIteration(uint64_t) override {
     if (complete_ || stopped_) return false;
+    if (probe_depth_ != 0) {
+      if (probe_done_) return false;
+      stack_.clear();  // a probe keeps no tree: every run re-enters
+      root_ = std::make_unique<WakeupNode>();
+    }
     depth_ = 0;
     pruned_ = false;
     locked_out_.clear();
@@ -157,6 +178,8 @@ class DporStrategy final : public Strategy {
     FL_CHECK(!point.runnable.empty());
     if (pruned_) return DefaultChoice(point);
     if (depth_ < stack_.size()) return Replay(point);
+    if (depth_ < Floor()) return EnterPrefix(point);
+    if (probe_depth_ != 0) return ProbeChoose(point);
     State state = MakeState(point);
     const uint32_t choice = Pick(state);
     if (choice == 0) {
@@ -182,6 +205,13 @@ class DporStrategy final : public Strategy {
   }
 
   void EndIteration(const Trace&) override {
+    if (probe_depth_ != 0) {
+      EndProbe();
+      return;
+    }
+    if (!pruned_ && depth_ < Floor()) {
+      SetDivergence(depth_ + 1, "the run ended inside a subtree's prefix");
+    }
     if (depth_ < stack_.size()) {
       SetDivergence(depth_ + 1, "the run ended earlier than before");
       stack_.resize(depth_);
@@ -221,13 +251,126 @@ class DporStrategy final : public Strategy {
     return absl::StrCat("dpor: ", complete_ ? "complete" : "incomplete", ", ",
                         bound, ": ", schedules_, " schedules, ", blocked_runs_,
                         " sleep-set-blocked runs, ", infeasible_,
-                        " infeasible wakeup sequences");
+                        " infeasible wakeup sequences",
+                        split_ ? absl::StrCat(" over ", prefixes_.size(),
+                                              " subtrees")
+                               : "");
   }
   absl::Status Divergence() const override { return divergence_; }
+
+  bool ProbeSubtrees(size_t depth) override {
+    if (options_.preemption_bound >= 0 || depth == 0) return false;
+    probe_depth_ = depth;
+    return true;
+  }
+  std::vector<SubtreeRoot> Subtrees() const override { return subtrees_; }
+  bool StartFromPrefixes(std::vector<std::vector<uint32_t>> prefixes) override {
+    if (options_.preemption_bound >= 0) return false;
+    split_ = true;
+    prefixes_ = std::move(prefixes);
+    next_prefix_ = 0;
+    complete_ = prefixes_.empty();
+    return true;
+  }
 
   uint64_t schedules() const { return schedules_; }
 
  private:
+  // The subtree being explored (or probed below); empty for the whole tree.
+  const std::vector<uint32_t>& Prefix() const {
+    static const std::vector<uint32_t> kWhole;
+    return split_ && next_prefix_ < prefixes_.size() ? prefixes_[next_prefix_]
+                                                     : kWhole;
+  }
+  // States below this depth are prefix states: fixed, never backtracked.
+  size_t Floor() const { return Prefix().size(); }
+
+  // A prefix state: the split tree branches here on every runnable task
+  // that is awake, in ascending order, so the ones before the prefix's
+  // choice were explored first and sleep in its subtree.
+  uint32_t EnterPrefix(const SchedulingPoint& point) {
+    State state = MakeState(point);
+    const uint32_t want = Prefix()[depth_];
+    if (!Contains(state.runnable, want) || Asleep(state, want)) {
+      SetDivergence(point.step, "the subtree's prefix is not in the tree");
+      pruned_ = true;
+      return DefaultChoice(point);
+    }
+    const size_t before = state.sleep.size();
+    for (size_t k = 0; k < state.runnable.size() && state.runnable[k] < want;
+         ++k) {
+      const uint32_t task = state.runnable[k];
+      bool asleep = false;
+      for (size_t s = 0; s < before; ++s) asleep |= state.sleep[s].task == task;
+      if (!asleep) state.sleep.push_back({task, state.next[k]});
+    }
+    state.task = want;
+    state.footprint = *NextOf(state, want);
+    auto child = std::make_unique<WakeupNode>();
+    child->step = {want, state.footprint};
+    state.tree->children.push_back(std::move(child));
+    stack_.push_back(std::move(state));
+    ++depth_;
+    return want;
+  }
+
+  // Probe (ProbeSubtrees): each run takes the next awake task at the
+  // probed state (the prefix's end) and then the default choices, counting
+  // the steps below for shard_split's size guess.
+  uint32_t ProbeChoose(const SchedulingPoint& point) {
+    if (depth_ == Floor()) {
+      if (!probe_listed_) {
+        State state = MakeState(point);
+        for (size_t k = 0; k < state.runnable.size(); ++k) {
+          if (!Asleep(state, state.runnable[k])) {
+            probe_children_.push_back(state.runnable[k]);
+          }
+        }
+        probe_listed_ = true;
+      }
+      if (probe_next_ < probe_children_.size()) {
+        SubtreeRoot root;
+        root.prefix = Prefix();
+        root.prefix.push_back(probe_children_[probe_next_]);
+        subtrees_.push_back(std::move(root));
+        ++depth_;
+        return probe_children_[probe_next_];
+      }
+    }
+    ++depth_;
+    return DefaultChoice(point);
+  }
+
+  void EndProbe() {
+    if (!divergence_.ok() || pruned_) {
+      probe_done_ = true;  // Divergence() says why
+      return;
+    }
+    if (depth_ < Floor()) {
+      SetDivergence(depth_ + 1, "the run ended inside a subtree's prefix");
+      probe_done_ = true;
+      return;
+    }
+    if (depth_ == Floor()) {
+      // No choice at the probed state: the prefix is one schedule.
+      if (!probe_listed_) {
+        SubtreeRoot leaf;
+        leaf.prefix = Prefix();
+        leaf.leaf = true;
+        subtrees_.push_back(std::move(leaf));
+      }
+      probe_done_ = true;
+      return;
+    }
+    if (probe_next_ < probe_children_.size()) {
+      SubtreeRoot& root = subtrees_.back();
+      root.steps_below = depth_ - Floor() - 1;
+      root.leaf = root.steps_below == 0;
+      ++probe_next_;
+    }
+    probe_done_ = probe_next_ >= probe_children_.size();
+  }
+
   uint32_t Replay(const SchedulingPoint& point) {
     State& state = stack_[depth_++];
     const bool same = std::equal(state.runnable.begin(), state.runnable.end(),
@@ -442,6 +585,7 @@ class DporStrategy final : public Strategy {
   void Reverse(uint32_t i, uint32_t j, const WakeupStep& last,
                const std::vector<std::vector<uint32_t>>& clock,
                const std::vector<uint32_t>& local) {
+    if (i < Floor()) return;  // a prefix state branches on every task
     State& at = stack_[i];
     const uint32_t q = at.task;
     std::vector<WakeupStep> v;
@@ -527,7 +671,8 @@ class DporStrategy final : public Strategy {
   }
 
   void Backtrack() {
-    while (!stack_.empty()) {
+    const size_t floor = Floor();
+    while (stack_.size() > floor) {
       State& state = stack_.back();
       auto& children = state.tree->children;
       FL_CHECK(!children.empty());
@@ -546,7 +691,15 @@ class DporStrategy final : public Strategy {
       }
       stack_.pop_back();
     }
-    complete_ = true;
+    if (!split_) {
+      complete_ = true;
+      return;
+    }
+    // This subtree is done: the next starts from a fresh tree.
+    stack_.clear();
+    root_ = std::make_unique<WakeupNode>();
+    ++next_prefix_;
+    complete_ = next_prefix_ >= prefixes_.size();
   }
 
   void SetDivergence(uint64_t step, const std::string& why) {
@@ -569,6 +722,18 @@ class DporStrategy final : public Strategy {
   uint64_t cut_by_bound_ = 0;
   std::vector<uint32_t> reverse_positions_;  // scratch for Reverse
   absl::Status divergence_;
+  // Split walk (StartFromPrefixes): the subtrees to explore, in order.
+  bool split_ = false;
+  std::vector<std::vector<uint32_t>> prefixes_;
+  size_t next_prefix_ = 0;
+  // Probe (ProbeSubtrees): the probed state's awake tasks, the next to
+  // try, and the subtrees found.
+  size_t probe_depth_ = 0;
+  bool probe_listed_ = false;
+  bool probe_done_ = false;
+  std::vector<uint32_t> probe_children_;
+  size_t probe_next_ = 0;
+  std::vector<SubtreeRoot> subtrees_;
 };
 
 }  // namespace

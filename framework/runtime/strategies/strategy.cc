@@ -10,8 +10,13 @@ namespace faultline {
 
 bool Conflicts(const Footprint& a, const Footprint& b) {
   using Access = Footprint::Access;
-  if (a.access == Access::kGlobal || b.access == Access::kGlobal) return true;
+  // A step that touches nothing (a note, a yield, a delay) commutes even
+  // with a global one. Checked first: DPOR's race scan never looks back
+  // from such a step, so a global step counted as conflicting with it
+  // would order them in one direction only and lose the other order's
+  // classes.
   if (a.access == Access::kNone || b.access == Access::kNone) return false;
+  if (a.access == Access::kGlobal || b.access == Access::kGlobal) return true;
   if (a.object != b.object) return false;
   if (a.bit != b.bit && a.bit != Footprint::kAllBits &&
       b.bit != Footprint::kAllBits) {

@@ -53,7 +53,8 @@ namespace faultline {
 
 struct Trace;
 
-// What a task's next step touches, for the partial-order reduction. Two
+// What a task's next step touches, for the partial-order reduction. A
+// footprint that touches nothing (kNone) conflicts with none. Otherwise two
 // footprints conflict if either is kGlobal, or they name the same object and
 // at least one writes, unless both name one bit of it and the bits differ
 // (AtomicFlags bit operations under IterationConfig::dpor), or both are
