@@ -133,13 +133,45 @@ TEST(ExplorerShardingExhaustive, ExhaustiveIsSplitAcrossShards) {
   EXPECT_LE(run, whole.iterations_run());
 }
 
-// DPOR cannot be split: shard 0 runs it all and says so; the others run
-// nothing and say why in the report and in every expectation instead of
-// passing on zero iterations.
-TEST(ExplorerShardingExhaustive, DporRunsOnShardZeroAndTheOthersSayWhy) {
+// Unbounded DPOR splits (dpor.cc, "Splitting across shards"): every shard
+// runs a share of the subtrees and judges its share, and together they run
+// at least the unsplit search's classes (the split tree's top is a
+// sleep-set search, so it may add sleep-set-blocked runs, never lose a
+// class).
+TEST(ExplorerShardingExhaustive, UnboundedDporSplitsAcrossShards) {
   const Plan plan = IcachePlan(
       "fixed",
       "exploration { strategy: DPOR iterations: 10000 }\n"
+      "expect { search_complete: true }\nexpect { no_violation: true }\n");
+  const Report whole = Explore(plan, Fast());
+  ASSERT_TRUE(whole.complete());
+  uint64_t runs = 0;
+  uint64_t subtrees = 0;
+  for (uint32_t shard = 0; shard < 3; ++shard) {
+    ExplorerOptions options = Fast();
+    options.shard_index = shard;
+    options.total_shards = 3;
+    const Report part = Explore(plan, options);
+    EXPECT_GT(part.iterations_run(), 0u) << "shard " << shard;
+    EXPECT_TRUE(part.complete()) << "shard " << shard;
+    EXPECT_TRUE(part.expectations_met()) << "shard " << shard;
+    EXPECT_GT(part.split_subtrees_here(), 0u) << "shard " << shard;
+    EXPECT_NE(part.strategy_summary().find(" subtrees"), std::string::npos)
+        << part.strategy_summary();
+    runs += part.iterations_run();
+    subtrees += part.split_subtrees_here();
+    if (shard == 2) EXPECT_EQ(subtrees, part.split_subtrees_total());
+  }
+  EXPECT_GE(runs, whole.iterations_run());
+}
+
+// A preemption-bounded DPOR search cannot be split: shard 0 runs it all
+// and says so; the others run nothing and say why in the report and in
+// every expectation instead of passing on zero iterations.
+TEST(ExplorerShardingExhaustive, BoundedDporRunsOnShardZeroAndTheOthersSayWhy) {
+  const Plan plan = IcachePlan(
+      "fixed",
+      "exploration { strategy: DPOR preemption_bound: 2 iterations: 10000 }\n"
       "expect { search_complete: true }\nexpect { no_violation: true }\n");
   for (uint32_t shard = 1; shard < 3; ++shard) {
     ExplorerOptions options = Fast();
@@ -152,7 +184,8 @@ TEST(ExplorerShardingExhaustive, DporRunsOnShardZeroAndTheOthersSayWhy) {
     EXPECT_NE(part.shard_note().find("this shard ran nothing"),
               std::string::npos)
         << part.shard_note();
-    EXPECT_NE(part.shard_note().find("DPOR"), std::string::npos);
+    EXPECT_NE(part.shard_note().find("preemption-bounded DPOR"),
+              std::string::npos);
     ASSERT_EQ(part.expectations_size(), 2);
     for (const ExpectationResult& e : part.expectations()) {
       EXPECT_EQ(e.detail(),
