@@ -86,6 +86,9 @@ namespace {
 using internal::WakeupNode;
 using internal::WakeupStep;
 
+// Accesses per object a probe remembers when counting races.
+constexpr size_t kProbeAccessesKept = 8;
+
 struct Sleeper {
   uint32_t task = 0;
   Footprint next;
@@ -166,6 +169,8 @@ class DporStrategy final : public Strategy {
       if (probe_done_) return false;
       stack_.clear();  // a probe keeps no tree: every run re-enters
       root_ = std::make_unique<WakeupNode>();
+      probe_racy_steps_ = 0;
+      probe_accesses_.clear();
     }
     depth_ = 0;
     pruned_ = false;
@@ -316,7 +321,7 @@ class DporStrategy final : public Strategy {
 
   // Probe (ProbeSubtrees): each run takes the next awake task at the
   // probed state (the prefix's end) and then the default choices, counting
-  // the steps below for shard_split's size guess.
+  // the racing steps below for shard_split's size guess.
   uint32_t ProbeChoose(const SchedulingPoint& point) {
     if (depth_ == Floor()) {
       if (!probe_listed_) {
@@ -338,7 +343,25 @@ class DporStrategy final : public Strategy {
       }
     }
     ++depth_;
-    return DefaultChoice(point);
+    const uint32_t choice = DefaultChoice(point);
+    // The size guess counts the races below: pairs of conflicting steps of
+    // different tasks, each a reversal DPOR may make (against the last few
+    // accesses of the object, to keep the probe linear).
+    const Footprint* chosen = nullptr;
+    for (size_t k = 0; k < point.runnable.size(); ++k) {
+      if (point.runnable[k] == choice) chosen = &point.next[k];
+    }
+    if (chosen != nullptr && chosen->access != Footprint::Access::kNone) {
+      std::vector<Sleeper>& seen = probe_accesses_[chosen->object];
+      for (const Sleeper& earlier : seen) {
+        if (earlier.task != choice && Conflicts(earlier.next, *chosen)) {
+          ++probe_racy_steps_;
+        }
+      }
+      if (seen.size() == kProbeAccessesKept) seen.erase(seen.begin());
+      seen.push_back({choice, *chosen});
+    }
+    return choice;
   }
 
   void EndProbe() {
@@ -364,8 +387,8 @@ class DporStrategy final : public Strategy {
     }
     if (probe_next_ < probe_children_.size()) {
       SubtreeRoot& root = subtrees_.back();
-      root.steps_below = depth_ - Floor() - 1;
-      root.leaf = root.steps_below == 0;
+      root.leaf = depth_ == Floor() + 1;
+      root.steps_below = probe_racy_steps_;
       ++probe_next_;
     }
     probe_done_ = probe_next_ >= probe_children_.size();
@@ -733,6 +756,8 @@ class DporStrategy final : public Strategy {
   bool probe_done_ = false;
   std::vector<uint32_t> probe_children_;
   size_t probe_next_ = 0;
+  uint64_t probe_racy_steps_ = 0;  // this probe run's, below the child
+  absl::flat_hash_map<uint32_t, std::vector<Sleeper>> probe_accesses_;
   std::vector<SubtreeRoot> subtrees_;
 };
 
