@@ -18,11 +18,13 @@ constexpr uint64_t kMaxProbeRuns = 20000;
 // Preemptions a guess assumes left below a root of an unbounded search.
 constexpr int kUnboundedGuess = 3;
 
-// A guess at a subtree's schedules: the ways to place up to the preemptions
-// left among the steps below its root (the shape of a preemption-bounded
-// tree, Musuvathi & Qadeer). Only compared with other guesses.
+// A guess at a subtree's schedules: the probe's own if it makes one, else
+// the ways to place up to the preemptions left among the steps below its
+// root (the shape of a preemption-bounded tree, Musuvathi & Qadeer). Only
+// compared with other guesses.
 double GuessSize(const SubtreeRoot& root) {
   if (root.leaf) return 1;
+  if (root.estimated_schedules >= 0) return root.estimated_schedules;
   const int left =
       root.preemptions_left < 0 ? kUnboundedGuess : root.preemptions_left;
   const double m = static_cast<double>(root.steps_below);

@@ -68,6 +68,7 @@
 // classes all start with an earlier sibling ends in sleep-set-blocked runs
 // (counted in Summary()).
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <utility>
@@ -86,13 +87,66 @@ namespace {
 using internal::WakeupNode;
 using internal::WakeupStep;
 
-// Accesses per object a probe remembers when counting races.
-constexpr size_t kProbeAccessesKept = 8;
 
 struct Sleeper {
   uint32_t task = 0;
   Footprint next;
 };
+
+// A guess at the classes below a subtree root from one run under it: the
+// ways to interleave, keeping each task's order, the steps of each task
+// that conflict with some step of another task (a multinomial coefficient,
+// computed in logarithms and capped). Steps nobody else touches add no
+// class, and a subtree whose tasks have few racing steps left is small
+// however long its run.
+double InterleavingsGuess(const std::vector<Sleeper>& steps) {
+  // Per object: the tasks that touch it, and those that write it.
+  absl::flat_hash_map<uint32_t, std::pair<std::vector<uint32_t>,
+                                          std::vector<uint32_t>>> touched;
+  std::vector<uint32_t> global_tasks;
+  std::vector<uint32_t> active;  // tasks with a step that touches something
+  auto add = [](std::vector<uint32_t>& tasks, uint32_t task) {
+    if (std::find(tasks.begin(), tasks.end(), task) == tasks.end()) {
+      tasks.push_back(task);
+    }
+  };
+  for (const Sleeper& s : steps) {
+    if (s.next.access == Footprint::Access::kNone) continue;
+    add(active, s.task);
+    if (s.next.access == Footprint::Access::kGlobal) {
+      add(global_tasks, s.task);
+      continue;
+    }
+    auto& [all, writers] = touched[s.next.object];
+    add(all, s.task);
+    if (s.next.access == Footprint::Access::kWrite) add(writers, s.task);
+  }
+  auto other_than = [](const std::vector<uint32_t>& tasks, uint32_t task) {
+    return tasks.size() > 1 || (tasks.size() == 1 && tasks[0] != task);
+  };
+  absl::flat_hash_map<uint32_t, double> racing;  // task -> racing steps
+  for (const Sleeper& s : steps) {
+    if (s.next.access == Footprint::Access::kNone) continue;
+    bool races = other_than(global_tasks, s.task);
+    if (!races && s.next.access == Footprint::Access::kGlobal) {
+      races = other_than(active, s.task);
+    } else if (!races) {
+      const auto& [all, writers] = touched[s.next.object];
+      races = s.next.access == Footprint::Access::kWrite
+                  ? other_than(all, s.task)
+                  : other_than(writers, s.task);
+    }
+    if (races) racing[s.task] += 1;
+  }
+  double total = 0;
+  double log_guess = 0;
+  for (const auto& [task, n] : racing) {
+    total += n;
+    log_guess -= std::lgamma(n + 1);
+  }
+  log_guess += std::lgamma(total + 1);
+  return std::exp(std::min(log_guess, 600.0));
+}
 
 // One step of the current schedule and the state it left from.
 struct State {
@@ -169,8 +223,7 @@ class DporStrategy final : public Strategy {
       if (probe_done_) return false;
       stack_.clear();  // a probe keeps no tree: every run re-enters
       root_ = std::make_unique<WakeupNode>();
-      probe_racy_steps_ = 0;
-      probe_accesses_.clear();
+      probe_steps_.clear();
     }
     depth_ = 0;
     pruned_ = false;
@@ -319,9 +372,9 @@ class DporStrategy final : public Strategy {
     return want;
   }
 
-  // Probe (ProbeSubtrees): each run takes the next awake task at the
-  // probed state (the prefix's end) and then the default choices, counting
-  // the racing steps below for shard_split's size guess.
+  // Probe (ProbeSubtrees): the runs take each awake task at the probed
+  // state (the prefix's end) in turn and go on below it, recording the
+  // steps for shard_split's size guess (InterleavingsGuess).
   uint32_t ProbeChoose(const SchedulingPoint& point) {
     if (depth_ == Floor()) {
       if (!probe_listed_) {
@@ -334,32 +387,28 @@ class DporStrategy final : public Strategy {
         probe_listed_ = true;
       }
       if (probe_next_ < probe_children_.size()) {
-        SubtreeRoot root;
-        root.prefix = Prefix();
-        root.prefix.push_back(probe_children_[probe_next_]);
-        subtrees_.push_back(std::move(root));
+        if (!probe_rotating_) {
+          SubtreeRoot root;
+          root.prefix = Prefix();
+          root.prefix.push_back(probe_children_[probe_next_]);
+          subtrees_.push_back(std::move(root));
+        }
         ++depth_;
         return probe_children_[probe_next_];
       }
     }
     ++depth_;
-    const uint32_t choice = DefaultChoice(point);
-    // The size guess counts the races below: pairs of conflicting steps of
-    // different tasks, each a reversal DPOR may make (against the last few
-    // accesses of the object, to keep the probe linear).
-    const Footprint* chosen = nullptr;
-    for (size_t k = 0; k < point.runnable.size(); ++k) {
-      if (point.runnable[k] == choice) chosen = &point.next[k];
+    uint32_t choice = DefaultChoice(point);
+    if (probe_rotating_) {
+      // The next runnable task after the current one, cyclically.
+      auto after = std::upper_bound(point.runnable.begin(),
+                                    point.runnable.end(), point.current);
+      choice = after != point.runnable.end() ? *after : point.runnable.front();
     }
-    if (chosen != nullptr && chosen->access != Footprint::Access::kNone) {
-      std::vector<Sleeper>& seen = probe_accesses_[chosen->object];
-      for (const Sleeper& earlier : seen) {
-        if (earlier.task != choice && Conflicts(earlier.next, *chosen)) {
-          ++probe_racy_steps_;
-        }
+    for (size_t k = 0; k < point.runnable.size(); ++k) {
+      if (point.runnable[k] == choice) {
+        probe_steps_.push_back({choice, point.next[k]});
       }
-      if (seen.size() == kProbeAccessesKept) seen.erase(seen.begin());
-      seen.push_back({choice, *chosen});
     }
     return choice;
   }
@@ -388,8 +437,19 @@ class DporStrategy final : public Strategy {
     if (probe_next_ < probe_children_.size()) {
       SubtreeRoot& root = subtrees_.back();
       root.leaf = depth_ == Floor() + 1;
-      root.steps_below = probe_racy_steps_;
-      ++probe_next_;
+      root.steps_below = depth_ - Floor() - 1;
+      root.estimated_schedules = std::max(root.estimated_schedules,
+                                          InterleavingsGuess(probe_steps_));
+      // Each child gets two runs: one that keeps the current task going
+      // and one that rotates tasks every step. Which tasks still race
+      // below shows in one or the other (a task that runs first may leave
+      // the others little to do in the first).
+      if (probe_rotating_ || root.leaf) {
+        probe_rotating_ = false;
+        ++probe_next_;
+      } else {
+        probe_rotating_ = true;
+      }
     }
     probe_done_ = probe_next_ >= probe_children_.size();
   }
@@ -756,8 +816,8 @@ class DporStrategy final : public Strategy {
   bool probe_done_ = false;
   std::vector<uint32_t> probe_children_;
   size_t probe_next_ = 0;
-  uint64_t probe_racy_steps_ = 0;  // this probe run's, below the child
-  absl::flat_hash_map<uint32_t, std::vector<Sleeper>> probe_accesses_;
+  std::vector<Sleeper> probe_steps_;  // this probe run's, below the child
+  bool probe_rotating_ = false;       // the child's second run
   std::vector<SubtreeRoot> subtrees_;
 };
 
