@@ -562,8 +562,7 @@ ScenarioInfo GlobalStepAndDelay() {
   return FromBuild([](World& world) {
     auto* queue = world.Make<WaitQueue>("queue");
     world.Spawn("waiter", [queue] { queue->WaitUntil([] { return true; }); });
-    world.Spawn("sleeper",
-                [] { this_task::SleepFor(absl::Microseconds(1)); });
+    world.Spawn("sleeper", [] { this_task::SleepFor(absl::Microseconds(1)); });
   });
 }
 
@@ -665,8 +664,8 @@ TEST(Dpor, SwitchAwayFromAnEndedTaskIsNoPreemption) {
 }
 
 // One shard of an unbounded DPOR search split `shards` ways.
-Outcome DporShard(const ScenarioInfo& scenario, uint32_t shard,
-                  uint32_t shards, uint64_t* subtrees_total) {
+Outcome DporShard(const ScenarioInfo& scenario, uint32_t shard, uint32_t shards,
+                  uint64_t* subtrees_total) {
   IterationConfig config;
   config.scenario = &scenario;
   config.dpor = true;
@@ -706,7 +705,6 @@ TEST(Dpor, SplitShardsCoverEveryClassOnce) {
   for (const auto& [name, program] : programs) {
     const std::set<std::string> classes = Distinct(BruteForce(program).forms);
     for (uint32_t shards : {1u, 2u, 3u, 5u}) {
-
       std::set<std::string> seen;
       std::set<std::string> violations;
       uint64_t total = 0;

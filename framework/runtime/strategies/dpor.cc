@@ -87,7 +87,6 @@ namespace {
 using internal::WakeupNode;
 using internal::WakeupStep;
 
-
 struct Sleeper {
   uint32_t task = 0;
   Footprint next;
@@ -101,8 +100,9 @@ struct Sleeper {
 // however long its run.
 double InterleavingsGuess(const std::vector<Sleeper>& steps) {
   // Per object: the tasks that touch it, and those that write it.
-  absl::flat_hash_map<uint32_t, std::pair<std::vector<uint32_t>,
-                                          std::vector<uint32_t>>> touched;
+  absl::flat_hash_map<uint32_t,
+                      std::pair<std::vector<uint32_t>, std::vector<uint32_t>>>
+      touched;
   std::vector<uint32_t> global_tasks;
   std::vector<uint32_t> active;  // tasks with a step that touches something
   auto add = [](std::vector<uint32_t>& tasks, uint32_t task) {
@@ -306,13 +306,11 @@ class DporStrategy final : public Strategy {
                                ? " (cut nothing)"
                                : absl::StrCat(" (cut ", cut_by_bound_,
                                               " wakeup sequences)"));
-    return absl::StrCat("dpor: ", complete_ ? "complete" : "incomplete", ", ",
-                        bound, ": ", schedules_, " schedules, ", blocked_runs_,
-                        " sleep-set-blocked runs, ", infeasible_,
-                        " infeasible wakeup sequences",
-                        split_ ? absl::StrCat(" over ", prefixes_.size(),
-                                              " subtrees")
-                               : "");
+    return absl::StrCat(
+        "dpor: ", complete_ ? "complete" : "incomplete", ", ", bound, ": ",
+        schedules_, " schedules, ", blocked_runs_, " sleep-set-blocked runs, ",
+        infeasible_, " infeasible wakeup sequences",
+        split_ ? absl::StrCat(" over ", prefixes_.size(), " subtrees") : "");
   }
   absl::Status Divergence() const override { return divergence_; }
 
@@ -438,8 +436,8 @@ class DporStrategy final : public Strategy {
       SubtreeRoot& root = subtrees_.back();
       root.leaf = depth_ == Floor() + 1;
       root.steps_below = depth_ - Floor() - 1;
-      root.estimated_schedules = std::max(root.estimated_schedules,
-                                          InterleavingsGuess(probe_steps_));
+      root.estimated_schedules =
+          std::max(root.estimated_schedules, InterleavingsGuess(probe_steps_));
       // Each child gets two runs: one that keeps the current task going
       // and one that rotates tasks every step. Which tasks still race
       // below shows in one or the other (a task that runs first may leave
