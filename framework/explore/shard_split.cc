@@ -24,7 +24,7 @@ constexpr int kUnboundedGuess = 3;
 // compared with other guesses.
 double GuessSize(const SubtreeRoot& root) {
   if (root.leaf) return 1;
-  if (root.estimated_schedules >= 0) return root.estimated_schedules;
+  if (root.size_guess >= 0) return root.size_guess;
   const int left =
       root.preemptions_left < 0 ? kUnboundedGuess : root.preemptions_left;
   const double m = static_cast<double>(root.steps_below);

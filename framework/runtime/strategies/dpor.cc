@@ -92,13 +92,14 @@ struct Sleeper {
   Footprint next;
 };
 
-// A guess at the classes below a subtree root from one run under it: the
-// ways to interleave, keeping each task's order, the steps of each task
-// that conflict with some step of another task (a multinomial coefficient,
-// computed in logarithms and capped). Steps nobody else touches add no
-// class, and a subtree whose tasks have few racing steps left is small
-// however long its run.
-double InterleavingsGuess(const std::vector<Sleeper>& steps) {
+// From one run below a subtree root: the logarithm of the ways to
+// interleave, keeping each task's order, the steps of each task that
+// conflict with some step of another task (a multinomial coefficient).
+// Steps nobody else touches add no class, and a subtree whose tasks have
+// few racing steps left is small however long its run. The coefficient
+// itself over-counts by tens of orders of magnitude (most interleavings are
+// equivalent), so the split compares logarithms.
+double LogInterleavings(const std::vector<Sleeper>& steps) {
   // Per object: the tasks that touch it, and those that write it.
   absl::flat_hash_map<uint32_t,
                       std::pair<std::vector<uint32_t>, std::vector<uint32_t>>>
@@ -145,7 +146,7 @@ double InterleavingsGuess(const std::vector<Sleeper>& steps) {
     log_guess -= std::lgamma(n + 1);
   }
   log_guess += std::lgamma(total + 1);
-  return std::exp(std::min(log_guess, 600.0));
+  return log_guess;
 }
 
 // One step of the current schedule and the state it left from.
@@ -372,7 +373,7 @@ class DporStrategy final : public Strategy {
 
   // Probe (ProbeSubtrees): the runs take each awake task at the probed
   // state (the prefix's end) in turn and go on below it, recording the
-  // steps for shard_split's size guess (InterleavingsGuess).
+  // steps for shard_split's size guess (LogInterleavings).
   uint32_t ProbeChoose(const SchedulingPoint& point) {
     if (depth_ == Floor()) {
       if (!probe_listed_) {
@@ -436,8 +437,16 @@ class DporStrategy final : public Strategy {
       SubtreeRoot& root = subtrees_.back();
       root.leaf = depth_ == Floor() + 1;
       root.steps_below = depth_ - Floor() - 1;
-      root.estimated_schedules =
-          std::max(root.estimated_schedules, InterleavingsGuess(probe_steps_));
+      root.size_guess =
+          std::max(root.size_guess, LogInterleavings(probe_steps_));
+      if (probe_rotating_ || root.leaf) {
+        // The split tree is a sleep-set search here: the k-th awake task's
+        // branch holds only classes the earlier branches do not, so the
+        // first branch is weighted by all the branches after it.
+        root.size_guess =
+            (root.size_guess + 1) *
+            static_cast<double>(probe_children_.size() - probe_next_);
+      }
       // Each child gets two runs: one that keeps the current task going
       // and one that rotates tasks every step. Which tasks still race
       // below shows in one or the other (a task that runs first may leave

@@ -126,9 +126,9 @@ struct SubtreeRoot {
   bool leaf = false;             // a schedule that ended at the prefix
   uint64_t steps_below = 0;      // steps the probe run took below the root
   int preemptions_left = -1;     // under the bound there; -1 = unbounded
-  // The probe's own guess at the schedules below, if it makes one (DPOR);
-  // negative: none.
-  double estimated_schedules = -1;
+  // The probe's own guess at the subtree's size, if it makes one (DPOR),
+  // only compared with other subtrees' guesses; negative: none.
+  double size_guess = -1;
 };
 
 // Stored in replay tokens (one byte): which strategy found a schedule.
