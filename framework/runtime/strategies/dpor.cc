@@ -220,7 +220,7 @@ class DporStrategy final : public Strategy {
 
   bool BeginIteration(uint64_t) override {
     if (complete_ || stopped_) return false;
-    if (probe_depth_ != 0) {
+    if (probing_) {
       if (probe_done_) return false;
       stack_.clear();  // a probe keeps no tree: every run re-enters
       root_ = std::make_unique<WakeupNode>();
@@ -238,7 +238,7 @@ class DporStrategy final : public Strategy {
     if (pruned_) return DefaultChoice(point);
     if (depth_ < stack_.size()) return Replay(point);
     if (depth_ < Floor()) return EnterPrefix(point);
-    if (probe_depth_ != 0) return ProbeChoose(point);
+    if (probing_) return ProbeChoose(point);
     State state = MakeState(point);
     const uint32_t choice = Pick(state);
     if (choice == 0) {
@@ -264,7 +264,7 @@ class DporStrategy final : public Strategy {
   }
 
   void EndIteration(const Trace&) override {
-    if (probe_depth_ != 0) {
+    if (probing_) {
       EndProbe();
       return;
     }
@@ -315,9 +315,11 @@ class DporStrategy final : public Strategy {
   }
   absl::Status Divergence() const override { return divergence_; }
 
+  // The probe lists the subtrees one level below the prefix it starts
+  // from (shard_split asks for exactly that depth).
   bool ProbeSubtrees(size_t depth) override {
     if (options_.preemption_bound >= 0 || depth == 0) return false;
-    probe_depth_ = depth;
+    probing_ = true;
     return true;
   }
   std::vector<SubtreeRoot> Subtrees() const override { return subtrees_; }
@@ -353,13 +355,11 @@ class DporStrategy final : public Strategy {
       pruned_ = true;
       return DefaultChoice(point);
     }
-    const size_t before = state.sleep.size();
     for (size_t k = 0; k < state.runnable.size() && state.runnable[k] < want;
          ++k) {
-      const uint32_t task = state.runnable[k];
-      bool asleep = false;
-      for (size_t s = 0; s < before; ++s) asleep |= state.sleep[s].task == task;
-      if (!asleep) state.sleep.push_back({task, state.next[k]});
+      if (!Asleep(state, state.runnable[k])) {
+        state.sleep.push_back({state.runnable[k], state.next[k]});
+      }
     }
     state.task = want;
     state.footprint = *NextOf(state, want);
@@ -439,23 +439,21 @@ class DporStrategy final : public Strategy {
       root.steps_below = depth_ - Floor() - 1;
       root.size_guess =
           std::max(root.size_guess, LogInterleavings(probe_steps_));
-      if (probe_rotating_ || root.leaf) {
+      // Each child gets two runs: one that keeps the current task going
+      // and one that rotates tasks every step. Which tasks still race
+      // below shows in one or the other (a task that runs first may leave
+      // the others little to do in the first).
+      if (!probe_rotating_ && !root.leaf) {
+        probe_rotating_ = true;
+      } else {
         // The split tree is a sleep-set search here: the k-th awake task's
         // branch holds only classes the earlier branches do not, so the
         // first branch is weighted by all the branches after it.
         root.size_guess =
             (root.size_guess + 1) *
             static_cast<double>(probe_children_.size() - probe_next_);
-      }
-      // Each child gets two runs: one that keeps the current task going
-      // and one that rotates tasks every step. Which tasks still race
-      // below shows in one or the other (a task that runs first may leave
-      // the others little to do in the first).
-      if (probe_rotating_ || root.leaf) {
         probe_rotating_ = false;
         ++probe_next_;
-      } else {
-        probe_rotating_ = true;
       }
     }
     probe_done_ = probe_next_ >= probe_children_.size();
@@ -818,7 +816,7 @@ class DporStrategy final : public Strategy {
   size_t next_prefix_ = 0;
   // Probe (ProbeSubtrees): the probed state's awake tasks, the next to
   // try, and the subtrees found.
-  size_t probe_depth_ = 0;
+  bool probing_ = false;
   bool probe_listed_ = false;
   bool probe_done_ = false;
   std::vector<uint32_t> probe_children_;
