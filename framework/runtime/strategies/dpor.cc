@@ -213,6 +213,72 @@ Footprint MayFootprint(Footprint f) {
   return f;
 }
 
+// The race scan's working storage (DporStrategy::DetectRaces), kept across
+// runs: once it has grown to a schedule's length a scan allocates nothing.
+// The scan runs after every schedule and its vectors and maps were most of
+// the strategy's cost (half the run time on the seed scenario, a profile
+// showed, mostly malloc and free).
+struct RaceScratch {
+  uint32_t tasks = 0;
+  std::vector<uint32_t> clock;    // clock[i * tasks + t]: task t's steps <= i
+  std::vector<uint32_t> local;    // 1-based index of step i within its task
+  std::vector<int64_t> last;      // each task's latest step so far, or -1
+  std::vector<int64_t> released;  // unlock -> the acquire it ends, or -1
+  std::vector<uint32_t> acc;      // the clock being built
+  // Steps by object (ids are sparse), steps with a global footprint, all.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_object;
+  std::vector<uint32_t> globals;
+  std::vector<uint32_t> all;
+  std::vector<uint32_t> candidates;
+  // Per lock object: the acquire holding it, and its latest unlock.
+  absl::flat_hash_map<uint32_t, int64_t> holder;
+  absl::flat_hash_map<uint32_t, int64_t> last_unlock;
+
+  void Reset(size_t n, uint32_t task_count) {
+    tasks = task_count;
+    clock.resize(n * tasks);
+    local.assign(n, 0);
+    last.assign(tasks, -1);
+    released.assign(n, -1);
+    // Lists keep their capacity; a program naming ever new objects (ids
+    // are per run) must not grow the map without end.
+    if (by_object.size() > 4096) by_object.clear();
+    for (auto& [object, steps] : by_object) steps.clear();
+    globals.clear();
+    all.clear();
+    holder.clear();
+    last_unlock.clear();
+  }
+  const uint32_t* Row(size_t i) const { return clock.data() + i * tasks; }
+  void Index(uint32_t j, const Footprint& f) {
+    all.push_back(j);
+    if (f.access == Footprint::Access::kGlobal) {
+      globals.push_back(j);
+    } else if (f.access != Footprint::Access::kNone) {
+      by_object[f.object].push_back(j);
+    }
+  }
+  // Earlier steps that may conflict with a step of footprint `f`,
+  // ascending, into `candidates`.
+  void Candidates(const Footprint& f) {
+    candidates.clear();
+    if (f.access == Footprint::Access::kNone) return;
+    if (f.access == Footprint::Access::kGlobal) {
+      candidates = all;
+      return;
+    }
+    auto it = by_object.find(f.object);
+    if (it == by_object.end()) {
+      candidates = globals;
+      return;
+    }
+    const std::vector<uint32_t>& same = it->second;
+    candidates.resize(same.size() + globals.size());
+    std::merge(same.begin(), same.end(), globals.begin(), globals.end(),
+               candidates.begin());
+  }
+};
+
 class DporStrategy final : public Strategy {
  public:
   explicit DporStrategy(const DporOptions& options)
@@ -474,8 +540,23 @@ class DporStrategy final : public Strategy {
     return state.task;
   }
 
+  // A state popped by Backtrack, its vectors emptied but not freed: a run
+  // extends the schedule by as many states as the last one popped, so new
+  // states need no allocation.
+  State Spare() {
+    if (spare_.empty()) return State();
+    State state = std::move(spare_.back());
+    spare_.pop_back();
+    state.sleep.clear();
+    state.tree = nullptr;
+    state.current = state.task = 0;
+    state.footprint = Footprint();
+    state.preemptions_before = 0;
+    return state;
+  }
+
   State MakeState(const SchedulingPoint& point) {
-    State state;
+    State state = Spare();
     state.runnable.assign(point.runnable.begin(), point.runnable.end());
     state.next.assign(point.next.begin(), point.next.end());
     if (Contains(state.runnable, point.current)) state.current = point.current;
@@ -542,97 +623,84 @@ class DporStrategy final : public Strategy {
   void DetectRaces() {
     const size_t n = stack_.size();
     if (n == 0) return;
+    RaceScratch& r = scratch_;
     uint32_t tasks = 0;
     for (const State& s : stack_) tasks = std::max(tasks, s.task);
     ++tasks;
-    // clock[i][t]: how many of task t's steps happen before or at step i.
-    std::vector<std::vector<uint32_t>> clock(n);
-    std::vector<uint32_t> local(n);        // 1-based index within its task
-    std::vector<int64_t> last(tasks, -1);  // previous step of each task
-    // Steps by object (ids are sparse), and steps with a global footprint.
-    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_object;
-    std::vector<uint32_t> globals;
-    std::vector<uint32_t> all;
-    // Per lock object: the acquire holding it, and its latest unlock.
-    absl::flat_hash_map<uint32_t, int64_t> holder;
-    absl::flat_hash_map<uint32_t, int64_t> last_unlock;
-    std::vector<int64_t> released(n, -1);  // unlock -> the acquire it ends
-    std::vector<uint32_t> candidates;
-    auto merge = [&](std::vector<uint32_t>& acc, size_t i) {
-      for (uint32_t t = 0; t < tasks; ++t) {
-        acc[t] = std::max(acc[t], clock[i][t]);
-      }
+    r.Reset(n, tasks);
+    std::vector<uint32_t>& acc = r.acc;
+    auto merge = [&](size_t i) {
+      const uint32_t* row = r.Row(i);
+      for (uint32_t t = 0; t < tasks; ++t) acc[t] = std::max(acc[t], row[t]);
     };
     for (size_t j = 0; j < n; ++j) {
       const State& e = stack_[j];
       const Footprint& f = e.footprint;
-      std::vector<uint32_t> acc = last[e.task] >= 0
-                                      ? clock[last[e.task]]
-                                      : std::vector<uint32_t>(tasks, 0);
-      local[j] = acc[e.task] + 1;
+      if (r.last[e.task] >= 0) {
+        const uint32_t* row = r.Row(static_cast<size_t>(r.last[e.task]));
+        acc.assign(row, row + tasks);
+      } else {
+        acc.assign(tasks, 0);
+      }
+      r.local[j] = acc[e.task] + 1;
       if (IsBlockingAcquire(f)) {
         // An acquire comes after the unlock that freed the lock: the race
         // that matters is with the acquire that unlock ended (p takes the
         // lock first), never with the unlock (p cannot take a held lock).
-        auto u = last_unlock.find(f.object);
-        if (u != last_unlock.end() && stack_[u->second].task != e.task) {
-          const int64_t acquire = released[u->second];
+        auto u = r.last_unlock.find(f.object);
+        if (u != r.last_unlock.end() && stack_[u->second].task != e.task) {
+          const int64_t acquire = r.released[u->second];
           if (acquire >= 0 && stack_[acquire].task != e.task &&
-              acc[stack_[acquire].task] < local[acquire]) {
+              acc[stack_[acquire].task] < r.local[acquire]) {
             Reverse(static_cast<uint32_t>(acquire), static_cast<uint32_t>(j),
-                    {e.task, f}, clock, local);
+                    {e.task, f});
           }
-          merge(acc, static_cast<size_t>(u->second));
+          merge(static_cast<size_t>(u->second));
         }
       }
       // The step that made this task runnable again (a wake, an unlock, a
       // change a spinner waited for) happens before this step: a race with
       // anything before the enabler cannot be reversed at its state.
-      const int64_t enabler = Enabler(j, last[e.task]);
-      if (enabler >= 0) merge(acc, static_cast<size_t>(enabler));
-      Candidates(f, by_object, globals, all, &candidates);
-      for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+      const int64_t enabler = Enabler(j, r.last[e.task]);
+      if (enabler >= 0) merge(static_cast<size_t>(enabler));
+      r.Candidates(f);
+      for (auto it = r.candidates.rbegin(); it != r.candidates.rend(); ++it) {
         const uint32_t i = *it;
         const State& d = stack_[i];
         if (d.task == e.task || !Conflicts(d.footprint, f)) continue;
-        if (acc[d.task] >= local[i]) continue;  // ordered through others
-        Reverse(i, static_cast<uint32_t>(j), {e.task, f}, clock, local);
-        merge(acc, i);
+        if (acc[d.task] >= r.local[i]) continue;  // ordered through others
+        Reverse(i, static_cast<uint32_t>(j), {e.task, f});
+        merge(i);
       }
-      acc[e.task] = local[j];
-      clock[j] = std::move(acc);
-      last[e.task] = static_cast<int64_t>(j);
-      // Index the step.
-      all.push_back(static_cast<uint32_t>(j));
-      if (f.access == Footprint::Access::kGlobal) {
-        globals.push_back(static_cast<uint32_t>(j));
-      } else if (f.access != Footprint::Access::kNone) {
-        by_object[f.object].push_back(static_cast<uint32_t>(j));
-      }
+      acc[e.task] = r.local[j];
+      std::copy(acc.begin(), acc.end(), r.clock.begin() + j * tasks);
+      r.last[e.task] = static_cast<int64_t>(j);
+      r.Index(static_cast<uint32_t>(j), f);
       if (IsAcquire(f)) {
-        holder[f.object] = static_cast<int64_t>(j);
+        r.holder[f.object] = static_cast<int64_t>(j);
       } else if (f.op == internal::OpKind::kUnlock) {
-        auto it = holder.find(f.object);
-        if (it != holder.end()) {
-          released[j] = it->second;
-          holder.erase(it);
+        auto it = r.holder.find(f.object);
+        if (it != r.holder.end()) {
+          r.released[j] = it->second;
+          r.holder.erase(it);
         }
-        last_unlock[f.object] = static_cast<int64_t>(j);
+        r.last_unlock[f.object] = static_cast<int64_t>(j);
       }
     }
     // A lock attempt still waiting at the end was never a step, but it
     // races with the acquire that holds its lock: taken first, it would
     // have run.
     for (const Sleeper& out : locked_out_) {
-      auto h = holder.find(out.next.object);
-      if (h == holder.end()) continue;
+      auto h = r.holder.find(out.next.object);
+      if (h == r.holder.end()) continue;
       const uint32_t i = static_cast<uint32_t>(h->second);
-      const int64_t prev = out.task < tasks ? last[out.task] : -1;
+      const int64_t prev = out.task < tasks ? r.last[out.task] : -1;
       if (stack_[i].task == out.task ||
-          (prev >= 0 && clock[prev][stack_[i].task] >= local[i])) {
+          (prev >= 0 &&
+           r.Row(static_cast<size_t>(prev))[stack_[i].task] >= r.local[i])) {
         continue;
       }
-      Reverse(i, static_cast<uint32_t>(n), {out.task, out.next}, clock, local);
+      Reverse(i, static_cast<uint32_t>(n), {out.task, out.next});
     }
   }
 
@@ -646,41 +714,20 @@ class DporStrategy final : public Strategy {
     return -1;
   }
 
-  // Earlier steps that may conflict with a step of footprint `f`, ascending.
-  static void Candidates(
-      const Footprint& f,
-      const absl::flat_hash_map<uint32_t, std::vector<uint32_t>>& by_object,
-      const std::vector<uint32_t>& globals, const std::vector<uint32_t>& all,
-      std::vector<uint32_t>* out) {
-    out->clear();
-    if (f.access == Footprint::Access::kNone) return;
-    if (f.access == Footprint::Access::kGlobal) {
-      *out = all;
-      return;
-    }
-    static const std::vector<uint32_t> kEmpty;
-    auto it = by_object.find(f.object);
-    const std::vector<uint32_t>& same =
-        it != by_object.end() ? it->second : kEmpty;
-    out->resize(same.size() + globals.size());
-    std::merge(same.begin(), same.end(), globals.begin(), globals.end(),
-               out->begin());
-  }
-
   // Inserts notdep(e_i).e_j at state i unless a sleeping task covers it;
   // e_j is `last`, the step at j (or, j past the end, a lock attempt the
   // run left waiting).
-  void Reverse(uint32_t i, uint32_t j, const WakeupStep& last,
-               const std::vector<std::vector<uint32_t>>& clock,
-               const std::vector<uint32_t>& local) {
+  void Reverse(uint32_t i, uint32_t j, const WakeupStep& last) {
     if (i < Floor()) return;  // a prefix state branches on every task
     State& at = stack_[i];
     const uint32_t q = at.task;
-    std::vector<WakeupStep> v;
+    const RaceScratch& r = scratch_;
+    std::vector<WakeupStep>& v = reverse_steps_;
     std::vector<uint32_t>& from = reverse_positions_;  // v[k]'s step index
+    v.clear();
     from.clear();
     for (uint32_t k = i + 1; k < j; ++k) {
-      if (clock[k][q] >= local[i]) continue;  // happens after e_i
+      if (r.Row(k)[q] >= r.local[i]) continue;  // happens after e_i
       v.push_back({stack_[k].task, stack_[k].footprint});
       from.push_back(k);
     }
@@ -692,7 +739,7 @@ class DporStrategy final : public Strategy {
       ++cut_by_bound_;
       return;
     }
-    Insert(i, std::move(v), options_.preemption_bound < 0 ? q : 0);
+    Insert(i, v, options_.preemption_bound < 0 ? q : 0);
   }
 
   static bool Redundant(const State& state, const std::vector<WakeupStep>& v) {
@@ -707,7 +754,7 @@ class DporStrategy final : public Strategy {
   // since) has a weak initial of the rest of v already covers it. Without
   // this a branch could start with a sleeping task.
   // `resume`: the task the free extension runs first after v (0: none).
-  void Insert(uint32_t i, std::vector<WakeupStep> v, uint32_t resume) {
+  void Insert(uint32_t i, std::vector<WakeupStep>& v, uint32_t resume) {
     WakeupNode* node = stack_[i].tree;
     size_t depth = i;  // stack_[depth].tree == node while on the schedule
     for (;;) {
@@ -777,6 +824,7 @@ class DporStrategy final : public Strategy {
         ++infeasible_;
         children.erase(children.begin());
       }
+      spare_.push_back(std::move(stack_.back()));
       stack_.pop_back();
     }
     if (!split_) {
@@ -799,6 +847,7 @@ class DporStrategy final : public Strategy {
   const DporOptions options_;
   std::unique_ptr<WakeupNode> root_;
   std::vector<State> stack_;
+  std::vector<State> spare_;         // popped states, for reuse (Spare)
   std::vector<Sleeper> locked_out_;  // this run's, from LockedOut()
   size_t depth_ = 0;
   bool pruned_ = false;
@@ -808,6 +857,8 @@ class DporStrategy final : public Strategy {
   uint64_t blocked_runs_ = 0;
   uint64_t infeasible_ = 0;
   uint64_t cut_by_bound_ = 0;
+  RaceScratch scratch_;
+  std::vector<WakeupStep> reverse_steps_;    // scratch for Reverse
   std::vector<uint32_t> reverse_positions_;  // scratch for Reverse
   absl::Status divergence_;
   // Split walk (StartFromPrefixes): the subtrees to explore, in order.
