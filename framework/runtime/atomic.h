@@ -326,16 +326,27 @@ class Atomic {
     return v;
   }
   T FetchOrBit(T m, int bit) {
-    internal::BeforeBitOp(Kind::kRmw, this, DefaultLabel(), bit);
+    BeforeBitRmw(bit, /*set=*/true);
     T old = value_.fetch_or(m);
     After(old, static_cast<T>(old | m));
     return old;
   }
   T FetchAndBit(T m, int bit) {
-    internal::BeforeBitOp(Kind::kRmw, this, DefaultLabel(), bit);
+    BeforeBitRmw(bit, /*set=*/false);
     T old = value_.fetch_and(m);
     After(old, static_cast<T>(old & m));
     return old;
+  }
+
+  // Only AtomicFlags calls the bit operations, on Atomic<unsigned long>.
+  void BeforeBitRmw(int bit, bool set) {
+    if constexpr (std::is_same<T, unsigned long>::value) {
+      if (bit >= 0) {
+        internal::BeforeBitRmw(this, DefaultLabel(), bit, &value_, set);
+        return;
+      }
+    }
+    internal::BeforeBitOp(Kind::kRmw, this, DefaultLabel(), bit);
   }
 
   std::atomic<T> value_;

@@ -32,6 +32,12 @@ void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
   sched->BeforeBitOp(kind, object, label, bit);
 }
 
+void BeforeBitRmwSlow(Scheduler* sched, const void* object, const char* label,
+                      int bit, const std::atomic<unsigned long>* word,
+                      bool set) {
+  sched->BeforeBitRmw(object, label, bit, word, set);
+}
+
 void BeforeAddOpSlow(Scheduler* sched, const void* object, const char* label) {
   sched->BeforeAddOp(object, label);
 }

@@ -12,6 +12,7 @@
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_OP_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_OP_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "absl/base/optimization.h"
@@ -56,6 +57,9 @@ void OnCreateSlow(Scheduler* sched, const void* object);
 void BeforeBitOpSlow(Scheduler* sched, OpKind kind, const void* object,
                      const char* label, int bit);
 void BeforeRcuCallSlow(Scheduler* sched, const void* rcu, const char* label);
+void BeforeBitRmwSlow(Scheduler* sched, const void* object, const char* label,
+                      int bit, const std::atomic<unsigned long>* word,
+                      bool set);
 void BeforeAddOpSlow(Scheduler* sched, const void* object, const char* label);
 void AfterOpSlow(Scheduler* sched, const void* object, int64_t before,
                  int64_t after);
@@ -89,6 +93,18 @@ inline void BeforeBitOp(OpKind kind, const void* object, const char* label,
   Scheduler* sched = CurrentScheduler();
   if (ABSL_PREDICT_FALSE(sched != nullptr)) {
     BeforeBitOpSlow(sched, kind, object, label, bit);
+  }
+}
+
+// BeforeBitOp(kRmw) for an operation that sets (`set`) or clears bit `bit`
+// of `word`: when the bit already has that value the operation changes
+// nothing, and DPOR counts it as a read (a test_and_set_bit on a locked
+// page's PG_locked fails like a trylock on a held lock).
+inline void BeforeBitRmw(const void* object, const char* label, int bit,
+                         const std::atomic<unsigned long>* word, bool set) {
+  Scheduler* sched = CurrentScheduler();
+  if (ABSL_PREDICT_FALSE(sched != nullptr)) {
+    BeforeBitRmwSlow(sched, object, label, bit, word, set);
   }
 }
 

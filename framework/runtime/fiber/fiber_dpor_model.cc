@@ -70,6 +70,15 @@ void FiberScheduler::RefineFootprint(const FiberTask& task,
                            ? Footprint::Access::kRead
                            : Footprint::Access::kWrite;
   }
+  if (footprint.op == OpKind::kRmw && task.next_bit_word != nullptr &&
+      footprint.bit != Footprint::kAllBits) {
+    // Setting a set bit or clearing a clear one changes nothing: a read.
+    const bool is_set =
+        (task.next_bit_word->load(std::memory_order_relaxed) >> footprint.bit) &
+        1UL;
+    footprint.access = is_set == task.next_bit_set ? Footprint::Access::kRead
+                                                   : Footprint::Access::kWrite;
+  }
   const bool rcu_section = footprint.op == OpKind::kRcuUnlock ||
                            (footprint.op == OpKind::kRcuRead &&
                             footprint.access != Footprint::Access::kGlobal);

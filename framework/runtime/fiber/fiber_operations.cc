@@ -45,6 +45,7 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
     pending_bit_ = Footprint::kAllBits;
     pending_rcu_call_ = false;
     pending_add_ = false;
+    pending_bit_word_ = nullptr;
     return;
   }
   cur->next_object = object;
@@ -52,6 +53,9 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
   cur->next_label = label;
   cur->next_owner = pending_owner_;
   pending_owner_ = nullptr;
+  cur->next_bit_word = pending_bit_word_;
+  cur->next_bit_set = pending_bit_set_;
+  pending_bit_word_ = nullptr;
   if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
   cur->next = Footprint{kind, id, AccessOf(kind)};
   if (config_.dpor) {
@@ -95,6 +99,17 @@ void FiberScheduler::BeforeBitOp(OpKind kind, const void* object,
     pending_bit_ = static_cast<uint8_t>(bit);
   }
   BeforeOp(kind, object, label);
+}
+
+void FiberScheduler::BeforeBitRmw(const void* object, const char* label,
+                                  int bit,
+                                  const std::atomic<unsigned long>* word,
+                                  bool set) {
+  if (config_.dpor) {
+    pending_bit_word_ = word;
+    pending_bit_set_ = set;
+  }
+  BeforeBitOp(OpKind::kRmw, object, label, bit);
 }
 
 void FiberScheduler::BeforeAddOp(const void* object, const char* label) {

@@ -133,6 +133,10 @@ struct FiberTask {
   // IterationConfig::dpor: the owner word of the lock a parked kLock or
   // kTryLock takes (runnable only while free).
   const std::atomic<uint32_t>* next_owner = nullptr;
+  // IterationConfig::dpor: the word of a parked bit set (next_bit_set) or
+  // clear, which changes nothing while the bit already has that value.
+  const std::atomic<unsigned long>* next_bit_word = nullptr;
+  bool next_bit_set = false;
   // IterationConfig::dpor, spin loops: since the last yield, did a step of
   // this task change a value, and which objects did its steps touch.
   bool spin_progress = false;
@@ -166,6 +170,8 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void BeforeBitOp(OpKind kind, const void* object, const char* label,
                    int bit) override;
   void BeforeAddOp(const void* object, const char* label) override;
+  void BeforeBitRmw(const void* object, const char* label, int bit,
+                    const std::atomic<unsigned long>* word, bool set) override;
   void Lock(std::atomic<uint32_t>& owner, const void* lock, const char* label,
             const char* kind) override;
   bool TryLock(std::atomic<uint32_t>& owner, const void* lock,
@@ -319,7 +325,9 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   uint8_t pending_bit_ = Footprint::kAllBits;  // from BeforeBitOp
   bool pending_rcu_call_ = false;              // from BeforeRcuCall
   bool pending_add_ = false;                   // from BeforeAddOp
-  char spin_object_ = 0;                       // what spinning tasks block on
+  const std::atomic<unsigned long>* pending_bit_word_ = nullptr;  // BitRmw
+  bool pending_bit_set_ = false;
+  char spin_object_ = 0;  // what spinning tasks block on
   absl::flat_hash_map<const void*, uint32_t> stable_ids_;
   std::vector<uint32_t> created_;  // per creator ordinal (0: controller)
 };

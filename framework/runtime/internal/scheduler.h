@@ -46,6 +46,11 @@ class Scheduler {
                            int bit) {
     BeforeOp(kind, object, label);
   }
+  // op.h BeforeBitRmw: BeforeBitOp(kRmw) for a set or clear of one bit.
+  virtual void BeforeBitRmw(const void* object, const char* label, int bit,
+                            const std::atomic<unsigned long>* word, bool set) {
+    BeforeBitOp(OpKind::kRmw, object, label, bit);
+  }
   // op.h BeforeAddOp: BeforeOp(kRmw) for an add whose result is discarded.
   virtual void BeforeAddOp(const void* object, const char* label) {
     BeforeOp(OpKind::kRmw, object, label);

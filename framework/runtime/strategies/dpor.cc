@@ -197,13 +197,17 @@ bool IsBlockingAcquire(const Footprint& f) {
 // What a step whose footprint depends on the state may touch once a race
 // reversal moves it before e_i. A trylock may find its lock in the other
 // state (a failure becomes a success): two failed trylocks would look
-// commutable where both take the lock. An RCU read lock or unlock may come
+// commutable where both take the lock. A bit set or clear that finds the
+// bit already so is a read (fiber_dpor_model.cc) and, moved, may change it.
+// An RCU read lock or unlock may come
 // while callbacks are queued (the model then makes it global). In the
 // wakeup tree such a step counts as all it may be: an over-approximation
 // only makes fewer sequences look redundant.
 Footprint MayFootprint(Footprint f) {
   using internal::OpKind;
-  if (f.op == OpKind::kTryLock && f.access == Footprint::Access::kRead) {
+  if ((f.op == OpKind::kTryLock ||
+       (f.op == OpKind::kRmw && f.bit != Footprint::kAllBits)) &&
+      f.access == Footprint::Access::kRead) {
     f.access = Footprint::Access::kWrite;
   } else if (f.op == OpKind::kRcuUnlock ||
              (f.op == OpKind::kRcuRead &&
