@@ -37,6 +37,7 @@ namespace {
 using explore_internal::Coverage;
 using explore_internal::FailureContext;
 using explore_internal::FaultChoiceSearch;
+using explore_internal::FireSetLimits;
 using explore_internal::FirstFailure;
 
 constexpr uint64_t kDefaultMaxSteps = 100000;
@@ -44,6 +45,10 @@ constexpr int kDefaultPctDepth = 3;
 // Iterations PCT runs to learn k when it counts only some steps, and SURW
 // to learn its weights.
 constexpr uint64_t kPctCalibrationRuns = 16;
+// Probe runs after which a split stops adding fire sets to those every
+// shard searches a share of (each costs its own probe); sets found later
+// are searched whole by the shards that reach them.
+constexpr uint64_t kFireSetProbeBudget = 50000;
 
 const char* BackendName(Exploration::Backend backend) {
   return backend == Exploration::THREADS ? "threads" : "fibers";
@@ -166,9 +171,14 @@ class ExplorationRun {
   std::chrono::steady_clock::time_point start_;
   // Set by GiveUp: the failures are described without running anything.
   bool giving_up_ = false;
-  // A systematic search over several shards: this shard's subtrees, or
-  // (unsplit_reason_ set) why it runs whole on shard 0.
+  // A systematic search over several shards: the split's totals over every
+  // fire set the shards agreed on, or (unsplit_reason_ set) why it runs
+  // whole on shard 0. With fault choices each agreed fire set's tree is
+  // split on its own (fault_choices.h).
   std::optional<ShardSplit> split_;
+  std::map<std::vector<uint64_t>, std::vector<std::vector<uint32_t>>>
+      prefixes_by_fires_;  // this shard's subtrees of each agreed fire set
+  std::vector<std::vector<uint64_t>> agreed_fire_sets_;
   std::string unsplit_reason_;
 };
 
@@ -478,13 +488,6 @@ std::string ExplorationRun::UnsplittableReason() const {
     return "a preemption-bounded DPOR search counts its bound on the "
            "sequences its wakeup tree holds, which a split tree would change";
   }
-  for (const Rule& rule : plan_.rules()) {
-    if (rule.branch()) {
-      return absl::StrCat("rule \"", rule.name(),
-                          "\" branches on fault choices, whose searches are "
-                          "found during the run");
-    }
-  }
   for (const Expectation& e : plan_.expect()) {
     if (e.kind_case() == Expectation::kViolation) {
       return absl::StrCat("the plan expects violation \"", e.violation(),
@@ -500,10 +503,13 @@ std::string ExplorationRun::UnsplittableReason() const {
 std::unique_ptr<Strategy> ExplorationRun::MakeSearchStrategy(
     const std::vector<uint64_t>& fires) const {
   std::unique_ptr<Strategy> strategy = MakeStrategy(seed_, fires);
-  if (split_.has_value()) {
-    const bool started = strategy->StartFromPrefixes(split_->mine);
+  auto mine = prefixes_by_fires_.find(fires);
+  if (mine != prefixes_by_fires_.end()) {
+    const bool started = strategy->StartFromPrefixes(mine->second);
     FL_CHECK(started);
   }
+  // A fire set the shards did not agree on is searched whole by each shard
+  // that reaches it.
   return strategy;
 }
 
@@ -527,18 +533,43 @@ absl::Status ExplorationRun::Split() {
   }
   IterationConfig config = MakeConfig(nullptr);
   config.seed = IterationSeed(seed_, 0);
-  absl::StatusOr<ShardSplit> split =
-      SplitSchedules([this] { return MakeStrategy(seed_); },
-                     [&](Strategy* strategy) -> absl::StatusOr<bool> {
-                       config.strategy = strategy;
-                       IterationResult run = RunIteration(config);
-                       absl::Status usable = CheckUsable(run);
-                       if (!usable.ok()) return usable;
-                       return run.ran;
-                     },
-                     options_.shard_index, options_.total_shards);
-  if (!split.ok()) return split.status();
-  split_ = *std::move(split);
+  // Each fire set's tree is split on its own; the fire sets are those the
+  // probes reach from the empty one, the same on every shard.
+  const FireSetLimits limits(*rules_);
+  ShardSplit total;
+  std::vector<std::vector<uint64_t>> agreed = {{}};
+  for (size_t next = 0; next < agreed.size(); ++next) {
+    const std::vector<uint64_t> fires = agreed[next];
+    std::vector<uint64_t> hits;
+    absl::StatusOr<ShardSplit> split =
+        SplitSchedules([this, &fires] { return MakeStrategy(seed_, fires); },
+                       [&](Strategy* strategy) -> absl::StatusOr<bool> {
+                         config.strategy = strategy;
+                         config.branch_fires = fires;
+                         IterationResult run = RunIteration(config);
+                         absl::Status usable = CheckUsable(run);
+                         if (!usable.ok()) return usable;
+                         hits.insert(hits.end(), run.branch_hits.begin(),
+                                     run.branch_hits.end());
+                         return run.ran;
+                       },
+                       options_.shard_index, options_.total_shards);
+    if (!split.ok()) return split.status();
+    total.depth = std::max(total.depth, split->depth);
+    total.subtrees_total += split->subtrees_total;
+    total.probe_runs += split->probe_runs;
+    total.mine.insert(total.mine.end(), split->mine.begin(), split->mine.end());
+    prefixes_by_fires_[fires] = std::move(split->mine);
+    // Past the budget, further sets are left to the shards that reach them.
+    if (total.probe_runs >= kFireSetProbeBudget) continue;
+    for (std::vector<uint64_t>& more : limits.Extensions(fires, hits)) {
+      if (std::find(agreed.begin(), agreed.end(), more) == agreed.end()) {
+        agreed.push_back(std::move(more));
+      }
+    }
+  }
+  agreed_fire_sets_ = std::move(agreed);
+  split_ = std::move(total);
   report_.set_split_depth(split_->depth);
   report_.set_split_subtrees_total(split_->subtrees_total);
   report_.set_split_subtrees_here(split_->mine.size());
@@ -605,6 +636,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   FaultChoiceSearch search(*rules_, [this](const std::vector<uint64_t>& fires) {
     return MakeSearchStrategy(fires);
   });
+  search.Preload(agreed_fire_sets_);
   IterationConfig config = MakeConfig(search.strategy());
   if (on_stuck) {
     config.on_stuck = [this, &on_stuck](const StuckIteration& stuck) {

@@ -13,13 +13,49 @@
 namespace faultline {
 namespace explore_internal {
 
-FaultChoiceSearch::FaultChoiceSearch(const RuleSet& rules, StrategyFactory make)
-    : make_(std::move(make)) {
+FireSetLimits::FireSetLimits(const RuleSet& rules) {
   for (const CompiledRule& rule : rules.rules()) {
     if (rule.branch) max_fires_[rule.ordinal] = rule.max_fires;
   }
+}
+
+std::vector<std::vector<uint64_t>> FireSetLimits::Extensions(
+    const std::vector<uint64_t>& base,
+    const std::vector<uint64_t>& hits) const {
+  std::vector<std::vector<uint64_t>> out;
+  if (max_fires_.empty()) return out;
+  for (uint64_t key : hits) {
+    if (std::binary_search(base.begin(), base.end(), key)) continue;
+    std::vector<uint64_t> next = base;
+    next.insert(std::upper_bound(next.begin(), next.end(), key), key);
+    std::map<int32_t, uint64_t> count;
+    bool allowed = true;
+    for (uint64_t fire : next) {
+      auto it = max_fires_.find(BranchKeyRule(fire));
+      if (it == max_fires_.end() || ++count[it->first] > it->second) {
+        allowed = false;
+        break;
+      }
+    }
+    if (allowed && std::find(out.begin(), out.end(), next) == out.end()) {
+      out.push_back(std::move(next));
+    }
+  }
+  return out;
+}
+
+FaultChoiceSearch::FaultChoiceSearch(const RuleSet& rules, StrategyFactory make)
+    : make_(std::move(make)), limits_(rules) {
   searches_.push_back({{}, make_({})});
   seen_.insert(std::vector<uint64_t>{});
+}
+
+void FaultChoiceSearch::Preload(
+    const std::vector<std::vector<uint64_t>>& sets) {
+  for (const std::vector<uint64_t>& fires : sets) {
+    if (!seen_.insert(fires).second) continue;
+    searches_.push_back({fires, make_(fires)});
+  }
 }
 
 Strategy* FaultChoiceSearch::strategy() const {
@@ -31,23 +67,12 @@ const std::vector<uint64_t>& FaultChoiceSearch::fires() const {
   return searches_.back().fires;
 }
 
-bool FaultChoiceSearch::Allowed(const std::vector<uint64_t>& fires) const {
-  std::map<int32_t, uint64_t> count;
-  for (uint64_t key : fires) {
-    auto it = max_fires_.find(BranchKeyRule(key));
-    if (it == max_fires_.end() || ++count[it->first] > it->second) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void FaultChoiceSearch::After(const IterationResult& result) {
   FL_CHECK(!searches_.empty());
   if (!result.ran) {
     Search& done = searches_.back();
     all_complete_ &= done.strategy->Complete();
-    if (max_fires_.empty()) {
+    if (!limits_.branching()) {
       summaries_.push_back(done.strategy->Summary());
     } else {
       summaries_.push_back(absl::StrCat("fires {",
@@ -57,15 +82,11 @@ void FaultChoiceSearch::After(const IterationResult& result) {
     searches_.pop_back();
     return;
   }
-  if (max_fires_.empty()) return;
   // Hits reached under this fire set that did not fire: each gives a fire
   // set with one more fire.
-  const std::vector<uint64_t> base = searches_.back().fires;
-  for (uint64_t key : result.branch_hits) {
-    if (std::binary_search(base.begin(), base.end(), key)) continue;
-    std::vector<uint64_t> next = base;
-    next.insert(std::upper_bound(next.begin(), next.end(), key), key);
-    if (!Allowed(next) || !seen_.insert(next).second) continue;
+  for (std::vector<uint64_t>& next :
+       limits_.Extensions(searches_.back().fires, result.branch_hits)) {
+    if (!seen_.insert(next).second) continue;
     std::unique_ptr<Strategy> strategy = make_(next);
     searches_.push_back({std::move(next), std::move(strategy)});
   }
@@ -80,7 +101,7 @@ bool FaultChoiceSearch::Complete() const {
 }
 
 std::string FaultChoiceSearch::Summary() const {
-  if (max_fires_.empty()) {
+  if (!limits_.branching()) {
     if (!searches_.empty()) return searches_.back().strategy->Summary();
     return summaries_.empty() ? std::string() : summaries_.back();
   }

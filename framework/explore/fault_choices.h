@@ -20,6 +20,14 @@
 // early). A plan without branching rules has one fire set, the empty one,
 // and the walk is the strategy's own.
 //
+// Split across shards, a shard's runs under a fire set are only its share
+// of that set's schedules, so it cannot find every set alone. The shards
+// first agree on the sets their split probes reach (the same on every
+// shard) and each searches its share of all of them (Preload); a set a
+// shard's own runs reach beyond those it searches whole. Every reachable
+// set is still searched: the shares of an agreed set together run all of
+// its schedules, so whatever they reach some shard finds.
+//
 // Thread-safety: none (one exploration).
 
 #ifndef FAULTLINE_FRAMEWORK_EXPLORE_FAULT_CHOICES_H_
@@ -40,12 +48,31 @@
 namespace faultline {
 namespace explore_internal {
 
+// The branching rules' limits: which fire sets may be searched.
+class FireSetLimits {
+ public:
+  explicit FireSetLimits(const RuleSet& rules);
+  bool branching() const { return !max_fires_.empty(); }
+  // `base` plus one hit of `hits` not in it, for each such hit that keeps
+  // every rule within its max_fires, in `hits`' order, without repeats.
+  std::vector<std::vector<uint64_t>> Extensions(
+      const std::vector<uint64_t>& base,
+      const std::vector<uint64_t>& hits) const;
+
+ private:
+  std::map<int32_t, uint64_t> max_fires_;  // branching rule -> max_fires
+};
+
 class FaultChoiceSearch {
  public:
   // Makes the strategy that searches one fire set (sorted BranchKey()s).
   using StrategyFactory =
       std::function<std::unique_ptr<Strategy>(const std::vector<uint64_t>&)>;
   FaultChoiceSearch(const RuleSet& rules, StrategyFactory make);
+
+  // Before the first run: fire sets to search besides those the runs find
+  // (the sets every shard agreed on), each once.
+  void Preload(const std::vector<std::vector<uint64_t>>& sets);
 
   // The strategy and fire set of the next run; nullptr once every fire set
   // has been searched.
@@ -66,11 +93,9 @@ class FaultChoiceSearch {
     std::vector<uint64_t> fires;  // sorted
     std::unique_ptr<Strategy> strategy;
   };
-  bool Allowed(const std::vector<uint64_t>& fires) const;
-
   StrategyFactory make_;
-  std::map<int32_t, uint64_t> max_fires_;  // branching rule -> max_fires
-  std::vector<Search> searches_;           // stack; back() runs
+  FireSetLimits limits_;
+  std::vector<Search> searches_;  // stack; back() runs
   std::set<std::vector<uint64_t>> seen_;
   std::vector<std::string> summaries_;
   bool all_complete_ = true;
