@@ -31,6 +31,31 @@ Report Explore(const Plan& plan, ExplorerOptions options) {
   return report.ok() ? *report : Report();
 }
 
+uint64_t ExploreEveryShard(const Plan& plan, const std::string& summary) {
+  uint64_t total = 0;
+  uint64_t subtrees = 0;
+  uint64_t run = 0;
+  for (uint32_t shard = 0; shard < 3; ++shard) {
+    ExplorerOptions options = Fast();
+    options.shard_index = shard;
+    options.total_shards = 3;
+    const Report part = Explore(plan, options);
+    EXPECT_TRUE(part.shard_note().empty()) << part.shard_note();
+    EXPECT_GT(part.iterations_run(), 0u) << "shard " << shard;
+    EXPECT_TRUE(part.complete()) << "shard " << shard;
+    EXPECT_TRUE(part.expectations_met()) << "shard " << shard;
+    if (shard == 0) total = part.split_subtrees_total();
+    EXPECT_EQ(part.split_subtrees_total(), total) << "shard " << shard;
+    EXPECT_GT(part.split_subtrees_here(), 0u) << "shard " << shard;
+    EXPECT_NE(part.strategy_summary().find(summary), std::string::npos)
+        << part.strategy_summary();
+    subtrees += part.split_subtrees_here();
+    run += part.iterations_run();
+  }
+  EXPECT_EQ(subtrees, total);
+  return run;
+}
+
 // Options for runs whose failures need no minimizing or rendering.
 ExplorerOptions Fast() {
   ExplorerOptions options;

@@ -34,6 +34,13 @@ Report Explore(const Plan& plan, ExplorerOptions options = {});
 // Options for runs whose failures need no minimizing or rendering.
 ExplorerOptions Fast();
 
+// Runs `plan` as each of 3 shards of a split systematic search and checks
+// what every shard must show: it ran, it is complete over its own subtrees,
+// its expectations hold, it has no shard note, the shards agree on the
+// split and the strategy's summary contains `summary`. Returns the shards'
+// iterations, summed.
+uint64_t ExploreEveryShard(const Plan& plan, const std::string& summary);
+
 // The report's violation of `check`, or nullptr.
 const ViolationReport* FindViolation(const Report& report,
                                      const std::string& check);

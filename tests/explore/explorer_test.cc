@@ -98,34 +98,6 @@ TEST_P(ExplorerSharding, ShardsPartitionTheUnshardedRun) {
   EXPECT_EQ(by_check, expected);
 }
 
-// Runs `plan` as each of 3 shards of a split systematic search and checks
-// what every shard must show: it ran, it is complete over its own subtrees,
-// its expectations hold, the shards agree on the split and the strategy's
-// summary contains `summary`. Returns the shards' iterations, summed.
-uint64_t ExploreEveryShard(const Plan& plan, const std::string& summary) {
-  uint64_t total = 0;
-  uint64_t subtrees = 0;
-  uint64_t run = 0;
-  for (uint32_t shard = 0; shard < 3; ++shard) {
-    ExplorerOptions options = Fast();
-    options.shard_index = shard;
-    options.total_shards = 3;
-    const Report part = Explore(plan, options);
-    EXPECT_GT(part.iterations_run(), 0u) << "shard " << shard;
-    EXPECT_TRUE(part.complete()) << "shard " << shard;
-    EXPECT_TRUE(part.expectations_met()) << "shard " << shard;
-    if (shard == 0) total = part.split_subtrees_total();
-    EXPECT_EQ(part.split_subtrees_total(), total) << "shard " << shard;
-    EXPECT_GT(part.split_subtrees_here(), 0u) << "shard " << shard;
-    EXPECT_NE(part.strategy_summary().find(summary), std::string::npos)
-        << part.strategy_summary();
-    subtrees += part.split_subtrees_here();
-    run += part.iterations_run();
-  }
-  EXPECT_EQ(subtrees, total);
-  return run;
-}
-
 // A bounded exhaustive search is split into subtrees of its schedule tree
 // (shard_split.h): every shard is complete over its own, the shards agree
 // on the split, and together they run no more than the unsplit search.
