@@ -29,6 +29,7 @@ namespace {
 
 using ::faultline::testing_explore::ExpectReplayReproduces;
 using ::faultline::testing_explore::Explore;
+using ::faultline::testing_explore::ExploreEveryShard;
 using ::faultline::testing_explore::Fast;
 using ::faultline::testing_explore::FindViolation;
 using ::faultline::testing_explore::IcachePlan;
