@@ -48,7 +48,7 @@ constexpr uint64_t kPctCalibrationRuns = 16;
 // Probe runs after which a split stops adding fire sets to those every
 // shard searches a share of (each costs its own probe); sets found later
 // are searched whole by the shards that reach them.
-constexpr uint64_t kFireSetProbeBudget = 50000;
+constexpr uint64_t kFireSetProbeBudget = 10000;
 
 const char* BackendName(Exploration::Backend backend) {
   return backend == Exploration::THREADS ? "threads" : "fibers";
@@ -533,42 +533,53 @@ absl::Status ExplorationRun::Split() {
   }
   IterationConfig config = MakeConfig(nullptr);
   config.seed = IterationSeed(seed_, 0);
-  // Each fire set's tree is split on its own; the fire sets are those the
-  // probes reach from the empty one, the same on every shard.
-  const FireSetLimits limits(*rules_);
-  ShardSplit total;
-  std::vector<std::vector<uint64_t>> agreed = {{}};
-  for (size_t next = 0; next < agreed.size(); ++next) {
-    const std::vector<uint64_t> fires = agreed[next];
-    std::vector<uint64_t> hits;
-    absl::StatusOr<ShardSplit> split =
-        SplitSchedules([this, &fires] { return MakeStrategy(seed_, fires); },
-                       [&](Strategy* strategy) -> absl::StatusOr<bool> {
-                         config.strategy = strategy;
-                         config.branch_fires = fires;
-                         IterationResult run = RunIteration(config);
-                         absl::Status usable = CheckUsable(run);
-                         if (!usable.ok()) return usable;
-                         hits.insert(hits.end(), run.branch_hits.begin(),
-                                     run.branch_hits.end());
-                         return run.ran;
-                       },
-                       options_.shard_index, options_.total_shards);
-    if (!split.ok()) return split.status();
-    total.depth = std::max(total.depth, split->depth);
-    total.subtrees_total += split->subtrees_total;
-    total.probe_runs += split->probe_runs;
-    total.mine.insert(total.mine.end(), split->mine.begin(), split->mine.end());
-    prefixes_by_fires_[fires] = std::move(split->mine);
-    // Past the budget, further sets are left to the shards that reach them.
-    if (total.probe_runs >= kFireSetProbeBudget) continue;
-    for (std::vector<uint64_t>& more : limits.Extensions(fires, hits)) {
-      if (std::find(agreed.begin(), agreed.end(), more) == agreed.end()) {
-        agreed.push_back(std::move(more));
-      }
+  // The fire sets' trees split together; the fire sets are those the
+  // probe runs reach from the empty one, the same on every shard.
+  class FireSets final : public SplitForest {
+   public:
+    FireSets(ExplorationRun* run, IterationConfig* config)
+        : run_(run), config_(config), limits_(*run->rules_) {}
+    size_t trees() const override { return sets.size(); }
+    std::unique_ptr<Strategy> Make(size_t tree) override {
+      return run_->MakeStrategy(run_->seed_, sets[tree]);
     }
+    absl::StatusOr<bool> Run(size_t tree, Strategy* strategy) override {
+      config_->strategy = strategy;
+      config_->branch_fires = sets[tree];
+      IterationResult result = RunIteration(*config_);
+      absl::Status usable = run_->CheckUsable(result);
+      if (!usable.ok()) return usable;
+      // Past the budget, further sets are left to the shards that reach
+      // them.
+      if (++runs_ < kFireSetProbeBudget) {
+        for (std::vector<uint64_t>& more :
+             limits_.Extensions(sets[tree], result.branch_hits)) {
+          if (std::find(sets.begin(), sets.end(), more) == sets.end()) {
+            sets.push_back(std::move(more));
+          }
+        }
+      }
+      return result.ran;
+    }
+    std::vector<std::vector<uint64_t>> sets = {{}};
+
+   private:
+    ExplorationRun* run_;
+    IterationConfig* config_;
+    const FireSetLimits limits_;
+    uint64_t runs_ = 0;
+  };
+  FireSets forest(this, &config);
+  absl::StatusOr<ForestSplit> split = SplitSchedulesOfForest(
+      forest, options_.shard_index, options_.total_shards);
+  if (!split.ok()) return split.status();
+  ShardSplit total = std::move(split->total);
+  for (size_t tree = 0; tree < forest.sets.size(); ++tree) {
+    std::vector<std::vector<uint32_t>>& mine = split->trees[tree].mine;
+    total.mine.insert(total.mine.end(), mine.begin(), mine.end());
+    prefixes_by_fires_[forest.sets[tree]] = std::move(mine);
   }
-  agreed_fire_sets_ = std::move(agreed);
+  agreed_fire_sets_ = std::move(forest.sets);
   split_ = std::move(total);
   report_.set_split_depth(split_->depth);
   report_.set_split_subtrees_total(split_->subtrees_total);

@@ -38,42 +38,73 @@ double GuessSize(const SubtreeRoot& root) {
 }
 
 struct Entry {
+  size_t tree = 0;
   SubtreeRoot root;
   double size = 0;
 };
 
+// A tree whose root has not been probed yet: always split first.
+constexpr double kUnprobed = 1e300;
+
+// The one-tree forest of SplitSchedules.
+class OneTree final : public SplitForest {
+ public:
+  OneTree(const std::function<std::unique_ptr<Strategy>()>& make,
+          const SplitRunFn& run)
+      : make_(make), run_(run) {}
+  size_t trees() const override { return 1; }
+  std::unique_ptr<Strategy> Make(size_t) override { return make_(); }
+  absl::StatusOr<bool> Run(size_t, Strategy* strategy) override {
+    return run_(strategy);
+  }
+
+ private:
+  const std::function<std::unique_ptr<Strategy>()>& make_;
+  const SplitRunFn& run_;
+};
+
 }  // namespace
 
-absl::StatusOr<ShardSplit> SplitSchedules(
-    const std::function<std::unique_ptr<Strategy>()>& make,
-    const SplitRunFn& run, uint32_t shard_index, uint32_t total_shards) {
+absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
+                                                   uint32_t shard_index,
+                                                   uint32_t total_shards) {
   FL_CHECK(total_shards > 0 && shard_index < total_shards);
-  ShardSplit split;
-  // The subtrees one level below `prefix`, in the walk's order.
-  auto probe = [&](const std::vector<uint32_t>& prefix)
+  ForestSplit split;
+  // The subtrees one level below `prefix` in tree `tree`, in walk order.
+  auto probe = [&](size_t tree, const std::vector<uint32_t>& prefix)
       -> absl::StatusOr<std::vector<SubtreeRoot>> {
-    std::unique_ptr<Strategy> strategy = make();
+    std::unique_ptr<Strategy> strategy = forest.Make(tree);
     if (!strategy->ProbeSubtrees(prefix.size() + 1) ||
         (!prefix.empty() && !strategy->StartFromPrefixes({prefix}))) {
       return absl::FailedPreconditionError(absl::StrCat(
           strategy->Name(), " cannot split its search into subtrees"));
     }
     for (;;) {
-      absl::StatusOr<bool> ran = run(strategy.get());
+      absl::StatusOr<bool> ran = forest.Run(tree, strategy.get());
       if (!ran.ok()) return ran.status();
       if (!*ran) break;
-      ++split.probe_runs;
+      ++split.total.probe_runs;
     }
     return strategy->Subtrees();
   };
 
-  // The frontier, in the walk's order: the largest-looking subtree is
-  // split one level further until there are enough subtrees and none
-  // looks larger than a quarter of a shard's share.
-  std::vector<Entry> frontier(1);
-  frontier[0].size = 1e300;  // the root is always split
+  // The frontier, trees in order, each in its walk's order: the
+  // largest-looking subtree of any tree is split one level further until
+  // there are enough subtrees and none looks larger than a quarter of a
+  // shard's share. Trees the forest gains come in unprobed.
+  std::vector<Entry> frontier;
+  size_t known = 0;
+  auto add_new_trees = [&] {
+    for (; known < forest.trees(); ++known) {
+      Entry root;
+      root.tree = known;
+      root.size = kUnprobed;
+      frontier.push_back(std::move(root));
+    }
+  };
+  add_new_trees();
   const uint64_t wanted = kSubtreesPerShard * total_shards;
-  while (split.probe_runs < kMaxProbeRuns) {
+  while (split.total.probe_runs < kMaxProbeRuns) {
     double total = 0;
     size_t largest = frontier.size();
     for (size_t i = 0; i < frontier.size(); ++i) {
@@ -84,16 +115,18 @@ absl::StatusOr<ShardSplit> SplitSchedules(
         largest = i;
     }
     if (largest == frontier.size()) break;  // every subtree is one schedule
-    if (frontier.size() >= wanted &&
+    if (frontier[largest].size < kUnprobed && frontier.size() >= wanted &&
         frontier[largest].size * 16 * total_shards <= total) {
       break;
     }
+    const size_t tree = frontier[largest].tree;
     absl::StatusOr<std::vector<SubtreeRoot>> children =
-        probe(frontier[largest].root.prefix);
+        probe(tree, frontier[largest].root.prefix);
     if (!children.ok()) return children.status();
     std::vector<Entry> replacement;
     for (SubtreeRoot& child : *children) {
       Entry entry;
+      entry.tree = tree;
       entry.size = GuessSize(child);
       entry.root = std::move(child);
       replacement.push_back(std::move(entry));
@@ -102,10 +135,12 @@ absl::StatusOr<ShardSplit> SplitSchedules(
     frontier.insert(frontier.begin() + largest,
                     std::make_move_iterator(replacement.begin()),
                     std::make_move_iterator(replacement.end()));
+    add_new_trees();
   }
 
   // Largest first, each to the shard with the least so far (ties: the lower
   // index, then the lower shard); a shard walks its subtrees in tree order.
+  // A tree the probe budget left unprobed counts as one large subtree.
   std::vector<size_t> order(frontier.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -116,15 +151,31 @@ absl::StatusOr<ShardSplit> SplitSchedules(
   for (size_t i : order) {
     const size_t shard = static_cast<size_t>(
         std::min_element(load.begin(), load.end()) - load.begin());
-    load[shard] += frontier[i].size;
+    load[shard] += std::min(frontier[i].size, 1e250);
     mine[i] = shard == shard_index;
   }
-  split.subtrees_total = frontier.size();
+  split.trees.resize(forest.trees());
+  split.total.subtrees_total = frontier.size();
   for (size_t i = 0; i < frontier.size(); ++i) {
-    split.depth =
-        std::max<uint64_t>(split.depth, frontier[i].root.prefix.size());
-    if (mine[i]) split.mine.push_back(std::move(frontier[i].root.prefix));
+    ShardSplit& tree = split.trees[frontier[i].tree];
+    const uint64_t depth = frontier[i].root.prefix.size();
+    tree.depth = std::max(tree.depth, depth);
+    split.total.depth = std::max(split.total.depth, depth);
+    ++tree.subtrees_total;
+    if (mine[i]) tree.mine.push_back(std::move(frontier[i].root.prefix));
   }
+  return split;
+}
+
+absl::StatusOr<ShardSplit> SplitSchedules(
+    const std::function<std::unique_ptr<Strategy>()>& make,
+    const SplitRunFn& run, uint32_t shard_index, uint32_t total_shards) {
+  OneTree tree(make, run);
+  absl::StatusOr<ForestSplit> forest =
+      SplitSchedulesOfForest(tree, shard_index, total_shards);
+  if (!forest.ok()) return forest.status();
+  ShardSplit split = std::move(forest->trees[0]);
+  split.probe_runs = forest->total.probe_runs;
   return split;
 }
 

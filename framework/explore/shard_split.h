@@ -55,6 +55,34 @@ using SplitRunFn = std::function<absl::StatusOr<bool>(Strategy* strategy)>;
 // Probes fresh strategies from `make` (which must support ProbeSubtrees) and
 // returns shard `shard_index`'s part. FailedPrecondition if the strategy
 // cannot split.
+//
+// Several trees (the fire sets of a fault-choice search) split together:
+// one frontier holds subtrees of all of them, the largest-looking of any
+// tree is split next, and all are dealt out together, so a small tree is
+// not split as finely as a large one and the guesses' errors even out over
+// all of them. The forest may grow while it is probed (a probe run under
+// one fire set reaches the hit that makes another); every tree is probed
+// at least at its root.
+class SplitForest {
+ public:
+  virtual ~SplitForest() = default;
+  virtual size_t trees() const = 0;
+  virtual std::unique_ptr<Strategy> Make(size_t tree) = 0;
+  // Runs one iteration of tree `tree` under `strategy`; false once the
+  // strategy has nothing left to run.
+  virtual absl::StatusOr<bool> Run(size_t tree, Strategy* strategy) = 0;
+};
+
+// Shard `shard_index`'s part of each tree of `forest`, by tree index; the
+// totals (subtrees, probe runs, depth) are over the whole forest.
+struct ForestSplit {
+  std::vector<ShardSplit> trees;
+  ShardSplit total;  // its `mine` unused
+};
+absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
+                                                   uint32_t shard_index,
+                                                   uint32_t total_shards);
+
 absl::StatusOr<ShardSplit> SplitSchedules(
     const std::function<std::unique_ptr<Strategy>()>& make,
     const SplitRunFn& run, uint32_t shard_index, uint32_t total_shards);
