@@ -173,8 +173,8 @@ class ExplorationRun {
   bool giving_up_ = false;
   // A systematic search over several shards: the split's totals over every
   // fire set the shards agreed on, or (unsplit_reason_ set) why it runs
-  // whole on shard 0. With fault choices each agreed fire set's tree is
-  // split on its own (fault_choices.h).
+  // whole on shard 0. With fault choices the agreed fire sets' trees are
+  // split together (shard_split.h, fault_choices.h).
   std::optional<ShardSplit> split_;
   std::map<std::vector<uint64_t>, std::vector<std::vector<uint32_t>>>
       prefixes_by_fires_;  // this shard's subtrees of each agreed fire set
