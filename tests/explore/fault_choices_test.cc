@@ -34,8 +34,18 @@ std::shared_ptr<const RuleSet> TwoBranchingRules() {
   Plan plan;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
       R"pb(
-        rules { point: "fctest.a" branch: true max_fires: 1 fail {} }
-        rules { point: "fctest.b" branch: true max_fires: 2 fail {} }
+        rules {
+          point: "fctest.a"
+          branch: true
+          max_fires: 1
+          fail {}
+        }
+        rules {
+          point: "fctest.b"
+          branch: true
+          max_fires: 2
+          fail {}
+        }
       )pb",
       &plan));
   absl::StatusOr<std::shared_ptr<const RuleSet>> rules = RuleSet::Compile(plan);
