@@ -171,11 +171,11 @@ class ExplorationRun {
   std::chrono::steady_clock::time_point start_;
   // Set by GiveUp: the failures are described without running anything.
   bool giving_up_ = false;
-  // A systematic search over several shards: the split's totals over every
-  // fire set the shards agreed on, or (unsplit_reason_ set) why it runs
-  // whole on shard 0. With fault choices the agreed fire sets' trees are
-  // split together (shard_split.h, fault_choices.h).
-  std::optional<ShardSplit> split_;
+  // A systematic search over several shards: split (this shard's subtrees
+  // of every fire set the shards agreed on, whose trees are split together:
+  // shard_split.h, fault_choices.h), or (unsplit_reason_ set) why it runs
+  // whole on shard 0.
+  bool split_ = false;
   std::map<std::vector<uint64_t>, std::vector<std::vector<uint32_t>>>
       prefixes_by_fires_;  // this shard's subtrees of each agreed fire set
   std::vector<std::vector<uint64_t>> agreed_fire_sets_;
@@ -434,7 +434,7 @@ uint64_t ExplorationRun::PlannedIterations() const {
   uint64_t total = options_.iterations.value_or(exploration().iterations());
   if (total == 0 || replay_ != nullptr) total = 1;
   if (Systematic()) {
-    return options_.shard_index == 0 || split_.has_value() ? total : 0;
+    return options_.shard_index == 0 || split_ ? total : 0;
   }
   return (total + options_.total_shards - 1 - options_.shard_index) /
          options_.total_shards;
@@ -573,21 +573,21 @@ absl::Status ExplorationRun::Split() {
   absl::StatusOr<ForestSplit> split = SplitSchedulesOfForest(
       forest, options_.shard_index, options_.total_shards);
   if (!split.ok()) return split.status();
-  ShardSplit total = std::move(split->total);
+  uint64_t here = 0;
   for (size_t tree = 0; tree < forest.sets.size(); ++tree) {
-    std::vector<std::vector<uint32_t>>& mine = split->trees[tree].mine;
-    total.mine.insert(total.mine.end(), mine.begin(), mine.end());
-    prefixes_by_fires_[forest.sets[tree]] = std::move(mine);
+    here += split->trees[tree].mine.size();
+    prefixes_by_fires_[forest.sets[tree]] = std::move(split->trees[tree].mine);
   }
   agreed_fire_sets_ = std::move(forest.sets);
-  split_ = std::move(total);
-  report_.set_split_depth(split_->depth);
-  report_.set_split_subtrees_total(split_->subtrees_total);
-  report_.set_split_subtrees_here(split_->mine.size());
-  report_.set_split_probe_runs(split_->probe_runs);
-  if (split_->mine.empty()) {
+  split_ = true;
+  const ShardSplit& total = split->total;
+  report_.set_split_depth(total.depth);
+  report_.set_split_subtrees_total(total.subtrees_total);
+  report_.set_split_subtrees_here(here);
+  report_.set_split_probe_runs(total.probe_runs);
+  if (here == 0) {
     report_.set_shard_note(absl::StrCat(
-        "no subtrees on this shard: the tree has only ", split_->subtrees_total,
+        "no subtrees on this shard: the tree has only ", total.subtrees_total,
         " (each one schedule or too small to be worth "
         "splitting); the other shards cover it"));
   }
@@ -693,7 +693,7 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   // An idle shard of an unsplittable search explored nothing.
   report_.set_complete(Systematic() && planned > 0 && search.Complete());
   if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1 ||
-      split_.has_value() || exploration().iterative_bounding()) {
+      split_ || exploration().iterative_bounding()) {
     report_.set_strategy_summary(search.Summary());
   }
   if (report_.complete()) report_.set_stop_reason("exhausted");

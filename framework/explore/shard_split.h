@@ -77,7 +77,7 @@ class SplitForest {
 // totals (subtrees, probe runs, depth) are over the whole forest.
 struct ForestSplit {
   std::vector<ShardSplit> trees;
-  ShardSplit total;  // its `mine` unused
+  ShardSplit total;  // its `mine` stays empty
 };
 absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
                                                    uint32_t shard_index,

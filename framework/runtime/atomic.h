@@ -338,15 +338,12 @@ class Atomic {
     return old;
   }
 
-  // Only AtomicFlags calls the bit operations, on Atomic<unsigned long>.
+  // Only AtomicFlags calls the bit operations, on Atomic<unsigned long>,
+  // always with a bit number.
   void BeforeBitRmw(int bit, bool set) {
-    if constexpr (std::is_same<T, unsigned long>::value) {
-      if (bit >= 0) {
-        internal::BeforeBitRmw(this, DefaultLabel(), bit, &value_, set);
-        return;
-      }
-    }
-    internal::BeforeBitOp(Kind::kRmw, this, DefaultLabel(), bit);
+    static_assert(std::is_same<T, unsigned long>::value,
+                  "bit operations are AtomicFlags's, on unsigned long");
+    internal::BeforeBitRmw(this, DefaultLabel(), bit, &value_, set);
   }
 
   std::atomic<T> value_;
