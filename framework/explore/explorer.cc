@@ -125,6 +125,8 @@ class ExplorationRun {
       std::unique_ptr<Strategy> (*make)(const Options&)) const {
     if (!exploration().iterative_bounding()) return make(options);
     const uint32_t last = exploration().preemption_bound();
+    // Split, every round searches the unbounded search's subtrees.
+    PrefixesFromUnboundedTree(options);
     return NewIterativeBoundingStrategy(
         [options, make](int bound) mutable {
           options.preemption_bound = bound;
@@ -132,6 +134,11 @@ class ExplorationRun {
         },
         last == 0 ? -1 : static_cast<int>(last));
   }
+  static void PrefixesFromUnboundedTree(ExhaustiveOptions& options) {
+    options.prefixes_from_unbounded_tree = true;
+  }
+  // DPOR's split tree is always the unbounded one (dpor.cc).
+  static void PrefixesFromUnboundedTree(DporOptions&) {}
   // One walk over the schedules of one program (iteration 0's seed).
   bool Systematic() const {
     return exploration().strategy() == Exploration::EXHAUSTIVE ||
@@ -479,15 +486,6 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
 // Why a systematic search must run whole on one shard, or "" if its subtrees
 // can be dealt out (shard_split.h).
 std::string ExplorationRun::UnsplittableReason() const {
-  if (exploration().iterative_bounding()) {
-    return "iterative bounding runs its bounds one after another, each a "
-           "search of the whole tree";
-  }
-  if (exploration().strategy() == Exploration::DPOR &&
-      exploration().preemption_bound() > 0) {
-    return "a preemption-bounded DPOR search counts its bound on the "
-           "sequences its wakeup tree holds, which a split tree would change";
-  }
   for (const Expectation& e : plan_.expect()) {
     if (e.kind_case() == Expectation::kViolation) {
       return absl::StrCat("the plan expects violation \"", e.violation(),

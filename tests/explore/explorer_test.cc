@@ -130,42 +130,37 @@ TEST(ExplorerShardingExhaustive, UnboundedDporSplitsAcrossShards) {
             whole.iterations_run());
 }
 
-// A preemption-bounded DPOR search cannot be split: shard 0 runs it all
-// and says so; the others run nothing and say why in the report and in
-// every expectation instead of passing on zero iterations.
-TEST(ExplorerShardingExhaustive, BoundedDporRunsOnShardZeroAndTheOthersSayWhy) {
+// A preemption-bounded DPOR search splits by the unbounded split tree
+// (dpor.cc): every shard runs its subtrees within the bound and judges
+// them.
+TEST(ExplorerShardingExhaustive, BoundedDporSplitsAcrossShards) {
   const Plan plan = IcachePlan(
       "fixed",
       "exploration { strategy: DPOR preemption_bound: 2 iterations: 10000 }\n"
       "expect { search_complete: true }\nexpect { no_violation: true }\n");
-  for (uint32_t shard = 1; shard < 3; ++shard) {
-    ExplorerOptions options = Fast();
-    options.shard_index = shard;
-    options.total_shards = 3;
-    const Report part = Explore(plan, options);
-    EXPECT_EQ(part.iterations_planned(), 0u);
-    EXPECT_EQ(part.iterations_run(), 0u);
-    EXPECT_FALSE(part.complete());
-    EXPECT_NE(part.shard_note().find("this shard ran nothing"),
-              std::string::npos)
-        << part.shard_note();
-    EXPECT_NE(part.shard_note().find("preemption-bounded DPOR"),
-              std::string::npos);
-    ASSERT_EQ(part.expectations_size(), 2);
-    for (const ExpectationResult& e : part.expectations()) {
-      EXPECT_EQ(e.detail(),
-                "not judged on this shard; the first shard judges it");
-    }
+  const Report whole = Explore(plan, Fast());
+  ASSERT_TRUE(whole.complete());
+  EXPECT_GT(ExploreEveryShard(plan, "dpor: complete, preemption bound 2"), 0u);
+}
+
+// Iterative bounding splits too: every shard runs bounds 0, 1, 2, ... over
+// its own subtrees of the unbounded search until one cuts nothing there,
+// with sleep-set rounds and with DPOR rounds.
+TEST(ExplorerShardingExhaustive, IterativeBoundingSplitsAcrossShards) {
+  for (const char* strategy : {"EXHAUSTIVE", "DPOR"}) {
+    const Plan plan = IcachePlan(
+        "fixed", absl::StrCat("exploration { strategy: ", strategy,
+                              " iterative_bounding: true iterations: 10000 }\n"
+                              "expect { search_complete: true }\n"
+                              "expect { no_violation: true }\n"));
+    const Report whole = Explore(plan, Fast());
+    ASSERT_TRUE(whole.complete()) << whole.strategy_summary();
+    EXPECT_GT(ExploreEveryShard(plan,
+                                "cut nothing, so every schedule of "
+                                "this shard's subtrees was run"),
+              0u)
+        << strategy;
   }
-  ExplorerOptions zero = Fast();
-  zero.total_shards = 3;
-  const Report part = Explore(plan, zero);
-  EXPECT_GT(part.iterations_run(), 0u);
-  EXPECT_TRUE(part.complete());
-  EXPECT_TRUE(part.expectations_met());
-  EXPECT_NE(part.shard_note().find("the whole search runs on this shard"),
-            std::string::npos)
-      << part.shard_note();
 }
 
 TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {

@@ -24,6 +24,7 @@
 // form: every task's sequence of footprints plus the order of every pair of
 // conflicting steps of different tasks. DPOR's forms must be exactly that
 // set, each seen once.
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -701,14 +702,17 @@ TEST(Dpor, SwitchAwayFromAnEndedTaskIsNoPreemption) {
 }
 
 // One shard of an unbounded DPOR search split `shards` ways.
-Outcome DporShard(const ScenarioInfo& scenario, uint32_t shard, uint32_t shards,
-                  uint64_t* subtrees_total) {
+// Shard `shard` of `shards` of the search `make` builds: split, then its
+// subtrees explored.
+Outcome ShardOf(const std::function<std::unique_ptr<Strategy>()>& make,
+                const ScenarioInfo& scenario, uint32_t shard, uint32_t shards,
+                uint64_t* subtrees_total) {
   IterationConfig config;
   config.scenario = &scenario;
   config.dpor = true;
   config.max_steps = 20000;
   absl::StatusOr<ShardSplit> split = SplitSchedules(
-      [] { return NewDporStrategy(DporOptions{}); },
+      make,
       [&](Strategy* strategy) -> absl::StatusOr<bool> {
         config.strategy = strategy;
         config.seed = 0;
@@ -720,16 +724,23 @@ Outcome DporShard(const ScenarioInfo& scenario, uint32_t shard, uint32_t shards,
   EXPECT_TRUE(split.ok()) << split.status();
   if (!split.ok()) return {};
   *subtrees_total = split->subtrees_total;
-  std::unique_ptr<Strategy> strategy = NewDporStrategy(DporOptions{});
+  std::unique_ptr<Strategy> strategy = make();
   EXPECT_TRUE(strategy->StartFromPrefixes(split->mine));
   return Explore(scenario, std::move(strategy));
 }
 
-// The split tree branches on every awake task above its subtrees (dpor.cc):
-// every class is still explored, by exactly one shard, once.
-TEST(Dpor, SplitShardsCoverEveryClassOnce) {
-  std::set<int> counter_values;
-  const std::vector<std::pair<std::string, ScenarioInfo>> programs = {
+Outcome DporShard(const ScenarioInfo& scenario, uint32_t shard, uint32_t shards,
+                  uint64_t* subtrees_total, int bound = -1) {
+  DporOptions options;
+  options.preemption_bound = bound;
+  return ShardOf([&] { return NewDporStrategy(options); }, scenario, shard,
+                 shards, subtrees_total);
+}
+
+// The programs the split tests run, with their classes.
+std::vector<std::pair<std::string, ScenarioInfo>> SplitPrograms(
+    std::set<int>* counter_values) {
+  return {
       {"readers/writer 3", ReadersWriter(3)},
       {"lastzero 3", LastZero(3)},
       {"trylocks 2+1", TryLocks(2, 1)},
@@ -737,9 +748,15 @@ TEST(Dpor, SplitShardsCoverEveryClassOnce) {
       {"lock left blocked", LockAttemptLeftBlocked()},
       {"rcu rwro", RcuObserved("rwro")},
       {"cas table", CasTable({{10, 20}, {10, 20}, {30}})},
-      {"counter observed", Counter(3, true, &counter_values)},
+      {"counter observed", Counter(3, true, counter_values)},
   };
-  for (const auto& [name, program] : programs) {
+}
+
+// The split tree branches on every awake task above its subtrees (dpor.cc):
+// every class is still explored, by exactly one shard, once.
+TEST(Dpor, SplitShardsCoverEveryClassOnce) {
+  std::set<int> counter_values;
+  for (const auto& [name, program] : SplitPrograms(&counter_values)) {
     const std::set<std::string> classes = Distinct(BruteForce(program).forms);
     for (uint32_t shards : {1u, 2u, 3u, 5u}) {
       std::set<std::string> seen;
@@ -777,13 +794,83 @@ TEST(Dpor, SplitShardsFindTheBugs) {
   }
 }
 
-// A bounded DPOR search does not split: its bound is counted on the
-// wakeup tree's sequences, which the split tree changes.
-TEST(Dpor, BoundedSearchDoesNotSplit) {
-  DporOptions options;
-  options.preemption_bound = 2;
-  EXPECT_FALSE(NewDporStrategy(options)->ProbeSubtrees(1));
-  EXPECT_FALSE(NewDporStrategy(options)->StartFromPrefixes({{1}}));
+// A bounded DPOR search splits by the unbounded split tree (dpor.cc): each
+// shard is complete within the bound over its subtrees, no class is run by
+// two shards, and with a bound that cuts nothing the shards together run
+// every class.
+TEST(Dpor, BoundedSearchSplits) {
+  std::set<int> counter_values;
+  for (const auto& [name, program] : SplitPrograms(&counter_values)) {
+    const std::set<std::string> classes = Distinct(BruteForce(program).forms);
+    for (int bound : {0, 1, 20}) {
+      for (uint32_t shards : {2u, 3u}) {
+        std::set<std::string> seen;
+        bool cut = false;
+        for (uint32_t shard = 0; shard < shards; ++shard) {
+          uint64_t subtrees = 0;
+          Outcome out = DporShard(program, shard, shards, &subtrees, bound);
+          EXPECT_TRUE(out.complete) << name << " " << out.summary;
+          cut |= out.summary.find("(cut nothing)") == std::string::npos;
+          for (size_t k = 0; k < out.forms.size(); ++k) {
+            if (!out.counted[k]) continue;
+            EXPECT_TRUE(seen.insert(out.forms[k]).second)
+                << name << ", bound " << bound << ", " << shards
+                << " shards: a class explored twice";
+          }
+        }
+        if (!cut) {
+          EXPECT_EQ(seen, classes) << name << ", bound " << bound;
+        }
+        if (bound == 20) {
+          EXPECT_FALSE(cut) << name;
+        }
+      }
+    }
+  }
+}
+
+// Iterative bounding split across shards: every shard searches the same
+// subtrees (the unbounded search's) at bounds 0, 1, 2, ... until a bound
+// cuts nothing there, so the shards end complete and together have run
+// every class, over DPOR rounds and over sleep-set rounds alike.
+TEST(Dpor, IterativeBoundingSplitsCoverEveryClass) {
+  std::set<int> counter_values;
+  for (const auto& [name, program] : SplitPrograms(&counter_values)) {
+    const std::set<std::string> classes = Distinct(BruteForce(program).forms);
+    for (bool dpor : {true, false}) {
+      auto make = [dpor]() -> std::unique_ptr<Strategy> {
+        return NewIterativeBoundingStrategy(
+            [dpor](int bound) -> std::unique_ptr<Strategy> {
+              if (dpor) {
+                DporOptions options;
+                options.preemption_bound = bound;
+                return NewDporStrategy(options);
+              }
+              ExhaustiveOptions options;
+              options.preemption_bound = bound;
+              options.prefixes_from_unbounded_tree = true;
+              return NewExhaustiveStrategy(options);
+            },
+            /*max_bound=*/-1);
+      };
+      for (uint32_t shards : {1u, 2u, 3u}) {
+        std::set<std::string> seen;
+        for (uint32_t shard = 0; shard < shards; ++shard) {
+          uint64_t subtrees = 0;
+          Outcome out = ShardOf(make, program, shard, shards, &subtrees);
+          EXPECT_TRUE(out.complete) << name << " " << out.summary;
+          EXPECT_NE(out.summary.find("cut nothing"), std::string::npos)
+              << out.summary;
+          for (size_t k = 0; k < out.forms.size(); ++k) {
+            if (out.counted[k]) seen.insert(out.forms[k]);
+          }
+        }
+        EXPECT_EQ(seen, classes)
+            << name << (dpor ? ", dpor rounds, " : ", sleep-set rounds, ")
+            << shards << " shards";
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -52,7 +52,7 @@
 // task is not inserted; each such cut is counted, so a bounded search says
 // whether the bound removed anything.
 //
-// Splitting across shards (shard_split.h; unbounded only). The wakeup tree
+// Splitting across shards (shard_split.h). The wakeup tree
 // grows from races found anywhere below a state, so which branches a state
 // gets is not known until its whole subtree has run: a shard cannot skip
 // another's subtree and still know its own. A split search therefore
@@ -66,7 +66,12 @@
 // computed from the prefix itself, so every shard builds the same roots
 // and no class is explored by two shards; the cost is that a branch whose
 // classes all start with an earlier sibling ends in sleep-set-blocked runs
-// (counted in Summary()).
+// (counted in Summary()). The split tree is always the unbounded one: a
+// bounded search (a round of iterative bounding, or a bounded plan) counts
+// the prefix's preemptions toward its bound below each root, and skips a
+// root whose prefix alone is past the bound (counted as cut), so a shard's
+// share is the same subtrees at every bound and, once a bound cuts nothing
+// there, is its share of the unbounded search.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -297,7 +302,7 @@ class DporStrategy final : public Strategy {
       probe_steps_.clear();
     }
     depth_ = 0;
-    pruned_ = false;
+    pruned_ = past_bound_ = false;
     locked_out_.clear();
     divergence_ = absl::OkStatus();
     return true;
@@ -338,6 +343,11 @@ class DporStrategy final : public Strategy {
       EndProbe();
       return;
     }
+    if (past_bound_) {
+      ++subtrees_cut_;
+      NextSubtree();
+      return;
+    }
     if (!pruned_ && depth_ < Floor()) {
       SetDivergence(depth_ + 1, "the run ended inside a subtree's prefix");
     }
@@ -366,17 +376,25 @@ class DporStrategy final : public Strategy {
                               ")");
   }
   StrategyKind kind() const override { return StrategyKind::kDpor; }
-  bool BoundCut() const override { return cut_by_bound_ > 0; }
+  bool BoundCut() const override {
+    return cut_by_bound_ > 0 || subtrees_cut_ > 0;
+  }
   uint64_t Schedules() const override { return schedules_; }
   std::string Summary() const override {
     std::string bound =
         options_.preemption_bound < 0
             ? std::string("unbounded")
-            : absl::StrCat("preemption bound ", options_.preemption_bound,
-                           cut_by_bound_ == 0
-                               ? " (cut nothing)"
-                               : absl::StrCat(" (cut ", cut_by_bound_,
-                                              " wakeup sequences)"));
+            : absl::StrCat(
+                  "preemption bound ", options_.preemption_bound,
+                  !BoundCut()
+                      ? " (cut nothing)"
+                      : absl::StrCat(" (cut ", cut_by_bound_,
+                                     " wakeup sequences",
+                                     subtrees_cut_ == 0
+                                         ? ""
+                                         : absl::StrCat(" and ", subtrees_cut_,
+                                                        " subtrees"),
+                                     ")"));
     return absl::StrCat(
         "dpor: ", complete_ ? "complete" : "incomplete", ", ", bound, ": ",
         schedules_, " schedules, ", blocked_runs_, " sleep-set-blocked runs, ",
@@ -388,13 +406,12 @@ class DporStrategy final : public Strategy {
   // The probe lists the subtrees one level below the prefix it starts
   // from (shard_split asks for exactly that depth).
   bool ProbeSubtrees(size_t depth) override {
-    if (options_.preemption_bound >= 0 || depth == 0) return false;
+    if (depth == 0) return false;
     probing_ = true;
     return true;
   }
   std::vector<SubtreeRoot> Subtrees() const override { return subtrees_; }
   bool StartFromPrefixes(std::vector<std::vector<uint32_t>> prefixes) override {
-    if (options_.preemption_bound >= 0) return false;
     split_ = true;
     prefixes_ = std::move(prefixes);
     next_prefix_ = 0;
@@ -431,6 +448,17 @@ class DporStrategy final : public Strategy {
         state.sleep.push_back({state.runnable[k], state.next[k]});
       }
     }
+    const int bound = options_.preemption_bound;
+    if (!probing_ && bound >= 0 &&
+        state.preemptions_before +
+                (state.current != 0 && want != state.current ? 1 : 0) >
+            bound) {
+      // The subtree needs more preemptions than the bound allows: this
+      // run just finishes, and counts as neither schedule nor blocked.
+      spare_.push_back(std::move(state));
+      pruned_ = past_bound_ = true;
+      return DefaultChoice(point);
+    }
     state.task = want;
     state.footprint = *NextOf(state, want);
     auto child = std::make_unique<WakeupNode>();
@@ -449,10 +477,16 @@ class DporStrategy final : public Strategy {
       if (!probe_listed_) {
         State state = MakeState(point);
         for (size_t k = 0; k < state.runnable.size(); ++k) {
-          if (!Asleep(state, state.runnable[k])) {
-            probe_children_.push_back(state.runnable[k]);
+          const uint32_t task = state.runnable[k];
+          if (!Asleep(state, task)) {
+            probe_children_.push_back(task);
+            probe_left_.push_back(
+                options_.preemption_bound -
+                (state.preemptions_before +
+                 (state.current != 0 && task != state.current ? 1 : 0)));
           }
         }
+        spare_.push_back(std::move(state));
         probe_listed_ = true;
       }
       if (probe_next_ < probe_children_.size()) {
@@ -460,6 +494,9 @@ class DporStrategy final : public Strategy {
           SubtreeRoot root;
           root.prefix = Prefix();
           root.prefix.push_back(probe_children_[probe_next_]);
+          if (options_.preemption_bound >= 0) {
+            root.preemptions_left = probe_left_[probe_next_];
+          }
           subtrees_.push_back(std::move(root));
         }
         ++depth_;
@@ -507,8 +544,13 @@ class DporStrategy final : public Strategy {
       SubtreeRoot& root = subtrees_.back();
       root.leaf = depth_ == Floor() + 1;
       root.steps_below = depth_ - Floor() - 1;
-      root.size_guess =
-          std::max(root.size_guess, LogInterleavings(probe_steps_));
+      // Under a bound the subtree is sized as a bounded tree is (the ways
+      // to place the preemptions left among its steps, shard_split.cc);
+      // unbounded, by the interleavings of its racing steps.
+      if (options_.preemption_bound < 0) {
+        root.size_guess =
+            std::max(root.size_guess, LogInterleavings(probe_steps_));
+      }
       // Each child gets two runs: one that keeps the current task going
       // and one that rotates tasks every step. Which tasks still race
       // below shows in one or the other (a task that runs first may leave
@@ -519,9 +561,11 @@ class DporStrategy final : public Strategy {
         // The split tree is a sleep-set search here: the k-th awake task's
         // branch holds only classes the earlier branches do not, so the
         // first branch is weighted by all the branches after it.
-        root.size_guess =
-            (root.size_guess + 1) *
-            static_cast<double>(probe_children_.size() - probe_next_);
+        if (options_.preemption_bound < 0) {
+          root.size_guess =
+              (root.size_guess + 1) *
+              static_cast<double>(probe_children_.size() - probe_next_);
+        }
         probe_rotating_ = false;
         ++probe_next_;
       }
@@ -835,7 +879,13 @@ class DporStrategy final : public Strategy {
       complete_ = true;
       return;
     }
-    // This subtree is done: the next starts from a fresh tree.
+    NextSubtree();
+  }
+
+  // This subtree is done: the next starts from a fresh tree.
+  void NextSubtree() {
+    FL_CHECK(split_);
+    for (State& state : stack_) spare_.push_back(std::move(state));
     stack_.clear();
     root_ = std::make_unique<WakeupNode>();
     ++next_prefix_;
@@ -861,6 +911,10 @@ class DporStrategy final : public Strategy {
   uint64_t blocked_runs_ = 0;
   uint64_t infeasible_ = 0;
   uint64_t cut_by_bound_ = 0;
+  // Subtrees whose prefix alone is past the bound, and whether this run
+  // entered one.
+  uint64_t subtrees_cut_ = 0;
+  bool past_bound_ = false;
   RaceScratch scratch_;
   std::vector<WakeupStep> reverse_steps_;    // scratch for Reverse
   std::vector<uint32_t> reverse_positions_;  // scratch for Reverse
@@ -875,6 +929,7 @@ class DporStrategy final : public Strategy {
   bool probe_listed_ = false;
   bool probe_done_ = false;
   std::vector<uint32_t> probe_children_;
+  std::vector<int> probe_left_;  // preemptions left below each, if bounded
   size_t probe_next_ = 0;
   std::vector<Sleeper> probe_steps_;  // this probe run's, below the child
   bool probe_rotating_ = false;       // the child's second run

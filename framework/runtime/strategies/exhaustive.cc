@@ -143,6 +143,9 @@ class ExhaustiveStrategy final : public Strategy {
         "exhaustive: ", complete_ ? "complete: " : "", schedules_, " schedules",
         complete_ ? "" : " so far",
         split_ ? absl::StrCat(" over ", prefixes_.size(), " subtrees") : "",
+        subtrees_cut_ == 0
+            ? ""
+            : absl::StrCat(", ", subtrees_cut_, " of them past the bound"),
         " (", pruned_runs_, " runs cut by sleep sets)");
   }
   absl::Status Divergence() const override { return divergence_; }
@@ -200,13 +203,23 @@ class ExhaustiveStrategy final : public Strategy {
     FL_CHECK(depth_ == stack_.size() && depth_ < Prefix().size());
     Node node = MakeNode(point);
     const uint32_t want = Prefix()[depth_];
-    uint32_t choice = NextChoice(node);
+    // A prefix of the unbounded tree is entered as the unbounded walk
+    // enters it; the bound applies below it.
+    const bool unbounded = options_.prefixes_from_unbounded_tree;
+    uint32_t choice = NextChoice(node, unbounded);
     while (choice != 0 && choice != want) {
       node.done.push_back(choice);
-      choice = NextChoice(node);
+      choice = NextChoice(node, unbounded);
     }
     if (choice == 0) {
       SetDivergence(point.step, "the subtree's prefix is not in the tree");
+      pruned_ = abandoned_ = true;
+      return DefaultChoice(point);
+    }
+    if (unbounded && !WithinBound(node, want)) {
+      // Not a schedule of this bound: the run just finishes, uncounted.
+      bound_cut_ = true;
+      ++subtrees_cut_;
       pruned_ = abandoned_ = true;
       return DefaultChoice(point);
     }
@@ -272,9 +285,17 @@ class ExhaustiveStrategy final : public Strategy {
     return node.current != 0 && task != node.current;
   }
 
+  bool WithinBound(const Node& node, uint32_t task) const {
+    const int bound = options_.preemption_bound;
+    return bound < 0 ||
+           node.preemptions_before + (IsPreemptionAt(node, task) ? 1 : 0) <=
+               bound;
+  }
+
   // The next unexplored, awake, within-bound choice at `node` (the current
-  // task first, then ascending ordinals), or 0.
-  uint32_t NextChoice(const Node& node) const {
+  // task first, then ascending ordinals), or 0. `ignore_bound`: as the
+  // unbounded walk would choose.
+  uint32_t NextChoice(const Node& node, bool ignore_bound = false) const {
     auto allowed = [&](uint32_t task) {
       if (std::find(node.done.begin(), node.done.end(), task) !=
           node.done.end()) {
@@ -283,12 +304,7 @@ class ExhaustiveStrategy final : public Strategy {
       for (const auto& sleeper : node.sleep) {
         if (sleeper.first == task) return false;
       }
-      const int bound = options_.preemption_bound;
-      if (bound < 0 ||
-          node.preemptions_before + (IsPreemptionAt(node, task) ? 1 : 0) <=
-              bound) {
-        return true;
-      }
+      if (ignore_bound || WithinBound(node, task)) return true;
       bound_cut_ = true;  // a choice only the bound keeps out
       return false;
     };
@@ -334,11 +350,15 @@ class ExhaustiveStrategy final : public Strategy {
   bool cut_ = false;  // probe run past a listed subtree root
   // NextChoice found a choice only the preemption bound ruled out.
   mutable bool bound_cut_ = false;
-  bool abandoned_ = false;  // the prefix diverged: skip this subtree
+  // The prefix diverged or needs more preemptions than the bound: skip
+  // this subtree.
+  bool abandoned_ = false;
   bool complete_ = false;
   bool stopped_ = false;
   uint64_t schedules_ = 0;
   uint64_t pruned_runs_ = 0;
+  // Subtrees whose prefix (from an unbounded probe) is past the bound.
+  uint64_t subtrees_cut_ = 0;
   absl::Status divergence_;
   // Probe (ProbeSubtrees): depth at which branching stops (0 = off) and the
   // subtrees found.

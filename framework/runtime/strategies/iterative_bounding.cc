@@ -27,6 +27,7 @@ class IterativeBoundingStrategy final : public Strategy {
   }
 
   bool BeginIteration(uint64_t iteration_seed) override {
+    if (probing_) return round_->BeginIteration(iteration_seed);
     while (!done_) {
       if (round_->BeginIteration(iteration_seed)) return true;
       // This round's search is over: the next bound, unless this one cut
@@ -39,6 +40,7 @@ class IterativeBoundingStrategy final : public Strategy {
       ++bound_;
       round_ = bounded_(bound_);
       FL_CHECK(round_ != nullptr);
+      if (split_) FL_CHECK(round_->StartFromPrefixes(prefixes_));
     }
     return false;
   }
@@ -67,6 +69,27 @@ class IterativeBoundingStrategy final : public Strategy {
   StrategyKind kind() const override { return round_->kind(); }
   absl::Status Divergence() const override { return round_->Divergence(); }
 
+  // Split across shards: the subtrees are those of the unbounded search
+  // (bounded(-1)), and every round searches the same ones under its bound,
+  // so a shard whose subtrees a round's bound cut nothing in has searched
+  // its share of the whole tree and stops there, whatever the others do.
+  bool ProbeSubtrees(size_t depth) override {
+    round_ = bounded_(-1);
+    FL_CHECK(round_ != nullptr);
+    probing_ = true;
+    return round_->ProbeSubtrees(depth);
+  }
+  std::vector<SubtreeRoot> Subtrees() const override {
+    return round_->Subtrees();
+  }
+  bool StartFromPrefixes(std::vector<std::vector<uint32_t>> prefixes) override {
+    if (probing_) return round_->StartFromPrefixes(std::move(prefixes));
+    if (!round_->StartFromPrefixes(prefixes)) return false;
+    prefixes_ = std::move(prefixes);
+    split_ = true;
+    return true;
+  }
+
   // "iterative bounding, schedules per bound: bound 0: 67, bound 1: 3222,
   // bound 2: 12 so far; 3301 in all; last round: <its own summary>".
   std::string Summary() const override {
@@ -84,7 +107,9 @@ class IterativeBoundingStrategy final : public Strategy {
                     ? absl::StrCat("; complete within ", bound_,
                                    " preemptions (the last bound asked for)")
                     : absl::StrCat("; complete: bound ", bound_,
-                                   " cut nothing, so every schedule was run");
+                                   " cut nothing, so every schedule",
+                                   split_ ? " of this shard's subtrees" : "",
+                                   " was run");
     }
     return absl::StrCat("iterative bounding, schedules per bound: ",
                         absl::StrJoin(rounds, ", "), "; ", Schedules(),
@@ -99,6 +124,9 @@ class IterativeBoundingStrategy final : public Strategy {
   std::unique_ptr<Strategy> round_;
   std::vector<uint64_t> finished_;  // schedules of each finished round
   bool done_ = false;
+  bool probing_ = false;  // round_ is the unbounded search, probed
+  bool split_ = false;    // every round starts from prefixes_
+  std::vector<std::vector<uint32_t>> prefixes_;
 };
 
 }  // namespace

@@ -210,7 +210,11 @@ std::unique_ptr<Strategy> NewRandomWalkStrategy(uint64_t seed);
 // at the fewest preemptions that reach it, and schedules are counted summed
 // over the rounds, as the preemption-bounding literature counts them. The
 // last round is the first whose bound cut nothing (it was the complete
-// unbounded search) or the one at `max_bound` (>= 0; -1 = none).
+// unbounded search) or the one at `max_bound` (>= 0; -1 = none). It splits
+// across shards by the subtrees of the unbounded search, bounded(-1): each
+// round searches the shard's subtrees under its bound (bounded(b) must
+// accept prefixes of the unbounded tree), and the shard stops at the first
+// bound that cut nothing in them.
 std::unique_ptr<Strategy> NewIterativeBoundingStrategy(
     std::function<std::unique_ptr<Strategy>(int bound)> bounded, int max_bound);
 
@@ -265,6 +269,12 @@ struct ExhaustiveOptions {
   bool reduction = true;
   // Stop (Complete() stays false) after this many schedules; 0 = no limit.
   uint64_t max_schedules = 0;
+  // StartFromPrefixes' prefixes come from a probe of the unbounded search
+  // (a round of a split iterative bounding): each prefix node holds every
+  // earlier sibling of the unbounded tree in its sleep set, and a prefix
+  // that needs more preemptions than the bound is skipped as cut by it.
+  // Otherwise they come from a probe at this same bound.
+  bool prefixes_from_unbounded_tree = false;
 };
 std::unique_ptr<Strategy> NewExhaustiveStrategy(
     const ExhaustiveOptions& options);
