@@ -6,9 +6,11 @@
 // probed from the root: the subtree that looks largest is split one level
 // further (Strategy::ProbeSubtrees below its prefix) until there are at
 // least kSubtreesPerShard x shards subtrees and none looks larger than a
-// quarter of a shard's share (or every subtree is one schedule). A
-// subtree's size is guessed from what its probe run saw: the ways to place
-// the preemptions left among the steps below it. The subtrees are dealt
+// sixteenth of a shard's share (or every subtree is one schedule). A
+// subtree's size is guessed from what its probe run saw: the probe's own
+// guess if it makes one (unbounded DPOR: the interleavings of the racing
+// steps below it), else the ways to place the preemptions left among the
+// steps below it. The subtrees are dealt
 // out largest first, each to the shard with the least guessed work; shard
 // K walks its own from their prefixes (Strategy::StartFromPrefixes). The
 // union over shards is exactly the schedules of the unsplit walk, and no
