@@ -163,10 +163,10 @@ class ExplorationRun {
   std::vector<uint64_t> surw_weights_;
 
   Report report_;
-  // Only counted (distinct_schedules), never iterated: a hash set holds a
-  // long search's hundreds of millions of hashes in a fifth of std::set's
-  // memory.
+  // Only counted (distinct_schedules), never iterated; at most
+  // options_.distinct_limit of them.
   absl::flat_hash_set<uint64_t> hashes_;
+  bool hashes_capped_ = false;
   std::optional<Coverage> coverage_;
   std::map<std::string, FirstFailure> first_failures_;
   std::vector<std::string> failure_order_;
@@ -323,7 +323,11 @@ void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
   FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
-  hashes_.insert(result.trace.hash);
+  if (hashes_.size() < options_.distinct_limit) {
+    hashes_.insert(result.trace.hash);
+  } else if (!hashes_.contains(result.trace.hash)) {
+    hashes_capped_ = true;
+  }
   coverage_->Add(result);
   RecordViolations(iteration, seed, result, branch_fires);
 }
@@ -392,6 +396,7 @@ bool ExplorationRun::Decided() const {
 
 void ExplorationRun::FinishReport(double wall_seconds) {
   report_.set_distinct_schedules(hashes_.size());
+  report_.set_distinct_schedules_capped(hashes_capped_);
   report_.set_wall_seconds(wall_seconds);
   report_.set_schedules_per_second(
       wall_seconds > 0 ? report_.iterations_run() / wall_seconds : 0);

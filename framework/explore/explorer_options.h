@@ -45,6 +45,11 @@ struct ExplorerOptions {
   bool minimize = true;
   // Render each reported violation's trace as a CPU-column table.
   bool render = true;
+  // Distinct schedules are counted by keeping every trace hash up to this
+  // many (about 75 MB at the default); past it the report says "at least".
+  // A systematic search's runs are distinct by construction, so a long one
+  // would otherwise keep hundreds of millions of hashes for one number.
+  uint64_t distinct_limit = 7000000;
 
   std::optional<uint64_t> seed;        // replaces the plan's seed
   std::optional<uint64_t> iterations;  // replaces the plan's iterations

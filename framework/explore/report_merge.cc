@@ -201,6 +201,8 @@ absl::StatusOr<Report> MergeShardReports(const Plan& plan,
     // shards may repeat one another's.
     merged.set_distinct_schedules(merged.distinct_schedules() +
                                   r.distinct_schedules());
+    merged.set_distinct_schedules_capped(merged.distinct_schedules_capped() ||
+                                         r.distinct_schedules_capped());
     merged.set_total_steps(merged.total_steps() + r.total_steps());
     // Shards run side by side: the run took as long as the slowest.
     merged.set_wall_seconds(std::max(merged.wall_seconds(), r.wall_seconds()));

@@ -47,11 +47,13 @@ void AppendHeader(const Report& r, std::string* out) {
   absl::StrAppend(out, "\n");
   absl::StrAppendFormat(
       out,
-      "  ran %d of %d iterations in %.2f s (%.0f schedules/s), %d distinct "
+      "  ran %d of %d iterations in %.2f s (%.0f schedules/s), %s%d distinct "
       "schedules, %d steps; stopped: %s%s\n",
       r.iterations_run(), r.iterations_planned(), r.wall_seconds(),
-      r.schedules_per_second(), r.distinct_schedules(), r.total_steps(),
-      r.stop_reason(), r.complete() ? " (search complete)" : "");
+      r.schedules_per_second(),
+      r.distinct_schedules_capped() ? "at least " : "", r.distinct_schedules(),
+      r.total_steps(), r.stop_reason(),
+      r.complete() ? " (search complete)" : "");
   if (!r.strategy_summary().empty()) {
     absl::StrAppend(out, "  ", r.strategy_summary(), "\n");
   }

@@ -163,6 +163,25 @@ TEST(ExplorerShardingExhaustive, IterativeBoundingSplitsAcrossShards) {
   }
 }
 
+// Distinct schedules are counted up to distinct_limit hashes; past it the
+// report keeps the count it had and says it is a lower bound.
+TEST(ExplorerDistinct, CountingStopsAtTheLimitAndSaysSo) {
+  const Plan plan = IcachePlan("buggy", kRandomCollectAll);
+  const Report whole = Explore(plan, Fast());
+  ASSERT_GT(whole.distinct_schedules(), 10u);
+  EXPECT_FALSE(whole.distinct_schedules_capped());
+  ExplorerOptions options = Fast();
+  options.distinct_limit = 10;
+  const Report capped = Explore(plan, options);
+  EXPECT_EQ(capped.distinct_schedules(), 10u);
+  EXPECT_TRUE(capped.distinct_schedules_capped());
+  EXPECT_EQ(capped.iterations_run(), whole.iterations_run());
+  options.distinct_limit = whole.distinct_schedules();
+  const Report exact = Explore(plan, options);
+  EXPECT_EQ(exact.distinct_schedules(), whole.distinct_schedules());
+  EXPECT_FALSE(exact.distinct_schedules_capped());
+}
+
 TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {
   const Plan plan = IcachePlan("buggy", kRandomCollectAll);
   const Report a = Explore(plan);

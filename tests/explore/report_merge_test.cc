@@ -95,6 +95,28 @@ TEST(ReportMerge, SplitSearchIsCompleteWhenEveryShareIs) {
               HasSubstr("2 shards merged"));
 }
 
+// A shard that stopped counting distinct schedules makes the sum a lower
+// bound, and the text says so.
+TEST(ReportMerge, ACappedDistinctCountStaysALowerBound) {
+  const Plan plan = MakePlan(kClean);
+  Report capped = Shard(plan, 1, 2, 30, true, 4, 9);
+  capped.set_distinct_schedules_capped(true);
+  absl::StatusOr<Report> merged =
+      MergeShardReports(plan, {capped, Shard(plan, 0, 2, 20, true, 5, 9)});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_TRUE(merged->distinct_schedules_capped());
+  EXPECT_EQ(merged->distinct_schedules(), 50u);
+  EXPECT_THAT(FormatReport(*merged, ReportFormat{}),
+              HasSubstr("at least 50 distinct schedules"));
+  absl::StatusOr<Report> exact = MergeShardReports(
+      plan,
+      {Shard(plan, 1, 2, 30, true, 4, 9), Shard(plan, 0, 2, 20, true, 5, 9)});
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_FALSE(exact->distinct_schedules_capped());
+  EXPECT_THAT(FormatReport(*exact, ReportFormat{}),
+              HasSubstr(", 50 distinct schedules"));
+}
+
 TEST(ReportMerge, OneUnfinishedShareMakesTheSearchIncomplete) {
   const Plan plan = MakePlan(kClean);
   absl::StatusOr<Report> merged = MergeShardReports(
