@@ -90,7 +90,7 @@ absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
 
   // The frontier, trees in order, each in its walk's order: the
   // largest-looking subtree of any tree is split one level further until
-  // there are enough subtrees and none looks larger than a quarter of a
+  // there are enough subtrees and none looks larger than a sixteenth of a
   // shard's share. Trees the forest gains come in unprobed.
   std::vector<Entry> frontier;
   size_t known = 0;

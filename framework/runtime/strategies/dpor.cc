@@ -454,7 +454,8 @@ class DporStrategy final : public Strategy {
                 (state.current != 0 && want != state.current ? 1 : 0) >
             bound) {
       // The subtree needs more preemptions than the bound allows: this
-      // run just finishes, and counts as neither schedule nor blocked.
+      // run just finishes, and counts as neither schedule nor blocked (the
+      // explorer still records it as an iteration).
       spare_.push_back(std::move(state));
       pruned_ = past_bound_ = true;
       return DefaultChoice(point);
@@ -495,7 +496,9 @@ class DporStrategy final : public Strategy {
           root.prefix = Prefix();
           root.prefix.push_back(probe_children_[probe_next_]);
           if (options_.preemption_bound >= 0) {
-            root.preemptions_left = probe_left_[probe_next_];
+            // Past the bound, the subtree is one skipped run: no work.
+            root.preemptions_left = std::max(probe_left_[probe_next_], 0);
+            if (probe_left_[probe_next_] < 0) root.size_guess = 0;
           }
           subtrees_.push_back(std::move(root));
         }

@@ -77,7 +77,9 @@ class IterativeBoundingStrategy final : public Strategy {
     round_ = bounded_(-1);
     FL_CHECK(round_ != nullptr);
     probing_ = true;
-    return round_->ProbeSubtrees(depth);
+    if (!round_->ProbeSubtrees(depth)) return false;
+    // Prefixes given first still name where the probe starts.
+    return !split_ || round_->StartFromPrefixes(prefixes_);
   }
   std::vector<SubtreeRoot> Subtrees() const override {
     return round_->Subtrees();
