@@ -125,8 +125,6 @@ class ExplorationRun {
       std::unique_ptr<Strategy> (*make)(const Options&)) const {
     if (!exploration().iterative_bounding()) return make(options);
     const uint32_t last = exploration().preemption_bound();
-    // Split, every round searches the unbounded search's subtrees.
-    PrefixesFromUnboundedTree(options);
     return NewIterativeBoundingStrategy(
         [options, make](int bound) mutable {
           options.preemption_bound = bound;
@@ -134,11 +132,6 @@ class ExplorationRun {
         },
         last == 0 ? -1 : static_cast<int>(last));
   }
-  static void PrefixesFromUnboundedTree(ExhaustiveOptions& options) {
-    options.prefixes_from_unbounded_tree = true;
-  }
-  // DPOR's split tree is always the unbounded one (dpor.cc).
-  static void PrefixesFromUnboundedTree(DporOptions&) {}
   // One walk over the schedules of one program (iteration 0's seed).
   bool Systematic() const {
     return exploration().strategy() == Exploration::EXHAUSTIVE ||
@@ -287,6 +280,9 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
       options.preemption_bound =
           static_cast<int>(exploration().preemption_bound());
       options.reduction = !exploration().disable_reduction();
+      // Split, every round of iterative bounding searches the subtrees of
+      // the unbounded search (DPOR's split tree always is that one).
+      options.prefixes_from_unbounded_tree = exploration().iterative_bounding();
       return BoundedSearch(options, NewExhaustiveStrategy);
     }
     case Exploration::DPOR: {

@@ -10,9 +10,9 @@
 // subtree's size is guessed from what its probe run saw: the probe's own
 // guess if it makes one (unbounded DPOR: the interleavings of the racing
 // steps below it), else the ways to place the preemptions left among the
-// steps below it. The subtrees are dealt
-// out largest first, each to the shard with the least guessed work; shard
-// K walks its own from their prefixes (Strategy::StartFromPrefixes). The
+// steps below it. The subtrees are dealt out largest first, each to the
+// shard with the least guessed work; shard K walks its own from their
+// prefixes (Strategy::StartFromPrefixes). The
 // union over shards is exactly the schedules of the unsplit walk, and no
 // schedule is explored by two shards.
 //

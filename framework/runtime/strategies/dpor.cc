@@ -177,6 +177,13 @@ const Footprint* NextOf(const State& state, uint32_t task) {
   return &state.next[it - state.runnable.begin()];
 }
 
+// Preemptions on the path to `state` plus one if taking `task` there
+// switches away from a current task that could go on.
+int PreemptionsTaking(const State& state, uint32_t task) {
+  return state.preemptions_before +
+         (state.current != 0 && task != state.current ? 1 : 0);
+}
+
 bool Asleep(const State& state, uint32_t task) {
   for (const Sleeper& s : state.sleep) {
     if (s.task == task) return true;
@@ -449,10 +456,7 @@ class DporStrategy final : public Strategy {
       }
     }
     const int bound = options_.preemption_bound;
-    if (!probing_ && bound >= 0 &&
-        state.preemptions_before +
-                (state.current != 0 && want != state.current ? 1 : 0) >
-            bound) {
+    if (!probing_ && bound >= 0 && PreemptionsTaking(state, want) > bound) {
       // The subtree needs more preemptions than the bound allows: this
       // run just finishes, and counts as neither schedule nor blocked (the
       // explorer still records it as an iteration).
@@ -481,10 +485,8 @@ class DporStrategy final : public Strategy {
           const uint32_t task = state.runnable[k];
           if (!Asleep(state, task)) {
             probe_children_.push_back(task);
-            probe_left_.push_back(
-                options_.preemption_bound -
-                (state.preemptions_before +
-                 (state.current != 0 && task != state.current ? 1 : 0)));
+            probe_left_.push_back(options_.preemption_bound -
+                                  PreemptionsTaking(state, task));
           }
         }
         spare_.push_back(std::move(state));
@@ -618,9 +620,7 @@ class DporStrategy final : public Strategy {
     const State& parent = stack_.back();
     FL_CHECK(!parent.tree->children.empty());
     state.tree = parent.tree->children.front().get();
-    state.preemptions_before =
-        parent.preemptions_before +
-        (parent.current != 0 && parent.task != parent.current ? 1 : 0);
+    state.preemptions_before = PreemptionsTaking(parent, parent.task);
     for (const Sleeper& s : parent.sleep) {
       if (s.task != parent.task && !Conflicts(s.next, parent.footprint)) {
         state.sleep.push_back(s);
@@ -842,8 +842,7 @@ class DporStrategy final : public Strategy {
   // the steps between them in the schedule may not all be in v.
   int Preemptions(const State& at, const std::vector<WakeupStep>& v,
                   const std::vector<uint32_t>& from) const {
-    int count = at.preemptions_before;
-    if (at.current != 0 && v.front().task != at.current) ++count;
+    int count = PreemptionsTaking(at, v.front().task);
     for (size_t k = 1; k < v.size(); ++k) {
       if (v[k].task == v[k - 1].task) continue;
       const size_t after = from[k - 1] + 1;

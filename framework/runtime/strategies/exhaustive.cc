@@ -217,7 +217,8 @@ class ExhaustiveStrategy final : public Strategy {
       return DefaultChoice(point);
     }
     if (unbounded && !WithinBound(node, want)) {
-      // Not a schedule of this bound: the run just finishes, uncounted.
+      // Not a schedule of this bound: the run just finishes and is not
+      // counted as one.
       bound_cut_ = true;
       ++subtrees_cut_;
       pruned_ = abandoned_ = true;
