@@ -331,7 +331,24 @@ absl::Status PlanValidator::CheckExhaustiveFields(
     const Exploration& exploration, absl::string_view strategy_name,
     const PlanNode& node) const {
   if (exploration.strategy() == Exploration::EXHAUSTIVE) {
+    if (exploration.state_caching() && exploration.preemption_bound() != 0) {
+      return Error(node, "preemption_bound",
+                   "state_caching searches every schedule; a state reached "
+                   "with fewer preemptions left would hide schedules, so it "
+                   "takes no preemption_bound");
+    }
+    if (exploration.state_caching() && exploration.iterative_bounding()) {
+      return Error(node, "iterative_bounding",
+                   "state_caching searches every schedule at once; it does "
+                   "not run by preemption bound");
+    }
     return absl::OkStatus();
+  }
+  if (exploration.state_caching()) {
+    return Error(node, "state_caching",
+                 absl::StrCat("only strategy EXHAUSTIVE caches states, but "
+                              "strategy is ",
+                              strategy_name));
   }
   if (exploration.iterative_bounding() &&
       exploration.strategy() != Exploration::DPOR) {

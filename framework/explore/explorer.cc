@@ -140,8 +140,9 @@ class ExplorationRun {
   // DPOR's step model: for DPOR and for replays of what it found.
   bool UsesDporModel() const {
     return exploration().strategy() == Exploration::DPOR ||
+           exploration().state_caching() ||
            (replay_ != nullptr &&
-            replay_->strategy == static_cast<uint8_t>(StrategyKind::kDpor));
+            UsesDporStepModel(static_cast<StrategyKind>(replay_->strategy)));
   }
 
   std::shared_ptr<const RuleSet> rules_;
@@ -283,6 +284,10 @@ std::unique_ptr<Strategy> ExplorationRun::MakeStrategy(
       // Split, every round of iterative bounding searches the subtrees of
       // the unbounded search (DPOR's split tree always is that one).
       options.prefixes_from_unbounded_tree = exploration().iterative_bounding();
+      if (exploration().state_caching()) {
+        options.state_caching = true;
+        options.preemption_bound = -1;
+      }
       return BoundedSearch(options, NewExhaustiveStrategy);
     }
     case Exploration::DPOR: {
@@ -319,7 +324,9 @@ void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
   FL_CHECK(result.ran);
   report_.set_iterations_run(report_.iterations_run() + 1);
   report_.set_total_steps(report_.total_steps() + result.steps);
-  if (hashes_.size() < options_.distinct_limit) {
+  if (result.cut_short) {
+    // Stopped at an explored state: a piece of a schedule, not one.
+  } else if (hashes_.size() < options_.distinct_limit) {
     hashes_.insert(result.trace.hash);
   } else if (!hashes_.contains(result.trace.hash)) {
     hashes_capped_ = true;
@@ -465,6 +472,7 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   // keeps its own.
   config.record_events = exploration().backend() == Exploration::THREADS;
   config.dpor = UsesDporModel();
+  config.state_keys = exploration().state_caching() && replay_ == nullptr;
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
     config.branch_fires = replay_->branch_fires;

@@ -127,7 +127,7 @@ ViolationReport DescribeFailure(const FirstFailure& failure,
   run.switches = token.switches;
   run.check = failure.violation.check;
   run.max_steps = context.max_steps;
-  run.dpor = context.strategy == StrategyKind::kDpor;
+  run.dpor = UsesDporStepModel(context.strategy);
   run.branch_fires = failure.branch_fires;
   if (context.minimize) {
     AddMinimized(run, token, context, &out, shown_fires);

@@ -53,6 +53,9 @@ struct IterationConfig {
   // changes something it read (or nothing else can run). Replays of
   // schedules found this way need it too.
   bool dpor = false;
+  // Fibers, with dpor: compute SchedulingPoint::state at every decision
+  // (fiber_state_key.cc), for a strategy that caches states.
+  bool state_keys = false;
   // Fibers: an iteration taking longer than this much real time is the
   // violation "livelock.wall_time" (0 = no limit); see
   // fiber/wall_clock_guard.h. Wall time never decides a schedule.
@@ -107,6 +110,9 @@ struct IterationResult {
   absl::Status build_status;  // the scenario's build result
   // False if the strategy had no more schedules (nothing was run).
   bool ran = true;
+  // The strategy stopped the run part way (kStopRun): not a schedule, and
+  // no end-of-run checks ran.
+  bool cut_short = false;
   // The strategy's Divergence() after the run (e.g. strict replay).
   absl::Status strategy_status;
 };

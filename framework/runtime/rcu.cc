@@ -62,7 +62,8 @@ void Rcu::CallRcu(std::function<void()> callback) {
     base::MutexLock lock(&mu_);
     // With readers inside, wait for the next moment the count hits zero.
     pending_.push_back(
-        {readers_ == 0 ? epoch_ : epoch_ + 1, std::move(callback)});
+        {readers_ == 0 ? epoch_ : epoch_ + 1, std::move(callback),
+         polled_by_ != nullptr ? polled_by_->CallbackOrigin() : 0});
     queued = pending_.size();
     queued_.store(queued, std::memory_order_release);
   }
@@ -98,6 +99,17 @@ void Rcu::Synchronize() {
 size_t Rcu::PeekPending() const {
   base::MutexLock lock(&mu_);
   return pending_.size();
+}
+
+uint64_t Rcu::StateHash() const {
+  base::MutexLock lock(&mu_);
+  uint64_t hash = static_cast<uint64_t>(readers_) * 0x9e3779b97f4a7c15ull;
+  for (const Pending& p : pending_) {
+    hash = (hash ^ p.origin) * 0xbf58476d1ce4e5b9ull +
+           (p.after_epoch > epoch_ ? 1 : 2);
+    hash ^= hash >> 29;
+  }
+  return hash;
 }
 
 int Rcu::PeekReaders() const {

@@ -53,6 +53,10 @@ class ABSL_LOCKABLE Rcu {
   void Synchronize() ABSL_LOCKS_EXCLUDED(this);
 
   int PeekReaders() const;
+  // Readers, and each queued callback's origin and whether it waits for
+  // the readers inside: what a state cache must tell apart (the epoch
+  // count itself never decides anything).
+  uint64_t StateHash() const;
   // Callbacks queued and not yet run (uninstrumented, for the scheduler).
   size_t PeekPending() const;
 
@@ -60,6 +64,7 @@ class ABSL_LOCKABLE Rcu {
   struct Pending {
     uint64_t after_epoch;
     std::function<void()> callback;
+    uint64_t origin;  // Scheduler::CallbackOrigin() when queued
   };
   // Grace periods here are conservative: a callback runs after the reader
   // count has dropped to zero once since it was queued (epoch_ counts those

@@ -50,7 +50,8 @@ absl::StatusOr<FailingRun> LoadRun(const std::string& token_text,
   run.switches = token->switches;
   run.suppressed_fires = token->suppressed_fires;
   run.threads = token->strategy == static_cast<uint8_t>(StrategyKind::kThreads);
-  run.dpor = token->strategy == static_cast<uint8_t>(StrategyKind::kDpor);
+  run.dpor = token->strategy <= static_cast<uint8_t>(kLastStrategyKind) &&
+             UsesDporStepModel(static_cast<StrategyKind>(token->strategy));
   run.branch_fires = token->branch_fires;
   if (run.plan.exploration().max_steps() != 0) {
     run.max_steps = run.plan.exploration().max_steps();

@@ -132,11 +132,21 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
     if (config_.dpor) {
       NoteSpinAccess(nullptr, StableId(object, id), before != after);
     }
+    if (config_.state_keys) {
+      NoteStateOp(nullptr, side_op_, StableId(object, id), Footprint::kAllBits,
+                  pointer_names_ ? pointer_before_ : before,
+                  pointer_names_ ? pointer_after_ : after);
+    }
     NoteTouched(side_op_, object);
     return;
   }
   FL_CHECK(cur->next_object == object);
   if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
+  if (config_.state_keys) {
+    NoteStateOp(cur, cur->next.op, cur->next.object, cur->next.bit,
+                pointer_names_ ? pointer_before_ : before,
+                pointer_names_ ? pointer_after_ : after);
+  }
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
   NoteTouched(cur->next.op, object);
@@ -155,7 +165,15 @@ void FiberScheduler::AfterPointerOp(const void* object, const void* before,
   auto id = [this](const void* p) -> int64_t {
     return p == nullptr ? 0 : recorder_.ObjectId(p, "pointee");
   };
+  // The trace names pointees by first appearance, the state by who made
+  // them (the same in every schedule).
+  if (config_.state_keys) {
+    pointer_names_ = true;
+    pointer_before_ = PointeeName(before);
+    pointer_after_ = PointeeName(after);
+  }
   AfterOp(object, id(before), id(after));
+  pointer_names_ = false;
 }
 
 void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,
@@ -218,9 +236,13 @@ bool FiberScheduler::Wait(const void* queue, const char* label,
   const int64_t deadline =
       timeout_ns >= 0 ? VirtualDeadline(now_ns_, timeout_ns) : -1;
   while (!ready()) {
-    if (deadline >= 0 && now_ns_ >= deadline) return false;
+    if (deadline >= 0 && now_ns_ >= deadline) {
+      NoteObserved(cur, 0);
+      return false;
+    }
     Block(cur, OpKind::kWait, queue, label, "wait_queue", nullptr, deadline);
   }
+  NoteObserved(cur, 1);
   return true;
 }
 
@@ -305,6 +327,10 @@ void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
 }
 
 void FiberScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
+  // What the hit did is what the task sees of it.
+  if (InTaskContext()) {
+    NoteObserved(current_, static_cast<uint64_t>(rule.ordinal) + 1);
+  }
   recorder_.Event({step_,
                    current_ordinal(),
                    TraceEventKind::kRuleFired,

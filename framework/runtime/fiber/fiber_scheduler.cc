@@ -297,6 +297,7 @@ void FiberScheduler::FillResult(IterationResult& result) {
   result.violations = violations_;
   result.steps = step_;
   result.virtual_ns = now_ns_;
+  result.cut_short = cut_short_;
   FillCounters(result);
 }
 

@@ -142,6 +142,12 @@ struct FiberTask {
   bool spin_progress = false;
   bool spinning = false;  // blocked at a yield until a touched object changes
   std::vector<uint32_t> spin_reads;
+  // IterationConfig::state_keys: a hash of every value this task's steps
+  // have seen, which with a deterministic body names its local state.
+  uint64_t observed = 0;
+  // ... and how many steps it has taken: where it is in its code, which a
+  // step that sees nothing (a wake-up, an unlock, a note) still moves.
+  uint64_t steps = 0;
   // While blocked or sleeping.
   const void* blocked_on = nullptr;
   const char* blocked_label = "";
@@ -167,6 +173,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
                       const void* after) override;
   void OnCreate(const void* object) override;
   void BeforeRcuCall(const void* rcu, const char* label) override;
+  uint64_t CallbackOrigin() override;
   void BeforeBitOp(OpKind kind, const void* object, const char* label,
                    int bit) override;
   void BeforeAddOp(const void* object, const char* label) override;
@@ -258,6 +265,15 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void SpinYield(FiberTask* cur);
   void NoteSpinAccess(FiberTask* task, uint32_t object, bool changed);
   bool WakeOneSpinner();
+  // IterationConfig::state_keys (fiber_state_key.cc): the state a strategy
+  // may cache (SchedulingPoint::state), kept up to date by every step.
+  void NoteStateOp(FiberTask* task, OpKind op, uint32_t object, uint8_t bit,
+                   int64_t before, int64_t after);
+  void NoteObserved(FiberTask* task, uint64_t value);
+  uint64_t StateKey() const;
+  // A pointer's value as the state names it: the pointee's first
+  // instrumented member (its stable name and offset), never an address.
+  int64_t PointeeName(const void* pointee);
   Footprint::Access FaultAccess(const PointInfo& point) const;
   // The object's name in footprints: who created it (creator ordinal << 24
   // | its creation count), else kUnnamed | its trace id.
@@ -330,6 +346,17 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   char spin_object_ = 0;  // what spinning tasks block on
   absl::flat_hash_map<const void*, uint32_t> stable_ids_;
   std::vector<uint32_t> created_;  // per creator ordinal (0: controller)
+  // IterationConfig::state_keys: the shared values' hash (a sum over
+  // objects of a hash of (name, value), updated by every change), whether
+  // some step touched an object without a stable name (then no state of
+  // this run is named), and the pointee names AfterPointerOp hands AfterOp.
+  uint64_t shared_values_ = 0;
+  bool state_unnamed_ = false;
+  bool pointer_names_ = false;
+  int64_t pointer_before_ = 0;
+  int64_t pointer_after_ = 0;
+  // The strategy stopped this run (kStopRun).
+  bool cut_short_ = false;
 };
 
 }  // namespace internal

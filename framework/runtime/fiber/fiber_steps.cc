@@ -97,11 +97,21 @@ FiberTask* FiberScheduler::Decide(FiberTask* cur, bool yielded) {
   point.yielded = yielded && cur_runnable;
   point.runnable = absl::MakeConstSpan(runnable_.data(), runnable_count_);
   point.next = absl::MakeConstSpan(footprints_.data(), runnable_count_);
+  if (config_.state_keys && strategy_ != nullptr && strategy_->WantsState()) {
+    point.state = StateKey();
+  }
   const uint32_t chosen =
       strategy_ != nullptr ? strategy_->Choose(point) : fallback;
+  if (chosen == kStopRun) {
+    // Unwound like an abort, with nothing reported and no quiescence
+    // checks: the run has not ended.
+    cut_short_ = aborting_ = true;
+    return nullptr;
+  }
   FL_CHECK(chosen >= 1 && chosen <= tasks_.size());
   FiberTask* next = tasks_[chosen - 1].get();
   FL_CHECK(next->state == TaskState::kRunnable);
+  ++next->steps;
   const bool preemption = cur_runnable && !yielded && next != cur;
   recorder_.Decision(chosen, preemption, chosen == fallback);
   // DPOR: time moves only when nothing can run.

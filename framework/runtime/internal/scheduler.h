@@ -59,6 +59,9 @@ class Scheduler {
   virtual void BeforeRcuCall(const void* rcu, const char* label) {
     BeforeOp(OpKind::kRcuRead, rcu, label);
   }
+  // Who queues an RCU callback, as state caching names it: the queueing
+  // task's state (0 = not tracked). Rcu keeps it with the callback.
+  virtual uint64_t CallbackOrigin() { return 0; }
   // op.h OnCreate: an instrumented object was constructed.
   virtual void OnCreate(const void* object) {}
   // AfterOp for an atomic holding pointers; backends that record values

@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "framework/check.h"
 #include "framework/runtime/strategies/strategy.h"
@@ -56,6 +57,7 @@ class ExhaustiveStrategy final : public Strategy {
     if (complete_ || stopped_) return false;
     depth_ = 0;
     pruned_ = false;
+    stopped_at_state_ = false;
     cut_ = false;
     abandoned_ = false;
     divergence_ = absl::OkStatus();
@@ -69,7 +71,16 @@ class ExhaustiveStrategy final : public Strategy {
     if (depth_ < stack_.size()) return ReplayNode(point);
     if (depth_ < Prefix().size()) return EnterPrefix(point);
     Node node = MakeNode(point);
+    if (options_.state_caching && Explored(point.state, node)) {
+      stopped_at_state_ = true;
+      return kStopRun;
+    }
     const uint32_t choice = NextChoice(node);
+    if (choice == 0 && options_.state_caching) {
+      // Sleep-set blocked: the rest of the run is explored elsewhere.
+      pruned_ = stopped_at_state_ = true;
+      return kStopRun;
+    }
     if (choice == 0) {
       // Every runnable task sleeps (or needs a preemption over the bound):
       // this run repeats an explored schedule. Finish it, do not branch.
@@ -96,6 +107,11 @@ class ExhaustiveStrategy final : public Strategy {
     return choice;
   }
 
+  bool WantsState() const override {
+    return options_.state_caching && !pruned_ && depth_ >= stack_.size() &&
+           depth_ >= Prefix().size();
+  }
+
   void EndIteration(const Trace& trace) override {
     if (depth_ < stack_.size()) {
       SetDivergence(depth_ + 1, "the run ended earlier than before");
@@ -106,7 +122,9 @@ class ExhaustiveStrategy final : public Strategy {
       NextPrefix();
       return;
     }
-    if (cut_) {
+    if (stopped_at_state_) {
+      ++(pruned_ ? pruned_runs_ : state_cut_runs_);
+    } else if (cut_) {
       // A probe run below a listed subtree: not a schedule of its own.
       SubtreeRoot& root = subtrees_.back();
       root.steps_below = trace.step_count > root.steps_below
@@ -135,9 +153,13 @@ class ExhaustiveStrategy final : public Strategy {
   uint64_t Schedules() const override { return schedules_; }
   std::string Name() const override {
     return absl::StrCat("exhaustive(bound=", options_.preemption_bound,
-                        options_.reduction ? ", sleep sets)" : ")");
+                        options_.reduction ? ", sleep sets" : "",
+                        options_.state_caching ? ", state caching)" : ")");
   }
-  StrategyKind kind() const override { return StrategyKind::kExhaustive; }
+  StrategyKind kind() const override {
+    return options_.state_caching ? StrategyKind::kStateCaching
+                                  : StrategyKind::kExhaustive;
+  }
   std::string Summary() const override {
     return absl::StrCat(
         "exhaustive: ", complete_ ? "complete: " : "", schedules_, " schedules",
@@ -146,12 +168,18 @@ class ExhaustiveStrategy final : public Strategy {
         subtrees_cut_ == 0
             ? ""
             : absl::StrCat(", ", subtrees_cut_, " of them past the bound"),
-        " (", pruned_runs_, " runs cut by sleep sets)");
+        " (", pruned_runs_, " runs cut by sleep sets",
+        options_.state_caching ? absl::StrCat(", ", state_cut_runs_,
+                                              " stopped at explored states; ",
+                                              explored_.size(), " states")
+                               : "",
+        ")");
   }
   absl::Status Divergence() const override { return divergence_; }
 
   bool ProbeSubtrees(size_t depth) override {
     FL_CHECK(depth > 0 && stack_.empty());
+    if (options_.state_caching) return false;
     probe_depth_ = depth;
     return true;
   }
@@ -236,6 +264,24 @@ class ExhaustiveStrategy final : public Strategy {
     stack_.clear();
     ++next_prefix_;
     if (next_prefix_ >= prefixes_.size()) complete_ = true;
+  }
+
+  // State caching: true if `state` was explored from with a sleep set that
+  // `node`'s contains, so its subtree here holds nothing new (Godefroid,
+  // 1996: sleep sets stay sound with a state cache under that condition).
+  // Otherwise it is recorded, with the sleepers common to every visit.
+  bool Explored(uint64_t state, const Node& node) {
+    if (state == 0) return false;
+    uint64_t asleep = 0;
+    for (const auto& sleeper : node.sleep) {
+      if (sleeper.first >= 64) return false;
+      asleep |= uint64_t{1} << sleeper.first;
+    }
+    auto [it, inserted] = explored_.try_emplace(state, asleep);
+    if (inserted) return false;
+    if ((it->second & ~asleep) == 0) return true;
+    it->second &= asleep;
+    return false;
   }
 
   Node MakeNode(const SchedulingPoint& point) const {
@@ -358,6 +404,11 @@ class ExhaustiveStrategy final : public Strategy {
   bool stopped_ = false;
   uint64_t schedules_ = 0;
   uint64_t pruned_runs_ = 0;
+  // State caching: states explored from, with the sleepers (bit per
+  // ordinal) common to every visit; runs stopped at one of them.
+  absl::flat_hash_map<uint64_t, uint64_t> explored_;
+  uint64_t state_cut_runs_ = 0;
+  bool stopped_at_state_ = false;
   // Subtrees whose prefix (from an unbounded probe) is past the bound.
   uint64_t subtrees_cut_ = 0;
   absl::Status divergence_;

@@ -111,7 +111,16 @@ struct SchedulingPoint {
   absl::Span<const uint32_t> runnable;
   // next[i]: the footprint of runnable[i]'s next step.
   absl::Span<const Footprint> next;
+  // IterationConfig::state_keys: a hash of the whole state at this point
+  // (shared values, each task's observations, RCU), equal for two points
+  // exactly when their futures are (docs/runtime.md, "State caching"); 0
+  // when the backend cannot name it.
+  uint64_t state = 0;
 };
+
+// What Choose returns to end the run here, quietly (no checks at the end,
+// not a schedule): nothing below this point is new.
+inline constexpr uint32_t kStopRun = 0xffffffffu;
 
 // Keep the current task if it can run, else the lowest runnable ordinal.
 uint32_t DefaultChoice(const SchedulingPoint& point);
@@ -141,9 +150,14 @@ enum class StrategyKind : uint8_t {
   kPos = 5,
   kDpor = 6,  // replays under IterationConfig::dpor
   kSurw = 7,
+  kStateCaching = 8,  // exhaustive with state caching, under ::dpor
 };
 // The highest StrategyKind a replay token may name.
-inline constexpr StrategyKind kLastStrategyKind = StrategyKind::kSurw;
+inline constexpr StrategyKind kLastStrategyKind = StrategyKind::kStateCaching;
+// Schedules found by these replay under IterationConfig::dpor's step model.
+constexpr bool UsesDporStepModel(StrategyKind kind) {
+  return kind == StrategyKind::kDpor || kind == StrategyKind::kStateCaching;
+}
 
 class Strategy {
  public:
@@ -155,6 +169,10 @@ class Strategy {
   // Returns an element of point.runnable. Must not allocate per call in the
   // steady state.
   virtual uint32_t Choose(const SchedulingPoint& point) = 0;
+  // Under IterationConfig::state_keys: whether the next Choose reads
+  // SchedulingPoint::state (a replayed prefix does not; the key costs a
+  // pass over the tasks).
+  virtual bool WantsState() const { return true; }
   // Before EndIteration, under IterationConfig::dpor: the tasks whose next
   // step, when the run ended, was a lock attempt waiting for a held lock
   // (a deadlock leaves them so), with those steps' footprints. They never
@@ -275,6 +293,11 @@ struct ExhaustiveOptions {
   // that needs more preemptions than the bound is skipped as cut by it.
   // Otherwise they come from a probe at this same bound.
   bool prefixes_from_unbounded_tree = false;
+  // Stateful search (run with IterationConfig::dpor and ::state_keys): a
+  // run stops at a state an earlier run has reached with a sleep set no
+  // larger, whose subtree is then already explored (Godefroid's condition
+  // for sleep sets with state caching). Needs SchedulingPoint::state.
+  bool state_caching = false;
 };
 std::unique_ptr<Strategy> NewExhaustiveStrategy(
     const ExhaustiveOptions& options);
