@@ -163,6 +163,29 @@ TEST(ExplorerShardingExhaustive, IterativeBoundingSplitsAcrossShards) {
   }
 }
 
+// Exhaustive search with state caching: finds the bug, proves the fix
+// complete, and splits across shards (each caches within its subtrees).
+TEST(ExplorerStateCaching, FindsTheBugProvesTheFixAndSplits) {
+  const Plan buggy = IcachePlan(
+      "buggy",
+      "exploration { strategy: EXHAUSTIVE state_caching: true iterations: "
+      "10000 }\nexpect { violation: \"icache.use_after_free\" }\n");
+  const Report found = Explore(buggy, Fast());
+  EXPECT_TRUE(found.expectations_met());
+  ASSERT_NE(FindViolation(found, kUseAfterFree), nullptr);
+  const Plan fixed = IcachePlan(
+      "fixed",
+      "exploration { strategy: EXHAUSTIVE state_caching: true iterations: "
+      "10000 }\nexpect { search_complete: true }\n"
+      "expect { no_violation: true }\n");
+  const Report whole = Explore(fixed, Fast());
+  ASSERT_TRUE(whole.complete());
+  EXPECT_TRUE(whole.expectations_met());
+  // Runs the cache stops are not schedules.
+  EXPECT_LT(whole.distinct_schedules(), whole.iterations_run());
+  EXPECT_GT(ExploreEveryShard(fixed, "stopped at explored states"), 0u);
+}
+
 // Distinct schedules are counted up to distinct_limit hashes; past it the
 // report keeps the count it had and says it is a lower bound.
 TEST(ExplorerDistinct, CountingStopsAtTheLimitAndSaysSo) {

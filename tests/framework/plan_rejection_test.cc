@@ -163,6 +163,22 @@ std::vector<BadPlan> BadPlans() {
        WithHeader("exploration { strategy: PCT iterative_bounding: true }\n"),
        "bad.textproto:4:29: exploration.iterative_bounding: only strategies "
        "EXHAUSTIVE and DPOR search by preemption bound, but strategy is PCT"},
+      {"state_caching with DPOR",
+       WithHeader("exploration { strategy: DPOR state_caching: true }\n"),
+       "bad.textproto:4:30: exploration.state_caching: only strategy "
+       "EXHAUSTIVE caches states, but strategy is DPOR"},
+      {"state_caching with a preemption bound",
+       WithHeader("exploration { strategy: EXHAUSTIVE state_caching: true "
+                  "preemption_bound: 2 }\n"),
+       "bad.textproto:4:56: exploration.preemption_bound: state_caching "
+       "searches every schedule; a state reached with fewer preemptions left "
+       "would hide schedules, so it takes no preemption_bound"},
+      {"state_caching with iterative bounding",
+       WithHeader("exploration { strategy: EXHAUSTIVE state_caching: true "
+                  "iterative_bounding: true }\n"),
+       "bad.textproto:4:56: exploration.iterative_bounding: state_caching "
+       "searches every schedule at once; it does not run by preemption "
+       "bound"},
       {"disable_reduction with DPOR",
        WithHeader("exploration { strategy: DPOR disable_reduction: true }\n"),
        "bad.textproto:4:30: exploration.disable_reduction: only strategy "

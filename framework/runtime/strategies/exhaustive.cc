@@ -71,7 +71,7 @@ class ExhaustiveStrategy final : public Strategy {
     if (depth_ < stack_.size()) return ReplayNode(point);
     if (depth_ < Prefix().size()) return EnterPrefix(point);
     Node node = MakeNode(point);
-    if (options_.state_caching && Explored(point.state, node)) {
+    if (Caching() && Explored(point.state, node)) {
       stopped_at_state_ = true;
       return kStopRun;
     }
@@ -108,7 +108,7 @@ class ExhaustiveStrategy final : public Strategy {
   }
 
   bool WantsState() const override {
-    return options_.state_caching && !pruned_ && depth_ >= stack_.size() &&
+    return Caching() && !pruned_ && depth_ >= stack_.size() &&
            depth_ >= Prefix().size();
   }
 
@@ -179,7 +179,6 @@ class ExhaustiveStrategy final : public Strategy {
 
   bool ProbeSubtrees(size_t depth) override {
     FL_CHECK(depth > 0 && stack_.empty());
-    if (options_.state_caching) return false;
     probe_depth_ = depth;
     return true;
   }
@@ -265,6 +264,11 @@ class ExhaustiveStrategy final : public Strategy {
     ++next_prefix_;
     if (next_prefix_ >= prefixes_.size()) complete_ = true;
   }
+
+  // A probe lists subtrees, which a cache would hide: it caches nothing.
+  // Each shard then caches within its own subtrees (a state two shards
+  // reach is searched by both).
+  bool Caching() const { return options_.state_caching && probe_depth_ == 0; }
 
   // State caching: true if `state` was explored from with a sleep set that
   // `node`'s contains, so its subtree here holds nothing new (Godefroid,
