@@ -352,6 +352,21 @@ TEST(StateCaching, FindsTheBugPrograms) {
   }
 }
 
+TEST(StateCaching, AFullCacheStillReachesEveryOutcome) {
+  std::set<std::string> brute_outcomes, outcomes;
+  ExhaustiveOptions brute;
+  brute.reduction = false;
+  ExhaustiveOptions small;
+  small.state_caching = true;
+  small.max_cached_states = 10;
+  Search(LastZero(3, &brute_outcomes), brute);
+  const Result result = Search(LastZero(3, &outcomes), small);
+  EXPECT_TRUE(result.complete);
+  EXPECT_EQ(outcomes, brute_outcomes);
+  EXPECT_NE(result.summary.find(" 10 states (cache full)"), std::string::npos)
+      << result.summary;
+}
+
 TEST(StateCaching, SameSearchTwice) {
   std::set<std::string> first_outcomes, second_outcomes;
   ExhaustiveOptions options;

@@ -169,10 +169,11 @@ class ExhaustiveStrategy final : public Strategy {
             ? ""
             : absl::StrCat(", ", subtrees_cut_, " of them past the bound"),
         " (", pruned_runs_, " runs cut by sleep sets",
-        options_.state_caching ? absl::StrCat(", ", state_cut_runs_,
-                                              " stopped at explored states; ",
-                                              explored_.size(), " states")
-                               : "",
+        options_.state_caching
+            ? absl::StrCat(", ", state_cut_runs_,
+                           " stopped at explored states; ", explored_.size(),
+                           " states", cache_full_ ? " (cache full)" : "")
+            : "",
         ")");
   }
   absl::Status Divergence() const override { return divergence_; }
@@ -280,6 +281,11 @@ class ExhaustiveStrategy final : public Strategy {
     for (const auto& sleeper : node.sleep) {
       if (sleeper.first >= 64) return false;
       asleep |= uint64_t{1} << sleeper.first;
+    }
+    if (explored_.size() >= options_.max_cached_states) {
+      cache_full_ = true;
+      auto it = explored_.find(state);
+      return it != explored_.end() && (it->second & ~asleep) == 0;
     }
     auto [it, inserted] = explored_.try_emplace(state, asleep);
     if (inserted) return false;
@@ -412,6 +418,7 @@ class ExhaustiveStrategy final : public Strategy {
   // ordinal) common to every visit; runs stopped at one of them.
   absl::flat_hash_map<uint64_t, uint64_t> explored_;
   uint64_t state_cut_runs_ = 0;
+  bool cache_full_ = false;  // max_cached_states reached
   bool stopped_at_state_ = false;
   // Subtrees whose prefix (from an unbounded probe) is past the bound.
   uint64_t subtrees_cut_ = 0;

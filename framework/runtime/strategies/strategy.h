@@ -298,6 +298,10 @@ struct ExhaustiveOptions {
   // larger, whose subtree is then already explored (Godefroid's condition
   // for sleep sets with state caching). Needs SchedulingPoint::state.
   bool state_caching = false;
+  // The most states cached (each about 32 bytes); past it states are still
+  // looked up but no new one is stored, so runs stop less often (sound,
+  // slower), and Summary() says the cache is full.
+  uint64_t max_cached_states = 40000000;
 };
 std::unique_ptr<Strategy> NewExhaustiveStrategy(
     const ExhaustiveOptions& options);
