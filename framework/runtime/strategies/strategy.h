@@ -298,10 +298,11 @@ struct ExhaustiveOptions {
   // larger, whose subtree is then already explored (Godefroid's condition
   // for sleep sets with state caching). Needs SchedulingPoint::state.
   bool state_caching = false;
-  // The most states cached (each about 32 bytes); past it states are still
-  // looked up but no new one is stored, so runs stop less often (sound,
-  // slower), and Summary() says the cache is full.
-  uint64_t max_cached_states = 40000000;
+  // The most states cached (about 41 bytes each in the hash map: 1 GB at
+  // the default); past it states are still looked up but no new one is
+  // stored, so runs stop less often (sound, slower), and Summary() says the
+  // cache is full.
+  uint64_t max_cached_states = 25000000;
 };
 std::unique_ptr<Strategy> NewExhaustiveStrategy(
     const ExhaustiveOptions& options);
