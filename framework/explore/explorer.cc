@@ -700,7 +700,8 @@ absl::StatusOr<Report> ExplorationRun::Run(const Explorer::ProgressFn& progress,
   // An idle shard of an unsplittable search explored nothing.
   report_.set_complete(Systematic() && planned > 0 && search.Complete());
   if (exploration().strategy() == Exploration::DPOR || search.fire_sets() > 1 ||
-      split_ || exploration().iterative_bounding()) {
+      split_ || exploration().iterative_bounding() ||
+      exploration().state_caching()) {
     report_.set_strategy_summary(search.Summary());
   }
   if (report_.complete()) report_.set_stop_reason("exhausted");

@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "framework/check.h"
 #include "framework/runtime/atomic.h"
 #include "framework/runtime/rcu.h"
@@ -339,6 +340,54 @@ ScenarioInfo SpinLocked(std::set<std::string>* outcomes) {
 
 TEST(StateCaching, SpinLoopsTerminateWithEveryOutcome) {
   ExpectSameOutcomes(SpinLocked);
+}
+
+// Two tasks each spawn a child that stores its parent's mark; which child
+// gets which ordinal depends on the order of the spawns, and a reader
+// reads the mark.
+ScenarioInfo Spawns(std::set<std::string>* outcomes) {
+  return Program(3, outcomes, [](World& world, Seen* seen) {
+    auto* mark = world.Make<Atomic<int>>(0, "mark");
+    for (int p = 0; p < 2; ++p) {
+      world.Spawn(absl::StrCat("parent", p), [&world, mark, seen, p] {
+        const uint32_t child = world.Spawn(absl::StrCat("child", p),
+                                           [mark, p] { mark->store(p + 1); });
+        seen->by_task[p] = absl::StrCat(child);
+      });
+    }
+    world.Spawn("reader", [mark, seen] {
+      seen->by_task[2] = absl::StrCat(mark->load());
+    });
+    return [mark] { return absl::StrCat(mark->Peek()); };
+  });
+}
+
+TEST(StateCaching, SpawnsReachEveryOutcome) { ExpectSameOutcomes(Spawns); }
+
+// A timed wait that may time out before or after a store, and a task
+// reading the virtual clock.
+ScenarioInfo TimedWait(std::set<std::string>* outcomes) {
+  return Program(3, outcomes, [](World& world, Seen* seen) {
+    auto* done = world.Make<Completion>("done");
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    world.Spawn("waiter", [done, x, seen] {
+      const bool completed = done->WaitFor(1000);
+      seen->by_task[0] = absl::StrCat(completed, x->load());
+    });
+    world.Spawn("completer", [done, x] {
+      x->store(1);
+      done->Complete();
+    });
+    world.Spawn("clock", [x, seen] {
+      this_task::SleepFor(absl::Nanoseconds(500));
+      seen->by_task[2] = absl::StrCat(x->load(), this_task::NowNs() > 0);
+    });
+    return [x] { return absl::StrCat(x->Peek()); };
+  });
+}
+
+TEST(StateCaching, TimedWaitsReachEveryOutcome) {
+  ExpectSameOutcomes(TimedWait);
 }
 
 TEST(StateCaching, FindsTheBugPrograms) {

@@ -235,6 +235,8 @@ bool FiberScheduler::Wait(const void* queue, const char* label,
   FiberTask* cur = current_;
   const int64_t deadline =
       timeout_ns >= 0 ? VirtualDeadline(now_ns_, timeout_ns) : -1;
+  // The deadline is the task's own state from here on.
+  NoteObserved(cur, static_cast<uint64_t>(deadline));
   while (!ready()) {
     if (deadline >= 0 && now_ns_ >= deadline) {
       NoteObserved(cur, 0);
@@ -327,9 +329,12 @@ void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
 }
 
 void FiberScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
-  // What the hit did is what the task sees of it.
+  // What the hit did is what the task sees of it; outside a task, rule
+  // counters move where no task's state shows it.
   if (InTaskContext()) {
     NoteObserved(current_, static_cast<uint64_t>(rule.ordinal) + 1);
+  } else if (config_.state_keys && step_ > 0) {
+    state_unnamed_ = true;
   }
   recorder_.Event({step_,
                    current_ordinal(),

@@ -190,7 +190,7 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void WakeAll(const void* queue, const char* label) override;
   void SleepFor(int64_t ns) override;
   void Yield() override;  // also Executor::Yield
-  int64_t NowNs() const override { return now_ns_; }
+  int64_t NowNs() const override;
   void Note(absl::string_view text) override;
   std::string CurrentTaskName() const override;
   void OnSpawn(World& world) override;

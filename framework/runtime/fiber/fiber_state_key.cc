@@ -55,6 +55,18 @@ bool Observes(OpKind op) {
 
 void FiberScheduler::NoteStateOp(FiberTask* task, OpKind op, uint32_t object,
                                  uint8_t bit, int64_t before, int64_t after) {
+  if (op == OpKind::kSpawn && task != nullptr) {
+    // The spawner learns the new task's ordinal, and which body holds
+    // which ordinal depends on the order of spawns.
+    NoteObserved(task, Mix(0, static_cast<uint64_t>(after)));
+    return;
+  }
+  if (op == OpKind::kFault && task == nullptr) {
+    // A hit in a callback or a check moves rule counters no task saw (one
+    // while building is the same in every run).
+    if (step_ > 0) state_unnamed_ = true;
+    return;
+  }
   const bool changes = ChangesValue(op) && before != after;
   const bool observes = task != nullptr && Observes(op) && !task->next.add;
   if (!changes && !observes) return;
@@ -115,11 +127,21 @@ int64_t FiberScheduler::PointeeName(const void* pointee) {
   return 0;
 }
 
+int64_t FiberScheduler::NowNs() const {
+  // A task that reads the clock keeps what it read.
+  if (config_.state_keys && InTaskContext()) {
+    current_->observed =
+        Mix(current_->observed, static_cast<uint64_t>(now_ns_));
+  }
+  return now_ns_;
+}
+
 uint64_t FiberScheduler::CallbackOrigin() {
   if (!config_.state_keys) return 0;
   if (!InTaskContext()) {
-    // Queued by a callback or a check: nothing names it.
-    state_unnamed_ = true;
+    // Queued while building: the same in every run. By a callback or a
+    // check: nothing names it.
+    if (step_ > 0) state_unnamed_ = true;
     return 0;
   }
   return Mix(current_->ordinal(), current_->observed);

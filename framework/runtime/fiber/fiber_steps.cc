@@ -273,6 +273,9 @@ void FiberScheduler::ReportModelError(const char* check, std::string message,
 }
 
 void FiberScheduler::OnViolation(const Violation& violation) {
+  // A run the strategy stopped is unwound from the middle: what its
+  // releases, destructors and callbacks then report is not a finding.
+  if (cut_short_) return;
   // A fatal violation ends its step: the state it leaves (unwinding only
   // releases what the tasks held).
   if (violation.fatal) ProbeStepEnd();

@@ -112,9 +112,9 @@ struct SchedulingPoint {
   // next[i]: the footprint of runnable[i]'s next step.
   absl::Span<const Footprint> next;
   // IterationConfig::state_keys: a hash of the whole state at this point
-  // (shared values, each task's observations, RCU), equal for two points
-  // exactly when their futures are (docs/runtime.md, "State caching"); 0
-  // when the backend cannot name it.
+  // (shared values, each task's observations, RCU); two points with the
+  // same key have the same futures under the assumptions docs/runtime.md
+  // ("State caching") states; 0 when the backend cannot name it.
   uint64_t state = 0;
 };
 
