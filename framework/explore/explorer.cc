@@ -495,6 +495,11 @@ std::pair<uint64_t, uint64_t> ExplorationRun::SeedOf(uint64_t n) const {
 // Why a systematic search must run whole on one shard, or "" if its subtrees
 // can be dealt out (shard_split.h).
 std::string ExplorationRun::UnsplittableReason() const {
+  if (exploration().state_caching()) {
+    return "a state-caching search's subtrees share most of their states, "
+           "so each shard would search nearly all of them (BENCHMARKS.md, "
+           "\"State caching\")";
+  }
   for (const Expectation& e : plan_.expect()) {
     if (e.kind_case() == Expectation::kViolation) {
       return absl::StrCat("the plan expects violation \"", e.violation(),
