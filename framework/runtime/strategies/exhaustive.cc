@@ -267,8 +267,8 @@ class ExhaustiveStrategy final : public Strategy {
   }
 
   // A probe lists subtrees, which a cache would hide: it caches nothing.
-  // Each shard then caches within its own subtrees (a state two shards
-  // reach is searched by both).
+  // A split walk caches within its own subtrees (a state two walks reach
+  // is searched by both, which is why the explorer does not split it).
   bool Caching() const { return options_.state_caching && probe_depth_ == 0; }
 
   // State caching: true if `state` was explored from with a sleep set that
