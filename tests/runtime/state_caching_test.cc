@@ -293,9 +293,11 @@ TEST(StateCaching, WaitsAndBitOperationsReachEveryOutcome) {
 // freed, and the callback's timing depends on the sections.
 ScenarioInfo RcuFree(std::set<std::string>* outcomes) {
   return Program(3, outcomes, [](World& world, Seen* seen) {
-    auto* rcu = world.Make<Rcu>("rcu");
     auto* ptr = world.Make<Atomic<int>>(1, "ptr");
     auto* freed = world.Make<Atomic<int>>(0, "freed");
+    // Made last, destroyed first: a run the cache stops may leave the
+    // callback queued, and ~Rcu runs it while `freed` still exists.
+    auto* rcu = world.Make<Rcu>("rcu");
     for (int i = 0; i < 2; ++i) {
       world.Spawn(absl::StrCat("reader", i), [rcu, ptr, freed, seen, i] {
         RcuReadGuard guard(rcu);
