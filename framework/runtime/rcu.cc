@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "framework/check.h"
+#include "framework/rng.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/this_task.h"
 
@@ -103,11 +104,9 @@ size_t Rcu::PeekPending() const {
 
 uint64_t Rcu::StateHash() const {
   base::MutexLock lock(&mu_);
-  uint64_t hash = static_cast<uint64_t>(readers_) * 0x9e3779b97f4a7c15ull;
+  uint64_t hash = DrawStep(kDrawStart, static_cast<uint64_t>(readers_));
   for (const Pending& p : pending_) {
-    hash = (hash ^ p.origin) * 0xbf58476d1ce4e5b9ull +
-           (p.after_epoch > epoch_ ? 1 : 2);
-    hash ^= hash >> 29;
+    hash = DrawStep(DrawStep(hash, p.origin), p.after_epoch > epoch_ ? 1 : 2);
   }
   return hash;
 }

@@ -124,6 +124,11 @@ void FiberScheduler::BeforeRcuCall(const void* rcu, const char* label) {
 
 void FiberScheduler::AfterOp(const void* object, int64_t before,
                              int64_t after) {
+  RecordOp(object, before, after, before, after);
+}
+
+void FiberScheduler::RecordOp(const void* object, int64_t before, int64_t after,
+                              int64_t state_before, int64_t state_after) {
   if (tearing_down_) return;
   FiberTask* cur = current_;
   if (cur == nullptr || in_hook_ > 0) {
@@ -134,8 +139,7 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
     }
     if (config_.state_keys) {
       NoteStateOp(nullptr, side_op_, StableId(object, id), Footprint::kAllBits,
-                  pointer_names_ ? pointer_before_ : before,
-                  pointer_names_ ? pointer_after_ : after);
+                  state_before, state_after);
     }
     NoteTouched(side_op_, object);
     return;
@@ -144,8 +148,7 @@ void FiberScheduler::AfterOp(const void* object, int64_t before,
   if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
   if (config_.state_keys) {
     NoteStateOp(cur, cur->next.op, cur->next.object, cur->next.bit,
-                pointer_names_ ? pointer_before_ : before,
-                pointer_names_ ? pointer_after_ : after);
+                state_before, state_after);
   }
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
                before, after);
@@ -168,12 +171,11 @@ void FiberScheduler::AfterPointerOp(const void* object, const void* before,
   // The trace names pointees by first appearance, the state by who made
   // them (the same in every schedule).
   if (config_.state_keys) {
-    pointer_names_ = true;
-    pointer_before_ = PointeeName(before);
-    pointer_after_ = PointeeName(after);
+    RecordOp(object, id(before), id(after), PointeeName(before),
+             PointeeName(after));
+  } else {
+    AfterOp(object, id(before), id(after));
   }
-  AfterOp(object, id(before), id(after));
-  pointer_names_ = false;
 }
 
 void FiberScheduler::Lock(std::atomic<uint32_t>& owner, const void* lock,

@@ -208,6 +208,10 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   void OnViolation(const Violation& violation) override;
 
  private:
+  // AfterOp with the values the state key takes (fiber_state_key.cc), which
+  // differ from the trace's for pointers (PointeeName).
+  void RecordOp(const void* object, int64_t before, int64_t after,
+                int64_t state_before, int64_t state_after);
   // fiber_scheduler.cc: tasks, switching, the run.
   void BeforeRun() override;
   void RunWorld(IterationResult& result) override;
@@ -349,12 +353,9 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
   // IterationConfig::state_keys: the shared values' hash (a sum over
   // objects of a hash of (name, value), updated by every change), whether
   // some step touched an object without a stable name (then no state of
-  // this run is named), and the pointee names AfterPointerOp hands AfterOp.
+  // this run is named).
   uint64_t shared_values_ = 0;
   bool state_unnamed_ = false;
-  bool pointer_names_ = false;
-  int64_t pointer_before_ = 0;
-  int64_t pointer_after_ = 0;
   // The strategy stopped this run (kStopRun).
   bool cut_short_ = false;
 };

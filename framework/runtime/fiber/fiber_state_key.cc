@@ -20,6 +20,7 @@
 // cache stores.
 #include <cstdint>
 
+#include "framework/rng.h"
 #include "framework/runtime/fiber/fiber_scheduler.h"
 #include "framework/runtime/rcu.h"
 
@@ -27,12 +28,9 @@ namespace faultline {
 namespace internal {
 namespace {
 
-// SplitMix64's finalizer over a pair: a well-mixed 64-bit hash.
-uint64_t Mix(uint64_t a, uint64_t b) {
-  uint64_t z = a * 0x9e3779b97f4a7c15ull + b + 0x632be59bd9b4e019ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+// The key folds words as the fault draws do (rng.h).
+constexpr uint64_t Mix(uint64_t state, uint64_t word) {
+  return DrawStep(state, word);
 }
 
 // Operations whose before/after are the object's value; the others carry
