@@ -19,6 +19,7 @@
 // within its bound (N runs) and none failed. With --distinct a cell is
 // "distinct/run": distinct schedules (trace hashes) in the whole budget.
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -33,8 +34,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "framework/explore/explorer.h"
 #include "framework/plan.pb.h"
 #include "framework/plan_loader.h"
@@ -257,7 +256,7 @@ int Main() {
   std::vector<int> found_per_column(columns.size(), 0);
   for (const Program& p : kPrograms) {
     if (!Selected(absl::GetFlag(FLAGS_programs), p.name)) continue;
-    const absl::Time start = absl::Now();
+    const auto start = std::chrono::steady_clock::now();
     std::string line = absl::StrFormat("| %-20s |", p.name);
     for (size_t i = 0; i < columns.size(); ++i) {
       const std::string cell = Cell(*columns[i], p, seeds, budget);
@@ -266,7 +265,9 @@ int Main() {
     }
     absl::StrAppend(
         &line, absl::StrFormat(" %7.1f |",
-                               absl::ToDoubleSeconds(absl::Now() - start)));
+                               std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count()));
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }

@@ -11,7 +11,7 @@ namespace faultline {
 
 ProgressDisplay::ProgressDisplay(ExplorerOptions::Progress mode,
                                  std::ostream& err)
-    : mode_(mode), err_(err), start_(absl::Now()) {}
+    : mode_(mode), err_(err), start_(std::chrono::steady_clock::now()) {}
 
 Explorer::ProgressFn ProgressDisplay::Callback() {
   if (mode_ == ExplorerOptions::Progress::kNone) return nullptr;
@@ -23,7 +23,9 @@ Explorer::ProgressFn ProgressDisplay::Callback() {
 void ProgressDisplay::Update(uint64_t done, uint64_t total, uint64_t found) {
   if (total == 0) return;
   FL_CHECK(done <= total);
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+          .count();
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   const std::string timing =
       absl::StrFormat("%.1f s, %.0f schedules/s", seconds, rate);

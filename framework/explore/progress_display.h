@@ -21,11 +21,11 @@
 #ifndef FAULTLINE_FRAMEWORK_EXPLORE_PROGRESS_DISPLAY_H_
 #define FAULTLINE_FRAMEWORK_EXPLORE_PROGRESS_DISPLAY_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <ostream>
 
-#include "absl/time/time.h"
 #include "framework/explore/explorer.h"
 #include "framework/explore/explorer_options.h"
 
@@ -48,7 +48,8 @@ class ProgressDisplay {
 
   const ExplorerOptions::Progress mode_;
   std::ostream& err_;
-  const absl::Time start_;
+  // Monotonic, as the report's own timing: a wall-clock step is no rate.
+  const std::chrono::steady_clock::time_point start_;
   uint64_t last_decile_ = 0;
   bool line_open_ = false;
 };

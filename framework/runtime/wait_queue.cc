@@ -3,10 +3,10 @@
 #include "framework/runtime/wait_queue.h"
 
 #include <algorithm>
+#include <chrono>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "framework/check.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/runtime/internal/scheduler.h"
 #include "framework/runtime/op.h"
 
@@ -28,19 +28,20 @@ bool WaitQueue::WaitUntilFor(absl::FunctionRef<bool()> ready,
                              int64_t timeout_ns) {
   internal::Scheduler* sched = internal::CurrentScheduler();
   if (sched != nullptr) return sched->Wait(this, label_, ready, timeout_ns);
-  const absl::Time deadline = timeout_ns < 0
-                                  ? absl::InfiniteFuture()
-                                  : absl::Now() + absl::Nanoseconds(timeout_ns);
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      timeout_ns < 0 ? Clock::time_point::max()
+                     : internal::RealDeadline(Clock::now(), timeout_ns);
   for (;;) {
     const uint64_t generation = generation_.load(std::memory_order_acquire);
     if (ready()) return true;
-    const absl::Time now = absl::Now();
+    const Clock::time_point now = Clock::now();
     if (now >= deadline) return ready();
     base::MutexLock lock(&mu_);
     // Re-check periodically too: a condition may turn true without a wake.
     if (generation_.load(std::memory_order_acquire) == generation) {
-      cv_.WaitFor(&mu_, absl::ToChronoNanoseconds(
-                            std::min(absl::Milliseconds(1), deadline - now)));
+      cv_.WaitUntil(&mu_,
+                    std::min(deadline, now + std::chrono::milliseconds(1)));
     }
   }
 }

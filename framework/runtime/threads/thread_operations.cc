@@ -2,6 +2,7 @@
 // real spinning with backoff, condition-variable waits, real sleeps, and an
 // abort check everywhere a task may wait (see thread_scheduler.h).
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
@@ -9,8 +10,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "framework/check.h"
 #include "framework/rule.h"
 #include "framework/runtime/internal/deadline.h"
@@ -127,9 +126,10 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
                            absl::FunctionRef<bool()> ready,
                            int64_t timeout_ns) {
   BeforeOp(OpKind::kWait, queue, label);
-  const absl::Time deadline = timeout_ns < 0
-                                  ? absl::InfiniteFuture()
-                                  : absl::Now() + absl::Nanoseconds(timeout_ns);
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      timeout_ns < 0 ? Clock::time_point::max()
+                     : RealDeadline(Clock::now(), timeout_ns);
   WaitingMark mark(CurrentThreadTask(), "wait_queue", label, nullptr);
   for (;;) {
     const uint64_t generation = wake_generation_.load();
@@ -137,15 +137,15 @@ bool ThreadScheduler::Wait(const void* queue, const char* label,
       RecordOp(queue, 0, 0);
       return true;
     }
-    const absl::Time now = absl::Now();
+    const Clock::time_point now = Clock::now();
     if (now >= deadline) return ready();
     CheckAbort();
     if (aborting_.load() && std::uncaught_exceptions() > 0) return ready();
     base::MutexLock lock(&wait_mu_);
     if (wake_generation_.load() == generation) {
       // Also re-check periodically: conditions may change without a wake.
-      wait_cv_.WaitFor(&wait_mu_, absl::ToChronoNanoseconds(std::min(
-                                      absl::Milliseconds(1), deadline - now)));
+      wait_cv_.WaitUntil(
+          &wait_mu_, std::min(deadline, now + std::chrono::milliseconds(1)));
     }
   }
 }

@@ -1,6 +1,8 @@
 // The thread backend (see thread_scheduler.h).
 #include "framework/runtime/threads/thread_scheduler.h"
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -8,9 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "framework/check.h"
+#include "framework/runtime/internal/deadline.h"
 #include "framework/site_registry.h"
 
 namespace faultline {
@@ -21,7 +22,7 @@ namespace {
 thread_local ThreadTask* tls_thread_task = nullptr;
 
 // How long tasks get to notice an abort after the watchdog fired.
-constexpr absl::Duration kAbortGrace = absl::Seconds(2);
+constexpr std::chrono::seconds kAbortGrace(2);
 
 }  // namespace
 
@@ -120,12 +121,15 @@ void ThreadScheduler::TaskMain(ThreadTask* task) {
 }
 
 void ThreadScheduler::Watch() {
-  const absl::Time deadline =
-      absl::Now() + absl::Milliseconds(config_.thread_timeout_ms);
+  // The monotonic clock: a step of the wall clock (a fresh machine's first
+  // time sync) must not look like a run that took ten seconds.
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      RealDeadline(Clock::now(), config_.thread_timeout_ms * int64_t{1000000});
   {
     base::MutexLock lock(&mu_);
-    while (finished_ < tasks_.size() && absl::Now() < deadline) {
-      finished_cv_.WaitUntil(&mu_, absl::ToChronoTime(deadline));
+    while (finished_ < tasks_.size() && Clock::now() < deadline) {
+      finished_cv_.WaitUntil(&mu_, deadline);
     }
     if (finished_ == tasks_.size()) return;
   }
@@ -133,10 +137,10 @@ void ThreadScheduler::Watch() {
   ReportModelError("watchdog.timeout",
                    absl::StrCat("run exceeded ", config_.thread_timeout_ms,
                                 " ms; unfinished: ", stuck));
-  const absl::Time grace_end = absl::Now() + kAbortGrace;
+  const Clock::time_point grace_end = Clock::now() + kAbortGrace;
   base::MutexLock lock(&mu_);
-  while (finished_ < tasks_.size() && absl::Now() < grace_end) {
-    finished_cv_.WaitUntil(&mu_, absl::ToChronoTime(grace_end));
+  while (finished_ < tasks_.size() && Clock::now() < grace_end) {
+    finished_cv_.WaitUntil(&mu_, grace_end);
   }
   if (finished_ < tasks_.size()) {
     // A task loops in code with no scheduling point: it cannot be stopped,
@@ -144,11 +148,11 @@ void ThreadScheduler::Watch() {
     // finding about the model (a livelock), not a crash of faultline.
     std::fprintf(stderr,
                  "faultline: watchdog.timeout: run exceeded %lld ms and tasks "
-                 "did not stop within %s of the abort (no instrumented "
+                 "did not stop within %lld s of the abort (no instrumented "
                  "operation in their loop?): %s; the process exits with "
                  "status 1\n",
                  static_cast<long long>(config_.thread_timeout_ms),
-                 absl::FormatDuration(kAbortGrace).c_str(), stuck.c_str());
+                 static_cast<long long>(kAbortGrace.count()), stuck.c_str());
     std::fflush(stderr);
     std::_Exit(1);
   }
