@@ -11,17 +11,17 @@
 namespace faultline {
 
 void CondVar::notify_all() {
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.Inc();
   queue_.WakeAll();
 }
 
 bool CondVar::WaitNs(std::unique_lock<Mutex>& lock, int64_t timeout_ns) {
   FL_CHECK(lock.owns_lock());
-  const uint64_t seen = generation_.load(std::memory_order_acquire);
+  const uint64_t seen = generation_.Read();
   lock.unlock();
-  auto notified = [this, seen] {
-    return generation_.load(std::memory_order_acquire) != seen;
-  };
+  // A wait predicate is no step (the wait is): Peek. Wait steps conflict
+  // with every step, so the reduction orders the bump before or after.
+  auto notified = [this, seen] { return generation_.Peek() != seen; };
   const bool done = timeout_ns < 0 ? (queue_.WaitUntil(notified), true)
                                    : queue_.WaitUntilFor(notified, timeout_ns);
   lock.lock();

@@ -29,7 +29,6 @@
 #ifndef FAULTLINE_FRAMEWORK_RUNTIME_CONDITION_VARIABLE_H_
 #define FAULTLINE_FRAMEWORK_RUNTIME_CONDITION_VARIABLE_H_
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -38,6 +37,7 @@
 #include "framework/runtime/mutex.h"
 
 #if !defined(FAULTLINE_DISABLED)
+#include "framework/runtime/atomic.h"
 #include "framework/runtime/wait_queue.h"
 #endif
 
@@ -97,7 +97,7 @@ class CondVar {
 class CondVar {
  public:
   CondVar() : CondVar("condition_variable") {}
-  explicit CondVar(const char* label) : queue_(label) {}
+  explicit CondVar(const char* label) : queue_(label), generation_(0, label) {}
   CondVar(const CondVar&) = delete;
   CondVar& operator=(const CondVar&) = delete;
 
@@ -145,10 +145,13 @@ class CondVar {
 
   WaitQueue queue_;
   // Bumped by every notify; a waiter waits for it to move past the value
-  // it saw while holding the mutex, so a notify between its unlock and its
-  // wait is not lost. Uninstrumented: the queue's wait and wake are the
-  // traced operations, and they conflict, so the reduction orders them.
-  std::atomic<uint64_t> generation_{0};
+  // it read before unlocking, so a notify between its unlock and its wait
+  // is not lost. Instrumented, its read and bump are steps of their own:
+  // a notify that lands between a waiter's check of its condition and that
+  // read is lost, as with std::condition_variable when the notifier does
+  // not hold the mutex, and DPOR, sleep sets and the state key see the
+  // counter like any shared value.
+  Atomic<uint64_t> generation_;
 };
 
 #endif  // FAULTLINE_DISABLED

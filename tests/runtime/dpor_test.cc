@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -37,6 +38,8 @@
 #include "framework/check.h"
 #include "framework/explore/shard_split.h"
 #include "framework/runtime/atomic.h"
+#include "framework/runtime/condition_variable.h"
+#include "framework/runtime/mutex.h"
 #include "framework/runtime/rcu.h"
 #include "framework/runtime/spin_lock.h"
 #include "framework/runtime/strategies/strategy.h"
@@ -606,6 +609,45 @@ ScenarioInfo GlobalStepAndDelay() {
 
 TEST(Dpor, StepsThatTouchNothingCommuteWithGlobalOnes) {
   EXPECT_EQ(ExpectOptimal(GlobalStepAndDelay()), 1u);
+}
+
+// A CondVar hand-off. When the notifier sets the flag and notifies without
+// the mutex, its notify can land between the waiter's check of the flag
+// and its wait, and the waiter sleeps for ever, as with
+// std::condition_variable. Every search must reach that order: the notify
+// counter's read and bump are steps of their own (when the counter was a
+// plain atomic read in the same step as the flag, no strategy could).
+// With the flag set under the mutex, no order loses the wake-up.
+ScenarioInfo CondVarHandoff(bool notifier_locks) {
+  return FromBuild([notifier_locks](World& world) {
+    auto* mu = world.Make<Mutex>("mu");
+    auto* cv = world.Make<CondVar>("cv");
+    auto* flag = world.Make<Atomic<int>>(0, "flag");
+    world.Spawn("waiter", [mu, cv, flag] {
+      std::unique_lock<Mutex> lock(*mu);
+      while (flag->load() == 0) cv->wait(lock);
+    });
+    world.Spawn("notifier", [mu, cv, flag, notifier_locks] {
+      if (notifier_locks) {
+        std::lock_guard<Mutex> lock(*mu);
+        flag->store(1);
+      } else {
+        flag->store(1);
+      }
+      cv->notify_one();
+    });
+  });
+}
+
+TEST(Dpor, CondVarLostWakeupIsFound) {
+  const ScenarioInfo lost = CondVarHandoff(/*notifier_locks=*/false);
+  EXPECT_EQ(Dpor(lost).violations, std::set<std::string>{"deadlock"});
+  EXPECT_EQ(BruteForce(lost).violations, std::set<std::string>{"deadlock"});
+  ExpectOptimal(lost);
+  const ScenarioInfo safe = CondVarHandoff(/*notifier_locks=*/true);
+  EXPECT_TRUE(Dpor(safe).violations.empty());
+  EXPECT_TRUE(BruteForce(safe).violations.empty());
+  ExpectOptimal(safe);
 }
 
 TEST(Dpor, BlockingLocksMatchBruteForce) {
