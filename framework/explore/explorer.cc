@@ -161,6 +161,9 @@ class ExplorationRun {
   // options_.distinct_limit of them.
   absl::flat_hash_set<uint64_t> hashes_;
   bool hashes_capped_ = false;
+  // ExplorerOptions::count_outcomes: as hashes_, for outcomes.
+  absl::flat_hash_set<uint64_t> outcomes_;
+  bool outcomes_capped_ = false;
   std::optional<Coverage> coverage_;
   std::map<std::string, FirstFailure> first_failures_;
   std::vector<std::string> failure_order_;
@@ -331,6 +334,14 @@ void ExplorationRun::Record(uint64_t iteration, uint64_t seed,
   } else if (!hashes_.contains(result.trace.hash)) {
     hashes_capped_ = true;
   }
+  if (result.outcome != 0) {
+    report_.set_outcome_runs(report_.outcome_runs() + 1);
+    if (outcomes_.size() < options_.distinct_limit) {
+      outcomes_.insert(result.outcome);
+    } else if (!outcomes_.contains(result.outcome)) {
+      outcomes_capped_ = true;
+    }
+  }
   coverage_->Add(result);
   RecordViolations(iteration, seed, result, branch_fires);
 }
@@ -400,6 +411,8 @@ bool ExplorationRun::Decided() const {
 void ExplorationRun::FinishReport(double wall_seconds) {
   report_.set_distinct_schedules(hashes_.size());
   report_.set_distinct_schedules_capped(hashes_capped_);
+  report_.set_distinct_outcomes(outcomes_.size());
+  report_.set_distinct_outcomes_capped(outcomes_capped_);
   report_.set_wall_seconds(wall_seconds);
   report_.set_schedules_per_second(
       wall_seconds > 0 ? report_.iterations_run() / wall_seconds : 0);
@@ -473,6 +486,7 @@ IterationConfig ExplorationRun::MakeConfig(Strategy* strategy) const {
   config.record_events = exploration().backend() == Exploration::THREADS;
   config.dpor = UsesDporModel();
   config.state_keys = exploration().state_caching() && replay_ == nullptr;
+  config.outcomes = options_.count_outcomes && replay_ == nullptr;
   if (replay_ != nullptr) {
     config.suppressed_fires = replay_->suppressed_fires;
     config.branch_fires = replay_->branch_fires;

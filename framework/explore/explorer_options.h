@@ -50,6 +50,9 @@ struct ExplorerOptions {
   // A systematic search's runs are distinct by construction, so a long one
   // would otherwise keep hundreds of millions of hashes for one number.
   uint64_t distinct_limit = 7000000;
+  // Count distinct outcomes (Report.distinct_outcomes: what every task
+  // saw, IterationResult::outcome). Fibers only; costs a little per step.
+  bool count_outcomes = false;
 
   std::optional<uint64_t> seed;        // replaces the plan's seed
   std::optional<uint64_t> iterations;  // replaces the plan's iterations

@@ -203,6 +203,16 @@ absl::StatusOr<Report> MergeShardReports(const Plan& plan,
                                   r.distinct_schedules());
     merged.set_distinct_schedules_capped(merged.distinct_schedules_capped() ||
                                          r.distinct_schedules_capped());
+    // Outcomes repeat across shards: the largest shard's count is a lower
+    // bound, so a merge of two or more says "at least".
+    if (r.distinct_outcomes() > 0 && merged.distinct_outcomes() > 0) {
+      merged.set_distinct_outcomes_capped(true);
+    }
+    merged.set_distinct_outcomes(
+        std::max(merged.distinct_outcomes(), r.distinct_outcomes()));
+    merged.set_distinct_outcomes_capped(merged.distinct_outcomes_capped() ||
+                                        r.distinct_outcomes_capped());
+    merged.set_outcome_runs(merged.outcome_runs() + r.outcome_runs());
     merged.set_total_steps(merged.total_steps() + r.total_steps());
     // Shards run side by side: the run took as long as the slowest.
     merged.set_wall_seconds(std::max(merged.wall_seconds(), r.wall_seconds()));

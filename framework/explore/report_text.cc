@@ -57,6 +57,14 @@ void AppendHeader(const Report& r, std::string* out) {
   if (!r.strategy_summary().empty()) {
     absl::StrAppend(out, "  ", r.strategy_summary(), "\n");
   }
+  if (r.outcome_runs() > 0) {
+    absl::StrAppendFormat(
+        out,
+        "  outcomes: %s%d distinct (what every task saw) among %d runs that "
+        "finished every task\n",
+        r.distinct_outcomes_capped() ? "at least " : "", r.distinct_outcomes(),
+        r.outcome_runs());
+  }
   if (r.split_subtrees_total() > 0) {
     absl::StrAppendFormat(
         out,

@@ -57,6 +57,12 @@ absl::Status ApplyOverrides(const RunPlanOptions& options, Plan* plan) {
   if (options.override_iterative_bounding) {
     exploration->set_iterative_bounding(true);
   }
+  if (options.explorer.count_outcomes &&
+      exploration->backend() == Exploration::THREADS) {
+    return absl::InvalidArgumentError(
+        "--outcomes: the plan runs on the threads backend, where what a task "
+        "saw is not tracked; outcomes are counted on fibers only");
+  }
   if (!options.replay_token.empty()) {
     exploration->set_strategy(Exploration::REPLAY);
     exploration->set_replay_token(options.replay_token);

@@ -56,6 +56,9 @@ struct IterationConfig {
   // Fibers, with dpor: compute SchedulingPoint::state at every decision
   // (fiber_state_key.cc), for a strategy that caches states.
   bool state_keys = false;
+  // Fibers: fill IterationResult::outcome. Tracks what each task sees as
+  // state_keys does, without computing a key at every decision.
+  bool outcomes = false;
   // Fibers: an iteration taking longer than this much real time is the
   // violation "livelock.wall_time" (0 = no limit); see
   // fiber/wall_clock_guard.h. Wall time never decides a schedule.
@@ -113,6 +116,11 @@ struct IterationResult {
   // The strategy stopped the run part way (kStopRun): not a schedule, and
   // no end-of-run checks ran.
   bool cut_short = false;
+  // Under IterationConfig::outcomes: a hash of what every task saw (each
+  // one's observed values, objects named by who created them), equal for
+  // two runs exactly when every task read the same values; 0 when a task
+  // did not finish, the run aborted, or a step touched an unnamed object.
+  uint64_t outcome = 0;
   // The strategy's Divergence() after the run (e.g. strict replay).
   absl::Status strategy_status;
 };

@@ -67,6 +67,14 @@ run run --iterative_bounding plans/seed_race_prefix.textproto
 expect_code "--iterative_bounding under PCT" 2
 expect_in "--iterative_bounding under PCT" "$ERR" "only strategies EXHAUSTIVE and DPOR search by preemption bound, but strategy is PCT (caused by --iterative_bounding"
 
+# --outcomes: distinct outcomes (what every task saw); fibers only.
+run run --outcomes --iterations=200 --progress=none plans/seed_race_postfix.textproto
+expect_code "--outcomes" 0
+expect_re "--outcomes" "$OUT" "outcomes: [0-9]+ distinct \\(what every task saw\\) among [0-9]+ runs that finished every task"
+run run --outcomes plans/seed_race_postfix_threads.textproto
+expect_code "--outcomes on threads" 2
+expect_in "--outcomes on threads" "$ERR" "--outcomes: the plan runs on the threads backend"
+
 run run --strategy=exhaustive --preemption_bound=1 --nominimize --progress=none plans/seed_race_prefix_exhaustive.textproto
 expect_code "--preemption_bound=1 is below the race's 2 preemptions" 1
 expect_in "--preemption_bound=1 is below the race's 2 preemptions" "$OUT" "search complete"

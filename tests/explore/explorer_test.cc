@@ -217,6 +217,32 @@ TEST(ExplorerDistinct, CountingStopsAtTheLimitAndSaysSo) {
   EXPECT_FALSE(exact.distinct_schedules_capped());
 }
 
+// --outcomes: what every task saw, counted among the runs that finished;
+// fewer than the schedules (several orders give one outcome), the same in
+// every run of the plan, and not reported unless asked for.
+TEST(ExplorerOutcomes, CountedWhenAskedAndCappedLikeSchedules) {
+  const Plan plan = IcachePlan("buggy", kRandomCollectAll);
+  const Report plain = Explore(plan, Fast());
+  EXPECT_EQ(plain.outcome_runs(), 0u);
+  EXPECT_EQ(plain.distinct_outcomes(), 0u);
+  ExplorerOptions options = Fast();
+  options.count_outcomes = true;
+  const Report counted = Explore(plan, options);
+  EXPECT_GT(counted.outcome_runs(), 0u);
+  EXPECT_LE(counted.outcome_runs(), counted.iterations_run());
+  EXPECT_GT(counted.distinct_outcomes(), 1u);
+  EXPECT_LT(counted.distinct_outcomes(), counted.distinct_schedules());
+  EXPECT_FALSE(counted.distinct_outcomes_capped());
+  EXPECT_EQ(Explore(plan, options).distinct_outcomes(),
+            counted.distinct_outcomes());
+  // Outcomes are what tasks saw, not how: the schedules are unchanged.
+  EXPECT_EQ(counted.distinct_schedules(), plain.distinct_schedules());
+  options.distinct_limit = 1;
+  const Report capped = Explore(plan, options);
+  EXPECT_EQ(capped.distinct_outcomes(), 1u);
+  EXPECT_TRUE(capped.distinct_outcomes_capped());
+}
+
 TEST(ExplorerDeterminism, SamePlanAndSeedGiveTheSameReport) {
   const Plan plan = IcachePlan("buggy", kRandomCollectAll);
   const Report a = Explore(plan);

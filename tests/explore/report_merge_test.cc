@@ -95,6 +95,30 @@ TEST(ReportMerge, SplitSearchIsCompleteWhenEveryShareIs) {
               HasSubstr("2 shards merged"));
 }
 
+// Shards' outcomes overlap: the merge keeps the largest count as a lower
+// bound and says "at least"; the runs counted add up.
+TEST(ReportMerge, OutcomesKeepTheLargestShardsCountAsALowerBound) {
+  const Plan plan = MakePlan(kClean);
+  Report a = Shard(plan, 0, 2, 20, true, 5, 9);
+  a.set_distinct_outcomes(7);
+  a.set_outcome_runs(20);
+  Report b = Shard(plan, 1, 2, 30, true, 4, 9);
+  b.set_distinct_outcomes(11);
+  b.set_outcome_runs(30);
+  absl::StatusOr<Report> merged = MergeShardReports(plan, {a, b});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->distinct_outcomes(), 11u);
+  EXPECT_TRUE(merged->distinct_outcomes_capped());
+  EXPECT_EQ(merged->outcome_runs(), 50u);
+  EXPECT_THAT(FormatReport(*merged, ReportFormat{}),
+              HasSubstr("outcomes: at least 11 distinct"));
+  absl::StatusOr<Report> one =
+      MergeShardReports(plan, {a, Shard(plan, 1, 2, 30, true, 4, 9)});
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->distinct_outcomes(), 7u);
+  EXPECT_FALSE(one->distinct_outcomes_capped());
+}
+
 // A shard that stopped counting distinct schedules makes the sum a lower
 // bound, and the text says so.
 TEST(ReportMerge, ACappedDistinctCountStaysALowerBound) {

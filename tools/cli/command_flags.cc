@@ -22,7 +22,7 @@ const std::vector<CommandFlags>& Table() {
       {"run",
        {"seed", "iterations", "strategy", "json", "json_out", "minimize",
         "collect_all", "points", "progress", "pct_depth", "preemption_bound",
-        "iterative_bounding", "shard"}},
+        "iterative_bounding", "shard", "outcomes"}},
       {"replay", {}},
       {"minimize", {}},
       {"render", {"format", "out"}},

@@ -43,6 +43,8 @@ ABSL_FLAG(bool, minimize, true, "run: shrink each failing run");
 ABSL_FLAG(bool, collect_all, false,
           "run: keep going after the first violation");
 ABSL_FLAG(bool, points, false, "run: list per-point counters in the report");
+ABSL_FLAG(bool, outcomes, false,
+          "run: count distinct outcomes (what every task saw; fibers only)");
 ABSL_FLAG(std::string, progress, "auto",
           "run: progress display: auto, bar, lines or none");
 ABSL_FLAG(std::string, format, "table",
@@ -61,7 +63,7 @@ usage:
                         [--json] [--json_out=F] [--nominimize] [--collect_all]
                         [--points] [--progress=auto|bar|lines|none]
                         [--pct_depth=D] [--preemption_bound=B]
-                        [--iterative_bounding]
+                        [--iterative_bounding] [--outcomes]
                         [--shard=K/N]  (shard K, from 0, of N)
   faultline replay TOKEN PLAN       re-run a recorded failing schedule
   faultline minimize TOKEN PLAN     shrink it; print the minimal token for PLAN
@@ -128,6 +130,7 @@ int Run(const std::vector<std::string>& plans) {
   }
   if (absl::GetFlag(FLAGS_collect_all)) options.explorer.collect_all = true;
   options.explorer.minimize = absl::GetFlag(FLAGS_minimize);
+  options.explorer.count_outcomes = absl::GetFlag(FLAGS_outcomes);
   options.override_strategy = absl::GetFlag(FLAGS_strategy);
   options.override_pct_depth = absl::GetFlag(FLAGS_pct_depth);
   options.override_preemption_bound = absl::GetFlag(FLAGS_preemption_bound);

@@ -27,7 +27,7 @@ namespace faultline {
 namespace internal {
 
 void FiberScheduler::OnCreate(const void* object) {
-  if (!config_.dpor) return;
+  if (!config_.dpor && !Tracking()) return;
   const uint32_t creator =
       current_ != nullptr && in_hook_ == 0 ? current_->ordinal() : 0;
   if (created_.size() <= creator) created_.resize(creator + 1, 0);

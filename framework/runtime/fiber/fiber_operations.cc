@@ -58,6 +58,12 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
   pending_bit_word_ = nullptr;
   if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
   cur->next = Footprint{kind, id, AccessOf(kind)};
+  if (Tracking()) {
+    // Trace ids follow first appearance, which differs between schedules:
+    // what a task saw is named by who made the object.
+    cur->next_state_object =
+        kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
+  }
   if (config_.dpor) {
     cur->next.object =
         kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
@@ -137,7 +143,7 @@ void FiberScheduler::RecordOp(const void* object, int64_t before, int64_t after,
     if (config_.dpor) {
       NoteSpinAccess(nullptr, StableId(object, id), before != after);
     }
-    if (config_.state_keys) {
+    if (Tracking()) {
       NoteStateOp(nullptr, side_op_, StableId(object, id), Footprint::kAllBits,
                   state_before, state_after);
     }
@@ -146,8 +152,8 @@ void FiberScheduler::RecordOp(const void* object, int64_t before, int64_t after,
   }
   FL_CHECK(cur->next_object == object);
   if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
-  if (config_.state_keys) {
-    NoteStateOp(cur, cur->next.op, cur->next.object, cur->next.bit,
+  if (Tracking()) {
+    NoteStateOp(cur, cur->next.op, cur->next_state_object, cur->next.bit,
                 state_before, state_after);
   }
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,
@@ -170,7 +176,7 @@ void FiberScheduler::AfterPointerOp(const void* object, const void* before,
   };
   // The trace names pointees by first appearance, the state by who made
   // them (the same in every schedule).
-  if (config_.state_keys) {
+  if (Tracking()) {
     RecordOp(object, id(before), id(after), PointeeName(before),
              PointeeName(after));
   } else {
@@ -321,9 +327,11 @@ void FiberScheduler::UnregisterRcu(Rcu* rcu) {
 }
 
 void FiberScheduler::OnSiteHit(const PointInfo& point, uint64_t key) {
-  if (config_.dpor && InTaskContext()) {
-    pending_fault_access_ = FaultAccess(point);
-    pending_fault_object_ = kFaultsBase | static_cast<uint32_t>(point.index);
+  if (InTaskContext()) {
+    if (config_.dpor) pending_fault_access_ = FaultAccess(point);
+    if (config_.dpor || Tracking()) {
+      pending_fault_object_ = kFaultsBase | static_cast<uint32_t>(point.index);
+    }
   }
   BeforeOp(OpKind::kFault, &point, point.name.c_str());
   const int64_t value = static_cast<int64_t>(key);
@@ -335,7 +343,7 @@ void FiberScheduler::OnRuleFired(const CompiledRule& rule, uint64_t key) {
   // counters move where no task's state shows it.
   if (InTaskContext()) {
     NoteObserved(current_, static_cast<uint64_t>(rule.ordinal) + 1);
-  } else if (config_.state_keys && step_ > 0) {
+  } else if (Tracking() && step_ > 0) {
     state_unnamed_ = true;
   }
   recorder_.Event({step_,

@@ -93,6 +93,7 @@ void FiberScheduler::BeforeRun() {
 
 void FiberScheduler::RunWorld(IterationResult& result) {
   if (result.build_status.ok() && !aborting_) RunTasks();
+  result.outcome = Outcome();
   ReportLockedOut();
   UnwindTasks();
   if (!aborting_) RunQuiescence();

@@ -129,6 +129,9 @@ struct FiberTask {
   Footprint next;
   const void* next_object = nullptr;
   uint32_t next_trace_object = 0;  // differs from next.object for faults
+  // Tracking(): the parked operation's object as the state names it (who
+  // created it; a fault point by index), whatever the footprint says.
+  uint32_t next_state_object = 0;
   const char* next_label = "";
   // IterationConfig::dpor: the owner word of the lock a parked kLock or
   // kTryLock takes (runnable only while free).
@@ -275,6 +278,10 @@ class FiberScheduler final : public Scheduler, public Executor, public Backend {
                    int64_t before, int64_t after);
   void NoteObserved(FiberTask* task, uint64_t value);
   uint64_t StateKey() const;
+  // IterationConfig::outcomes: IterationResult::outcome, or 0.
+  uint64_t Outcome() const;
+  // What each task sees is tracked (state_keys or outcomes).
+  bool Tracking() const { return config_.state_keys || config_.outcomes; }
   // A pointer's value as the state names it: the pointee's first
   // instrumented member (its stable name and offset), never an address.
   int64_t PointeeName(const void* pointee);

@@ -87,7 +87,7 @@ void FiberScheduler::NoteStateOp(FiberTask* task, OpKind op, uint32_t object,
 }
 
 void FiberScheduler::NoteObserved(FiberTask* task, uint64_t value) {
-  if (!config_.state_keys || task == nullptr) return;
+  if (!Tracking() || task == nullptr) return;
   task->observed = Mix(task->observed, value);
 }
 
@@ -106,6 +106,18 @@ uint64_t FiberScheduler::StateKey() const {
   }
   for (const Rcu* rcu : rcus_) key = Mix(key, rcu->StateHash());
   return key == 0 ? 1 : key;
+}
+
+uint64_t FiberScheduler::Outcome() const {
+  if (!config_.outcomes || state_unnamed_ || aborting_ || cut_short_) {
+    return 0;
+  }
+  uint64_t outcome = 0;
+  for (const auto& task : tasks_) {
+    if (task->state != TaskState::kDone) return 0;
+    outcome = Mix(outcome, task->observed);
+  }
+  return outcome == 0 ? 1 : outcome;
 }
 
 int64_t FiberScheduler::PointeeName(const void* pointee) {
@@ -127,7 +139,7 @@ int64_t FiberScheduler::PointeeName(const void* pointee) {
 
 int64_t FiberScheduler::NowNs() const {
   // A task that reads the clock keeps what it read.
-  if (config_.state_keys && InTaskContext()) {
+  if (Tracking() && InTaskContext()) {
     current_->observed =
         Mix(current_->observed, static_cast<uint64_t>(now_ns_));
   }
@@ -135,7 +147,7 @@ int64_t FiberScheduler::NowNs() const {
 }
 
 uint64_t FiberScheduler::CallbackOrigin() {
-  if (!config_.state_keys) return 0;
+  if (!Tracking()) return 0;
   if (!InTaskContext()) {
     // Queued while building: the same in every run. By a callback or a
     // check: nothing names it.
