@@ -160,6 +160,34 @@ TEST(Outcome, ObjectsAreNamedByCreatorInEverySchedule) {
   EXPECT_EQ(random.without_outcome, 0u);
 }
 
+// What a task sees does not depend on the strategy's step model: a bit
+// operation sees its bit and an add whose result is dropped sees nothing,
+// under a random walk as under DPOR's model. Here only y's value differs:
+// two outcomes, and a random walk finds no other.
+TEST(Outcome, TheSameUnderEveryStrategy) {
+  const ScenarioInfo program = FromBuild([](World& world) {
+    auto* flags = world.Make<AtomicFlags>(0, "flags");
+    auto* x = world.Make<Atomic<int>>(0, "x");
+    auto* y = world.Make<Atomic<int>>(0, "y");
+    world.Spawn("a", [flags, x, y] {
+      flags->test_and_set_bit(0);
+      x->Inc();
+      y->load();
+    });
+    world.Spawn("b", [flags, x, y] {
+      flags->test_and_set_bit(1);
+      x->Inc();
+      y->store(1);
+    });
+  });
+  const Census brute = BruteForce(program);
+  EXPECT_EQ(brute.outcomes.size(), 2u);
+  const Census random =
+      Search(program, NewRandomWalkStrategy(3), /*dpor=*/false, false, 200);
+  EXPECT_GT(random.schedules.size(), 2u);
+  EXPECT_EQ(random.outcomes, brute.outcomes);
+}
+
 TEST(Outcome, AnUnfinishedRunHasNone) {
   const Census census = BruteForce(LockOrderDeadlock());
   EXPECT_GT(census.without_outcome, 0u);  // the deadlocked runs

@@ -60,9 +60,13 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
   cur->next = Footprint{kind, id, AccessOf(kind)};
   if (Tracking()) {
     // Trace ids follow first appearance, which differs between schedules:
-    // what a task saw is named by who made the object.
+    // what a task saw is named by who made the object. A bit operation
+    // sees its bit, an add whose result is dropped nothing, whatever the
+    // strategy (footprints say so only under DPOR).
     cur->next_state_object =
         kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
+    cur->next_state_bit = pending_bit_;
+    cur->next_state_add = pending_add_ && kind == OpKind::kRmw;
   }
   if (config_.dpor) {
     cur->next.object =
@@ -101,7 +105,7 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
 
 void FiberScheduler::BeforeBitOp(OpKind kind, const void* object,
                                  const char* label, int bit) {
-  if (config_.dpor && bit >= 0 && bit < Footprint::kAllBits) {
+  if ((config_.dpor || Tracking()) && bit >= 0 && bit < Footprint::kAllBits) {
     pending_bit_ = static_cast<uint8_t>(bit);
   }
   BeforeOp(kind, object, label);
@@ -119,7 +123,7 @@ void FiberScheduler::BeforeBitRmw(const void* object, const char* label,
 }
 
 void FiberScheduler::BeforeAddOp(const void* object, const char* label) {
-  pending_add_ = config_.dpor;
+  pending_add_ = config_.dpor || Tracking();
   BeforeOp(OpKind::kRmw, object, label);
 }
 
@@ -153,7 +157,7 @@ void FiberScheduler::RecordOp(const void* object, int64_t before, int64_t after,
   FL_CHECK(cur->next_object == object);
   if (config_.dpor) NoteSpinAccess(cur, cur->next.object, before != after);
   if (Tracking()) {
-    NoteStateOp(cur, cur->next.op, cur->next_state_object, cur->next.bit,
+    NoteStateOp(cur, cur->next.op, cur->next_state_object, cur->next_state_bit,
                 state_before, state_after);
   }
   recorder_.Op(step_, cur->ordinal(), cur->next.op, cur->next_trace_object,

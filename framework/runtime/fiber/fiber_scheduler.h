@@ -132,6 +132,8 @@ struct FiberTask {
   // Tracking(): the parked operation's object as the state names it (who
   // created it; a fault point by index), whatever the footprint says.
   uint32_t next_state_object = 0;
+  uint8_t next_state_bit = Footprint::kAllBits;  // the one bit it sees
+  bool next_state_add = false;  // an add whose result the task drops
   const char* next_label = "";
   // IterationConfig::dpor: the owner word of the lock a parked kLock or
   // kTryLock takes (runnable only while free).

@@ -66,7 +66,8 @@ void FiberScheduler::NoteStateOp(FiberTask* task, OpKind op, uint32_t object,
     return;
   }
   const bool changes = ChangesValue(op) && before != after;
-  const bool observes = task != nullptr && Observes(op) && !task->next.add;
+  const bool observes =
+      task != nullptr && Observes(op) && !task->next_state_add;
   if (!changes && !observes) return;
   if ((object & kUnnamed) != 0 && object < kFaultsBase) {
     state_unnamed_ = true;
