@@ -58,19 +58,20 @@ void FiberScheduler::BeforeOp(OpKind kind, const void* object,
   pending_bit_word_ = nullptr;
   if (kind == OpKind::kFault) id = recorder_.ObjectId(&fault_object_, "faults");
   cur->next = Footprint{kind, id, AccessOf(kind)};
+  // Trace ids follow first appearance, which differs between schedules:
+  // footprints and what a task saw name the object by who made it.
+  const uint32_t stable = !config_.dpor && !Tracking() ? 0
+                          : kind == OpKind::kFault     ? pending_fault_object_
+                                                       : StableId(object, id);
   if (Tracking()) {
-    // Trace ids follow first appearance, which differs between schedules:
-    // what a task saw is named by who made the object. A bit operation
-    // sees its bit, an add whose result is dropped nothing, whatever the
-    // strategy (footprints say so only under DPOR).
-    cur->next_state_object =
-        kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
+    // A bit operation sees its bit, an add whose result is dropped nothing,
+    // whatever the strategy (footprints say so only under DPOR).
+    cur->next_state_object = stable;
     cur->next_state_bit = pending_bit_;
     cur->next_state_add = pending_add_ && kind == OpKind::kRmw;
   }
   if (config_.dpor) {
-    cur->next.object =
-        kind == OpKind::kFault ? pending_fault_object_ : StableId(object, id);
+    cur->next.object = stable;
     // Wait predicates read model state no footprint names.
     if (kind == OpKind::kWait) cur->next.access = Footprint::Access::kGlobal;
     if (kind == OpKind::kFault) cur->next.access = pending_fault_access_;
