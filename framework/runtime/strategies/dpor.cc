@@ -62,7 +62,9 @@
 // a sleep-set search does. Those states need no wakeup sequences (every
 // class goes through the branch of its earliest weak initial there), so a
 // race whose first step lies in the prefix inserts nothing, and below a
-// root optimal DPOR runs from the root's sleep set alone. Sleep sets are
+// root optimal DPOR runs from the root's sleep set alone (whose sleepers
+// make a wakeup sequence redundant only when it starts with their step:
+// Redundant). Sleep sets are
 // computed from the prefix itself, so every shard builds the same roots
 // and no class is explored by two shards; the cost is that a branch whose
 // classes all start with an earlier sibling ends in sleep-set-blocked runs
@@ -95,6 +97,9 @@ using internal::WakeupStep;
 struct Sleeper {
   uint32_t task = 0;
   Footprint next;
+  // Asleep since a prefix state of a split search: its branch is another
+  // subtree's, whose races never reach this tree (Redundant).
+  bool from_prefix = false;
 };
 
 // From one run below a subtree root: the logarithm of the ways to
@@ -452,7 +457,7 @@ class DporStrategy final : public Strategy {
     for (size_t k = 0; k < state.runnable.size() && state.runnable[k] < want;
          ++k) {
       if (!Asleep(state, state.runnable[k])) {
-        state.sleep.push_back({state.runnable[k], state.next[k]});
+        state.sleep.push_back({state.runnable[k], state.next[k], true});
       }
     }
     const int bound = options_.preemption_bound;
@@ -793,9 +798,29 @@ class DporStrategy final : public Strategy {
     Insert(i, v, options_.preemption_bound < 0 ? q : 0);
   }
 
+  // A sleeping task that is a weak initial of v makes v redundant when the
+  // sleeper's branch was explored in this tree: optimal DPOR relies on that
+  // branch's own races to insert, at the states above, whatever else lies
+  // behind v. A sleeper from a split search's prefix cannot: its branch is
+  // another subtree, whose races at the prefix states insert nothing. Such
+  // a sleeper makes v redundant only when v itself starts with its step
+  // (it is in v with nothing in v before it that it conflicts with): then
+  // every run through v is one that subtree explores. A sleeper that would
+  // merely commute to the front (not in v) proves nothing about the runs
+  // in which it sleeps on until a later step wakes it, and those are this
+  // subtree's: counting it lost classes below a root (dpor_test,
+  // EveryLevelOfTheSplitTreeCoversEveryClassOnce).
   static bool Redundant(const State& state, const std::vector<WakeupStep>& v) {
     for (const Sleeper& s : state.sleep) {
+      if (s.from_prefix && !InSequence(s.task, v)) continue;
       if (internal::IsWeakInitial(s.task, s.next, v)) return true;
+    }
+    return false;
+  }
+
+  static bool InSequence(uint32_t task, const std::vector<WakeupStep>& v) {
+    for (const WakeupStep& step : v) {
+      if (step.task == task) return true;
     }
     return false;
   }
