@@ -4,21 +4,22 @@
 //
 // Splitting a systematic search across test shards. The schedule tree is
 // probed from the root: the subtree that looks largest is split one level
-// further (Strategy::ProbeSubtrees below its prefix) until there are at
+// further (Strategy::ProbeSubtrees below its prefix; DPOR goes on to the
+// first level with two branches or more) until there are at
 // least kSubtreesPerShard x shards subtrees and none looks larger than a
 // sixteenth of a shard's share (or every subtree is one schedule). A
 // subtree's size is guessed from what its probe run saw: the probe's own
-// guess if it makes one (unbounded DPOR: the interleavings of the racing
-// steps below it), else the ways to place the preemptions left among the
-// steps below it. The subtrees are dealt out largest first, each to the
-// shard with the least guessed work; shard K walks its own from their
+// guess if it makes one (unbounded DPOR: the branches the races of its
+// first run give it, dpor.cc), else the ways to place the preemptions
+// left among the steps below it. The subtrees are dealt out largest first, each
+// to the shard with the least guessed work; shard K walks its own from their
 // prefixes (Strategy::StartFromPrefixes). The
 // union over shards is exactly the schedules of the unsplit walk, and no
 // schedule is explored by two shards.
 //
 // The split depends only on the program and the strategy (never on timing),
 // so every shard computes the same one on its own; each pays the probe's
-// runs, a few per subtree.
+// runs, about one per subtree.
 //
 // Example:
 //   absl::StatusOr<ShardSplit> split =

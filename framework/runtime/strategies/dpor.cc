@@ -102,63 +102,6 @@ struct Sleeper {
   bool from_prefix = false;
 };
 
-// From one run below a subtree root: the logarithm of the ways to
-// interleave, keeping each task's order, the steps of each task that
-// conflict with some step of another task (a multinomial coefficient).
-// Steps nobody else touches add no class, and a subtree whose tasks have
-// few racing steps left is small however long its run. The coefficient
-// itself over-counts by tens of orders of magnitude (most interleavings are
-// equivalent), so the split compares logarithms.
-double LogInterleavings(const std::vector<Sleeper>& steps) {
-  // Per object: the tasks that touch it, and those that write it.
-  absl::flat_hash_map<uint32_t,
-                      std::pair<std::vector<uint32_t>, std::vector<uint32_t>>>
-      touched;
-  std::vector<uint32_t> global_tasks;
-  std::vector<uint32_t> active;  // tasks with a step that touches something
-  auto add = [](std::vector<uint32_t>& tasks, uint32_t task) {
-    if (std::find(tasks.begin(), tasks.end(), task) == tasks.end()) {
-      tasks.push_back(task);
-    }
-  };
-  for (const Sleeper& s : steps) {
-    if (s.next.access == Footprint::Access::kNone) continue;
-    add(active, s.task);
-    if (s.next.access == Footprint::Access::kGlobal) {
-      add(global_tasks, s.task);
-      continue;
-    }
-    auto& [all, writers] = touched[s.next.object];
-    add(all, s.task);
-    if (s.next.access == Footprint::Access::kWrite) add(writers, s.task);
-  }
-  auto other_than = [](const std::vector<uint32_t>& tasks, uint32_t task) {
-    return tasks.size() > 1 || (tasks.size() == 1 && tasks[0] != task);
-  };
-  absl::flat_hash_map<uint32_t, double> racing;  // task -> racing steps
-  for (const Sleeper& s : steps) {
-    if (s.next.access == Footprint::Access::kNone) continue;
-    bool races = other_than(global_tasks, s.task);
-    if (!races && s.next.access == Footprint::Access::kGlobal) {
-      races = other_than(active, s.task);
-    } else if (!races) {
-      const auto& [all, writers] = touched[s.next.object];
-      races = s.next.access == Footprint::Access::kWrite
-                  ? other_than(all, s.task)
-                  : other_than(writers, s.task);
-    }
-    if (races) racing[s.task] += 1;
-  }
-  double total = 0;
-  double log_guess = 0;
-  for (const auto& [task, n] : racing) {
-    total += n;
-    log_guess -= std::lgamma(n + 1);
-  }
-  log_guess += std::lgamma(total + 1);
-  return log_guess;
-}
-
 // One step of the current schedule and the state it left from.
 struct State {
   std::vector<uint32_t> runnable;  // ascending
@@ -311,7 +254,6 @@ class DporStrategy final : public Strategy {
       if (probe_done_) return false;
       stack_.clear();  // a probe keeps no tree: every run re-enters
       root_ = std::make_unique<WakeupNode>();
-      probe_steps_.clear();
     }
     depth_ = 0;
     pruned_ = past_bound_ = false;
@@ -420,6 +362,12 @@ class DporStrategy final : public Strategy {
   bool ProbeSubtrees(size_t depth) override {
     if (depth == 0) return false;
     probing_ = true;
+    if (!split_) {
+      // The root's probe: an empty prefix, which the probe may lengthen.
+      split_ = true;
+      prefixes_ = {{}};
+      next_prefix_ = 0;
+    }
     return true;
   }
   std::vector<SubtreeRoot> Subtrees() const override { return subtrees_; }
@@ -479,108 +427,116 @@ class DporStrategy final : public Strategy {
     return want;
   }
 
-  // Probe (ProbeSubtrees): the runs take each awake task at the probed
-  // state (the prefix's end) in turn and go on below it, recording the
-  // steps for shard_split's size guess (LogInterleavings).
+  // Probe (ProbeSubtrees). The first run lists the probed state's awake
+  // tasks; a state with only one is no branch, so it joins the prefix and
+  // the first state below it with two or more is listed instead (a tree's
+  // top can be a chain of tens of such states, and one run lists them all).
+  // Then each child gets one run: the first run optimal DPOR makes in its
+  // subtree, whose races size it (EndProbe).
   uint32_t ProbeChoose(const SchedulingPoint& point) {
-    if (depth_ == Floor()) {
-      if (!probe_listed_) {
-        State state = MakeState(point);
-        for (size_t k = 0; k < state.runnable.size(); ++k) {
-          const uint32_t task = state.runnable[k];
-          if (!Asleep(state, task)) {
-            probe_children_.push_back(task);
-            probe_left_.push_back(options_.preemption_bound -
-                                  PreemptionsTaking(state, task));
-          }
+    if (!probe_in_child_ && depth_ == Floor() && !probe_listed_) {
+      State state = MakeState(point);
+      for (size_t k = 0; k < state.runnable.size(); ++k) {
+        const uint32_t task = state.runnable[k];
+        if (!Asleep(state, task)) {
+          probe_children_.push_back(task);
+          probe_left_.push_back(options_.preemption_bound -
+                                PreemptionsTaking(state, task));
         }
-        spare_.push_back(std::move(state));
-        probe_listed_ = true;
       }
-      if (probe_next_ < probe_children_.size()) {
-        if (!probe_rotating_) {
-          SubtreeRoot root;
-          root.prefix = Prefix();
-          root.prefix.push_back(probe_children_[probe_next_]);
-          if (options_.preemption_bound >= 0) {
-            // Past the bound, the subtree is one skipped run: no work.
-            root.preemptions_left = std::max(probe_left_[probe_next_], 0);
-            if (probe_left_[probe_next_] < 0) root.size_guess = 0;
-          }
-          subtrees_.push_back(std::move(root));
-        }
-        ++depth_;
-        return probe_children_[probe_next_];
+      spare_.push_back(std::move(state));
+      if (probe_children_.size() == 1) {
+        prefixes_[next_prefix_].push_back(probe_children_.front());
+        probe_children_.clear();
+        probe_left_.clear();
+        return EnterPrefix(point);
       }
+      probe_listed_ = true;
     }
+    if (!probe_in_child_ && depth_ == Floor() &&
+        probe_next_ < probe_children_.size()) {
+      SubtreeRoot root;
+      root.prefix = Prefix();
+      root.prefix.push_back(probe_children_[probe_next_]);
+      if (options_.preemption_bound >= 0) {
+        // Past the bound, the subtree is one skipped run: no work.
+        root.preemptions_left = std::max(probe_left_[probe_next_], 0);
+        if (probe_left_[probe_next_] < 0) root.size_guess = 0;
+      }
+      subtrees_.push_back(std::move(root));
+      // For this run the child is part of the prefix, as it is for the
+      // shard that explores it: its earlier siblings sleep below it and a
+      // race at its state inserts nothing.
+      prefixes_[next_prefix_].push_back(probe_children_[probe_next_]);
+      probe_in_child_ = true;
+      return EnterPrefix(point);
+    }
+    if (!probe_in_child_) {
+      // Every task at the listed state is asleep: no subtree below it.
+      ++depth_;
+      return DefaultChoice(point);
+    }
+    State state = MakeState(point);
+    const uint32_t choice = Pick(state);
+    if (choice == 0) {
+      pruned_ = true;  // sleep-set blocked: EndProbe sizes it as one run
+      return DefaultChoice(point);
+    }
+    state.task = choice;
+    state.footprint = *NextOf(state, choice);
+    stack_.push_back(std::move(state));
     ++depth_;
-    uint32_t choice = DefaultChoice(point);
-    if (probe_rotating_) {
-      // The next runnable task after the current one, cyclically.
-      auto after = std::upper_bound(point.runnable.begin(),
-                                    point.runnable.end(), point.current);
-      choice = after != point.runnable.end() ? *after : point.runnable.front();
-    }
-    for (size_t k = 0; k < point.runnable.size(); ++k) {
-      if (point.runnable[k] == choice) {
-        probe_steps_.push_back({choice, point.next[k]});
-      }
-    }
     return choice;
   }
 
   void EndProbe() {
-    if (!divergence_.ok() || pruned_) {
+    if (!divergence_.ok()) {
       probe_done_ = true;  // Divergence() says why
+      return;
+    }
+    if (probe_in_child_) {
+      SubtreeRoot& root = subtrees_.back();
+      root.leaf = !pruned_ && depth_ == Floor();
+      root.steps_below = depth_ - Floor();
+      // Under a bound the subtree is sized as a bounded tree is (the ways
+      // to place the preemptions left among its steps, shard_split.cc).
+      if (options_.preemption_bound < 0) {
+        root.size_guess = pruned_ ? 1 : ProbeGuess();
+      }
+      prefixes_[next_prefix_].pop_back();
+      probe_in_child_ = false;
+      ++probe_next_;
+      probe_done_ = probe_next_ >= probe_children_.size();
       return;
     }
     if (depth_ < Floor()) {
       SetDivergence(depth_ + 1, "the run ended inside a subtree's prefix");
-      probe_done_ = true;
-      return;
-    }
-    if (depth_ == Floor()) {
+    } else if (depth_ == Floor() && !probe_listed_) {
       // No choice at the probed state: the prefix is one schedule.
-      if (!probe_listed_) {
-        SubtreeRoot leaf;
-        leaf.prefix = Prefix();
-        leaf.leaf = true;
-        subtrees_.push_back(std::move(leaf));
-      }
-      probe_done_ = true;
-      return;
+      SubtreeRoot leaf;
+      leaf.prefix = Prefix();
+      leaf.leaf = true;
+      subtrees_.push_back(std::move(leaf));
     }
-    if (probe_next_ < probe_children_.size()) {
-      SubtreeRoot& root = subtrees_.back();
-      root.leaf = depth_ == Floor() + 1;
-      root.steps_below = depth_ - Floor() - 1;
-      // Under a bound the subtree is sized as a bounded tree is (the ways
-      // to place the preemptions left among its steps, shard_split.cc);
-      // unbounded, by the interleavings of its racing steps.
-      if (options_.preemption_bound < 0) {
-        root.size_guess =
-            std::max(root.size_guess, LogInterleavings(probe_steps_));
-      }
-      // Each child gets two runs: one that keeps the current task going
-      // and one that rotates tasks every step. Which tasks still race
-      // below shows in one or the other (a task that runs first may leave
-      // the others little to do in the first).
-      if (!probe_rotating_ && !root.leaf) {
-        probe_rotating_ = true;
-      } else {
-        // The split tree is a sleep-set search here: the k-th awake task's
-        // branch holds only classes the earlier branches do not, so the
-        // first branch is weighted by all the branches after it.
-        if (options_.preemption_bound < 0) {
-          root.size_guess =
-              (root.size_guess + 1) *
-              static_cast<double>(probe_children_.size() - probe_next_);
-        }
-        probe_rotating_ = false;
-        ++probe_next_;
-      }
+    probe_done_ = true;
+  }
+
+  // A child's size from its probe run, Knuth's estimate of a tree's size
+  // from one path (Knuth, "Estimating the efficiency of backtrack
+  // programs", Math. Comp. 1975) applied to the wakeup tree: the product,
+  // over the run's states below the root, of the branches its races gave
+  // each state. A race the run shows is a branch the search will take
+  // there, and the root's sleep set already holds what its earlier
+  // siblings explore, so later siblings come out smaller. Races found only
+  // further into the search are missed: a guess, compared with others.
+  double ProbeGuess() {
+    DetectRaces();
+    double log_size = 0;
+    for (size_t i = Floor(); i < stack_.size(); ++i) {
+      log_size +=
+          std::log(static_cast<double>(stack_[i].tree->children.size()));
     }
-    probe_done_ = probe_next_ >= probe_children_.size();
+    return std::exp(std::min(log_size, 500.0));
   }
 
   uint32_t Replay(const SchedulingPoint& point) {
@@ -958,8 +914,7 @@ class DporStrategy final : public Strategy {
   std::vector<uint32_t> probe_children_;
   std::vector<int> probe_left_;  // preemptions left below each, if bounded
   size_t probe_next_ = 0;
-  std::vector<Sleeper> probe_steps_;  // this probe run's, below the child
-  bool probe_rotating_ = false;       // the child's second run
+  bool probe_in_child_ = false;  // this run goes below probe_children_[next]
   std::vector<SubtreeRoot> subtrees_;
 };
 

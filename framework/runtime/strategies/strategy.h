@@ -209,7 +209,9 @@ class Strategy {
   // branching there. Subtrees() then lists, in the walk's order, every node
   // at that depth with a choice left plus every schedule that ended higher
   // up: together exactly the schedules of the whole walk (or of the
-  // subtrees below StartFromPrefixes' prefixes, if both are called).
+  // subtrees below StartFromPrefixes' prefixes, if both are called). A
+  // strategy may list deeper nodes where the levels between have one
+  // branch each (DPOR does: its listed prefixes are then longer).
   virtual bool ProbeSubtrees(size_t depth) { return false; }
   virtual std::vector<SubtreeRoot> Subtrees() const { return {}; }
   // Explore only the subtrees below `prefixes` (from a probe of an identical
