@@ -941,14 +941,19 @@ TEST(Dpor, IterativeBoundingSplitsCoverEveryClass) {
   }
 }
 
+std::unique_ptr<Strategy> NewUnboundedDpor() {
+  return NewDporStrategy(DporOptions());
+}
+
 // The subtrees one probe below each of `roots` (every one, not the split's
 // pick), in walk order; a leaf stays as it is.
 std::vector<std::vector<uint32_t>> ProbeLevel(
     const ScenarioInfo& program,
-    const std::vector<std::vector<uint32_t>>& roots) {
+    const std::vector<std::vector<uint32_t>>& roots,
+    std::unique_ptr<Strategy> (*make)() = NewUnboundedDpor) {
   std::vector<std::vector<uint32_t>> below;
   for (const std::vector<uint32_t>& root : roots) {
-    std::unique_ptr<Strategy> probe = NewDporStrategy(DporOptions());
+    std::unique_ptr<Strategy> probe = make();
     EXPECT_TRUE(probe->ProbeSubtrees(root.size() + 1));
     if (!root.empty()) {
       EXPECT_TRUE(probe->StartFromPrefixes({root}));
@@ -968,31 +973,48 @@ std::vector<std::vector<uint32_t>> ProbeLevel(
   return below;
 }
 
-// Whichever subtrees the size guess picks, DPOR below them must cover every
-// class once: checked for every level of the split tree, where the split
-// itself only tries the ones its guess leads to. A root that leaves a task
-// asleep until a later step wakes it lost classes here before the prefix's
-// sleepers stopped counting as weak initials (dpor.cc, Redundant): below
-// TryLocks(2, 1)'s root "t2 locks, t1's trylock fails", 2 of 3 classes.
+std::unique_ptr<Strategy> NewSleepSetSearch() {
+  return NewExhaustiveStrategy(ExhaustiveOptions());
+}
+
+// Whichever subtrees the size guess picks, the search below them must cover
+// every class once: checked for every level of the split tree, where the
+// split itself only tries the ones its guess leads to, for DPOR and for the
+// sleep-set search (EXHAUSTIVE), whose split tree branches at every state
+// and so goes six levels deep to cover as much. A root that leaves a task
+// asleep until a later step wakes it lost classes here in DPOR before the
+// prefix's sleepers stopped counting as weak initials (dpor.cc, Redundant):
+// below TryLocks(2, 1)'s root "t2 locks, t1's trylock fails", 2 of 3.
 TEST(Dpor, EveryLevelOfTheSplitTreeCoversEveryClassOnce) {
+  struct Search {
+    const char* name;
+    std::unique_ptr<Strategy> (*make)();
+    int levels;
+  };
+  const Search searches[] = {{"dpor", NewUnboundedDpor, 4},
+                             {"sleep sets", NewSleepSetSearch, 6}};
   std::set<int> counter_values;
   for (const auto& [name, program] : SplitPrograms(&counter_values)) {
     const std::set<std::string> classes = Distinct(BruteForce(program).forms);
-    std::vector<std::vector<uint32_t>> roots = {{}};
-    for (int level = 1; level <= 4; ++level) {
-      roots = ProbeLevel(program, roots);
-      std::unique_ptr<Strategy> strategy = NewDporStrategy(DporOptions());
-      ASSERT_TRUE(strategy->StartFromPrefixes(roots));
-      Outcome out = Explore(program, std::move(strategy));
-      EXPECT_TRUE(out.complete) << name << " " << out.summary;
-      std::set<std::string> seen;
-      for (size_t k = 0; k < out.forms.size(); ++k) {
-        if (!out.counted[k]) continue;
-        EXPECT_TRUE(seen.insert(out.forms[k]).second)
-            << name << ", level " << level << ": a class explored twice";
+    for (const Search& search : searches) {
+      std::vector<std::vector<uint32_t>> roots = {{}};
+      for (int level = 1; level <= search.levels; ++level) {
+        roots = ProbeLevel(program, roots, search.make);
+        std::unique_ptr<Strategy> strategy = search.make();
+        ASSERT_TRUE(strategy->StartFromPrefixes(roots));
+        Outcome out = Explore(program, std::move(strategy));
+        const std::string where =
+            absl::StrCat(name, ", ", search.name, ", level ", level, " (",
+                         roots.size(), " subtrees)");
+        EXPECT_TRUE(out.complete) << where << " " << out.summary;
+        std::set<std::string> seen;
+        for (size_t k = 0; k < out.forms.size(); ++k) {
+          if (!out.counted[k]) continue;
+          EXPECT_TRUE(seen.insert(out.forms[k]).second)
+              << where << ": a class explored twice";
+        }
+        EXPECT_EQ(seen, classes) << where;
       }
-      EXPECT_EQ(seen, classes) << name << ", level " << level << " ("
-                               << roots.size() << " subtrees)";
     }
   }
 }
