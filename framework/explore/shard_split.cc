@@ -88,10 +88,16 @@ absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
     return strategy->Subtrees();
   };
 
-  // The frontier, trees in order, each in its walk's order: the
-  // largest-looking subtree of any tree is split one level further until
-  // there are enough subtrees and none looks larger than a sixteenth of a
-  // shard's share. Trees the forest gains come in unprobed.
+  // The frontier, trees in order, each in its walk's order: a subtree of
+  // any tree is split one level further until there are enough subtrees
+  // and none looks larger than a sixteenth of a shard's share. Which one
+  // alternates between two signs of work: the largest guess, and the
+  // shallowest root (fewest choices made, so the most steps left below).
+  // A guess from one run misses what later runs find: on two btrfs_eb
+  // plans the subtree holding half of the classes had one of the
+  // frontier's shortest prefixes and one of its smallest guesses. Trees the
+  // forest gains come in unprobed (and with an empty prefix, so either pick
+  // takes them).
   std::vector<Entry> frontier;
   size_t known = 0;
   auto add_new_trees = [&] {
@@ -104,24 +110,32 @@ absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
   };
   add_new_trees();
   const uint64_t wanted = kSubtreesPerShard * total_shards;
-  while (split.total.probe_runs < kMaxProbeRuns) {
+  for (uint64_t round = 0; split.total.probe_runs < kMaxProbeRuns; ++round) {
     double total = 0;
     size_t largest = frontier.size();
+    size_t shallowest = frontier.size();
     for (size_t i = 0; i < frontier.size(); ++i) {
       total += frontier[i].size;
       if (frontier[i].root.leaf) continue;
       if (largest == frontier.size() ||
           frontier[i].size > frontier[largest].size)
         largest = i;
+      const size_t depth = frontier[i].root.prefix.size();
+      if (shallowest == frontier.size() ||
+          depth < frontier[shallowest].root.prefix.size() ||
+          (depth == frontier[shallowest].root.prefix.size() &&
+           frontier[i].size > frontier[shallowest].size))
+        shallowest = i;
     }
     if (largest == frontier.size()) break;  // every subtree is one schedule
     if (frontier[largest].size < kUnprobed && frontier.size() >= wanted &&
         frontier[largest].size * 16 * total_shards <= total) {
       break;
     }
-    const size_t tree = frontier[largest].tree;
+    const size_t split_next = round % 2 == 0 ? largest : shallowest;
+    const size_t tree = frontier[split_next].tree;
     absl::StatusOr<std::vector<SubtreeRoot>> children =
-        probe(tree, frontier[largest].root.prefix);
+        probe(tree, frontier[split_next].root.prefix);
     if (!children.ok()) return children.status();
     std::vector<Entry> replacement;
     for (SubtreeRoot& child : *children) {
@@ -131,8 +145,8 @@ absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
       entry.root = std::move(child);
       replacement.push_back(std::move(entry));
     }
-    frontier.erase(frontier.begin() + largest);
-    frontier.insert(frontier.begin() + largest,
+    frontier.erase(frontier.begin() + split_next);
+    frontier.insert(frontier.begin() + split_next,
                     std::make_move_iterator(replacement.begin()),
                     std::make_move_iterator(replacement.end()));
     add_new_trees();

@@ -3,17 +3,19 @@
 // -----------------------------------------------------------------------------
 //
 // Splitting a systematic search across test shards. The schedule tree is
-// probed from the root: the subtree that looks largest is split one level
-// further (Strategy::ProbeSubtrees below its prefix; DPOR goes on to the
-// first level with two branches or more) until there are at
-// least kSubtreesPerShard x shards subtrees and none looks larger than a
-// sixteenth of a shard's share (or every subtree is one schedule). A
-// subtree's size is guessed from what its probe run saw: the probe's own
-// guess if it makes one (unbounded DPOR: the branches the races of its
-// first run give it, dpor.cc), else the ways to place the preemptions
-// left among the steps below it. The subtrees are dealt out largest first, each
-// to the shard with the least guessed work; shard K walks its own from their
-// prefixes (Strategy::StartFromPrefixes). The
+// probed from the root: a subtree is split one level further
+// (Strategy::ProbeSubtrees below its prefix; DPOR goes on to the first
+// level with two branches or more) until there are at least
+// kSubtreesPerShard x shards subtrees and none looks larger than a
+// sixteenth of a shard's share (or every subtree is one schedule). The
+// subtree split next is, turn about, the one that looks largest and the
+// one whose root is shallowest. A subtree's size is guessed from what its
+// probe run saw: the probe's own guess if it makes one (unbounded DPOR:
+// the branches the races of its first run give it, dpor.cc), else the ways
+// to place the preemptions left among the steps below it. The subtrees
+// are dealt out largest first, each to the shard with the least guessed
+// work; shard K walks its own from their prefixes
+// (Strategy::StartFromPrefixes). The
 // union over shards is exactly the schedules of the unsplit walk, and no
 // schedule is explored by two shards.
 //
@@ -60,12 +62,12 @@ using SplitRunFn = std::function<absl::StatusOr<bool>(Strategy* strategy)>;
 // cannot split.
 //
 // Several trees (the fire sets of a fault-choice search) split together:
-// one frontier holds subtrees of all of them, the largest-looking of any
-// tree is split next, and all are dealt out together, so a small tree is
-// not split as finely as a large one and the guesses' errors even out over
-// all of them. The forest may grow while it is probed (a probe run under
-// one fire set reaches the hit that makes another); every tree is probed
-// at least at its root.
+// one frontier holds subtrees of all of them, the subtree split next (as
+// above) may be in any tree, and all are dealt out together, so a small
+// tree is not split as finely as a large one and the guesses' errors even
+// out over all of them. The forest may grow while it is probed (a probe
+// run under one fire set reaches the hit that makes another); every tree
+// is probed at least at its root.
 class SplitForest {
  public:
   virtual ~SplitForest() = default;
