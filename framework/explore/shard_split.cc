@@ -43,6 +43,13 @@ struct Entry {
   double size = 0;
 };
 
+// The shorter prefix, then the larger guess.
+bool Shallower(const Entry& a, const Entry& b) {
+  if (a.root.prefix.size() != b.root.prefix.size())
+    return a.root.prefix.size() < b.root.prefix.size();
+  return a.size > b.size;
+}
+
 // A tree whose root has not been probed yet: always split first.
 constexpr double kUnprobed = 1e300;
 
@@ -120,11 +127,8 @@ absl::StatusOr<ForestSplit> SplitSchedulesOfForest(SplitForest& forest,
       if (largest == frontier.size() ||
           frontier[i].size > frontier[largest].size)
         largest = i;
-      const size_t depth = frontier[i].root.prefix.size();
       if (shallowest == frontier.size() ||
-          depth < frontier[shallowest].root.prefix.size() ||
-          (depth == frontier[shallowest].root.prefix.size() &&
-           frontier[i].size > frontier[shallowest].size))
+          Shallower(frontier[i], frontier[shallowest]))
         shallowest = i;
     }
     if (largest == frontier.size()) break;  // every subtree is one schedule
